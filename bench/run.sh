@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Benchmarks ticketbot side by side with its FastAPI peer (bench/peers/fastapi)
+# and writes the results to docs/PERFORMANCE.md (and prints them).
+#
+#   bench/run.sh [--no-install] [--no-build] [--rounds N] [--duration S] [--output FILE]
+#     --no-install    skip scripts/install-deps.sh --with-bench
+#     --no-build      skip the Release build (use the existing build/release/ticketbot)
+#     --rounds N      rounds per endpoint, ours and the peer alternating (default 3)
+#     --duration S    seconds of wrk load per server per round (default 8)
+#     --output FILE   where the report goes (default docs/PERFORMANCE.md)
+#   Environment: TICKETBOT_BIN=path runs that binary instead of build/release/ticketbot
+#   (and skips the build).
+#
+# Both servers listen on 127.0.0.1 only and are stopped on exit, even on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+
+PYTHON=/usr/bin/python3 # Debian's, which has python3-fastapi and python3-uvicorn
+THREADS=2               # HTTP_THREADS for ours, --workers for the peer
+CONNECTIONS=64
+WRK_THREADS=1
+WARMUP=2 # seconds of unrecorded load per server per endpoint before the rounds
+ROUNDS=3
+DURATION=8
+OUTPUT=docs/PERFORMANCE.md
+MARKER='<!-- end of generated results -->'
+install=1 build=1
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+die() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-install) install=0 ;;
+    --no-build) build=0 ;;
+    --rounds) ROUNDS=${2:?--rounds needs a value}; shift ;;
+    --rounds=*) ROUNDS=${1#*=} ;;
+    --duration) DURATION=${2:?--duration needs a value}; shift ;;
+    --duration=*) DURATION=${1#*=} ;;
+    --output) OUTPUT=${2:?--output needs a value}; shift ;;
+    --output=*) OUTPUT=${1#*=} ;;
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; die "unknown option $1" ;;
+  esac
+  shift
+done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer (seconds)"
+
+BIN=${TICKETBOT_BIN:-build/release/ticketbot}
+[ -z "${TICKETBOT_BIN:-}" ] || build=0
+
+# Endpoints to measure, one "name|path|header" entry each; header is optional and
+# sent to both servers (e.g. "tickets|/api/tickets|Authorization: Bearer $token").
+# Called once both servers are up, so it may first create whatever the endpoints
+# need (users, tokens, rows) on both of them.
+define_endpoints() {
+  ENDPOINTS=(
+    "healthz|/healthz|"
+  )
+}
+
+# --- servers ---------------------------------------------------------------
+
+tmp=$(mktemp -d /tmp/ticketbot-bench.XXXXXX)
+ours_pid="" peer_pid=""
+
+stop_server() { # pid: the server runs in its own session, so stop the whole group
+  local pid=$1 i
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || return 0
+  for i in $(seq 50); do
+    kill -0 -- "-$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_server "$ours_pid"
+  stop_server "$peer_pid"
+  if [ "$rc" != 0 ]; then
+    for log in "$tmp"/ours.log "$tmp"/peer.log; do
+      [ -s "$log" ] || continue
+      echo "bench: last lines of $(basename "$log"):" >&2
+      tail -n 20 "$log" >&2
+    done
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_ports() { # prints two distinct free TCP ports on 127.0.0.1
+  "$PYTHON" - <<'EOF'
+import socket
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+EOF
+}
+
+http_status() { # url [header]
+  local args=(--noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 2)
+  [ -z "${2:-}" ] || args+=(-H "$2")
+  curl "${args[@]}" "$1" || true
+}
+
+wait_healthy() { # name pid port
+  local name=$1 pid=$2 port=$3 deadline=$((SECONDS + 20))
+  while [ "$(http_status "http://127.0.0.1:$port/healthz")" != 200 ]; do
+    kill -0 "$pid" 2>/dev/null || die "$name exited before answering /healthz"
+    [ $SECONDS -lt $deadline ] || die "$name did not answer GET /healthz with 200 within 20 s"
+    sleep 0.2
+  done
+}
+
+rss_mb() { # pid: VmRSS of the process and all its descendants, in MB
+  local pids=("$1") total=0 i=0 p kb child
+  while [ $i -lt ${#pids[@]} ]; do
+    p=${pids[i]}
+    i=$((i + 1))
+    kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+    total=$((total + ${kb:-0}))
+    for child in $(ps -o pid= --ppid "$p" 2>/dev/null || true); do
+      pids+=("$child")
+    done
+  done
+  awk -v kb="$total" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+# --- load ------------------------------------------------------------------
+
+to_ms() { # wrk duration such as 512.00us, 1.20ms, 2.01s -> milliseconds
+  awk -v d="$1" 'BEGIN {
+    if (match(d, /^[0-9.]+/)) { v = substr(d, 1, RLENGTH); u = substr(d, RLENGTH + 1) } else exit 1
+    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
+    if (f < 0) exit 1
+    printf "%.3f", v * f
+  }'
+}
+
+# run_wrk port path header seconds -> prints "rps p50_ms p99_ms bad" (bad: non-2xx/3xx + socket errors)
+run_wrk() {
+  local port=$1 path=$2 header=$3 seconds=$4 out rps p50 p99 bad
+  local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency)
+  [ -z "$header" ] || args+=(-H "$header")
+  out=$(timeout $((seconds + 30)) wrk "${args[@]}" "http://127.0.0.1:$port$path") ||
+    die "wrk failed against 127.0.0.1:$port$path"
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p50=$(awk '$1 == "50%" { print $2; exit }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2; exit }' <<<"$out")
+  if [ -z "$rps" ] || [ -z "$p50" ] || [ -z "$p99" ]; then
+    die "could not parse wrk output:"$'\n'"$out"
+  fi
+  bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+             /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 }
+             END { print n + 0 }' <<<"$out")
+  if ! p50=$(to_ms "$p50") || ! p99=$(to_ms "$p99"); then
+    die "unknown latency unit in wrk output:"$'\n'"$out"
+  fi
+  echo "$rps $p50 $p99 $bad"
+}
+
+median() { # numbers as arguments
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# --- run -------------------------------------------------------------------
+
+if [ $install = 1 ]; then
+  scripts/install-deps.sh --with-bench
+fi
+for tool in wrk curl ps setsid timeout; do
+  command -v "$tool" >/dev/null || die "$tool is missing (run scripts/install-deps.sh --with-bench)"
+done
+"$PYTHON" -c 'import fastapi, uvicorn' 2>/dev/null ||
+  die "$PYTHON lacks fastapi/uvicorn (run scripts/install-deps.sh --with-bench)"
+
+if [ $build = 1 ]; then
+  cmake --preset release
+  cmake --build --preset release
+fi
+[ -x "$BIN" ] || die "$BIN is missing or not executable"
+
+ports=$(free_ports)
+read -r ours_port peer_port <<<"$ports"
+
+# setsid: each server leads its own process group, which stop_server kills as a whole.
+HTTP_HOST=127.0.0.1 HTTP_PORT=$ours_port HTTP_THREADS=$THREADS LOG_LEVEL=warn \
+  DATABASE_URL="sqlite:$tmp/bench.db" \
+  setsid "$BIN" serve >"$tmp/ours.log" 2>&1 </dev/null &
+ours_pid=$!
+PEER_DATABASE="$tmp/peer.db" \
+  setsid "$PYTHON" -m uvicorn app:app --app-dir bench/peers/fastapi \
+  --host 127.0.0.1 --port "$peer_port" --workers "$THREADS" \
+  --no-access-log --log-level warning >"$tmp/peer.log" 2>&1 </dev/null &
+peer_pid=$!
+
+wait_healthy ticketbot "$ours_pid" "$ours_port"
+wait_healthy FastAPI "$peer_pid" "$peer_port"
+sleep 1 # let the peer's second worker finish starting before measuring idle memory
+ours_idle=$(rss_mb "$ours_pid")
+peer_idle=$(rss_mb "$peer_pid")
+
+define_endpoints
+est=$((${#ENDPOINTS[@]} * 2 * (WARMUP + ROUNDS * DURATION)))
+echo "bench: ${#ENDPOINTS[@]} endpoint(s), $ROUNDS round(s) of ${DURATION}s per server, about ${est}s of load" >&2
+
+tables=""
+for entry in "${ENDPOINTS[@]}"; do
+  IFS='|' read -r name path header <<<"$entry"
+  for port in "$ours_port" "$peer_port"; do
+    [ "$(http_status "http://127.0.0.1:$port$path" "$header")" = 200 ] ||
+      die "GET $path on port $port does not answer 200"
+    run_wrk "$port" "$path" "$header" "$WARMUP" >/dev/null
+  done
+
+  o_rps=() o_p50=() o_p99=() p_rps=() p_p50=() p_p99=() o_bad=0 p_bad=0
+  for round in $(seq "$ROUNDS"); do
+    echo "bench: $name round $round/$ROUNDS" >&2
+    res=$(run_wrk "$ours_port" "$path" "$header" "$DURATION")
+    read -r rps p50 p99 bad <<<"$res"
+    o_rps+=("$rps") o_p50+=("$p50") o_p99+=("$p99") o_bad=$((o_bad + bad))
+    res=$(run_wrk "$peer_port" "$path" "$header" "$DURATION")
+    read -r rps p50 p99 bad <<<"$res"
+    p_rps+=("$rps") p_p50+=("$p50") p_p99+=("$p99") p_bad=$((p_bad + bad))
+  done
+  ours_after=$(rss_mb "$ours_pid")
+  peer_after=$(rss_mb "$peer_pid")
+
+  table=$(awk -v name="$name" -v path="$path" -v header="$header" \
+    -v or="$(median "${o_rps[@]}")" -v o50="$(median "${o_p50[@]}")" -v o99="$(median "${o_p99[@]}")" \
+    -v pr="$(median "${p_rps[@]}")" -v p50="$(median "${p_p50[@]}")" -v p99="$(median "${p_p99[@]}")" \
+    -v oi="$ours_idle" -v oa="$ours_after" -v pi="$peer_idle" -v pa="$peer_after" \
+    -v ob="$o_bad" -v pb="$p_bad" 'BEGIN {
+      printf "### `GET %s`%s\n\n", path, (header == "" ? "" : " (with `" substr(header, 1, index(header, ":") - 1) "` header)")
+      print "| server | req/s | p50 ms | p99 ms | RSS idle MB | RSS after MB |"
+      print "|---|---:|---:|---:|---:|---:|"
+      printf "| ticketbot | %.0f | %.2f | %.2f | %.1f | %.1f |\n", or, o50, o99, oi, oa
+      printf "| FastAPI | %.0f | %.2f | %.2f | %.1f | %.1f |\n", pr, p50, p99, pi, pa
+      print ""
+      printf "ticketbot / FastAPI throughput: %s×  \n", (pr > 0 ? sprintf("%.1f", or / pr) : "n/a")
+      printf "p99 ratio (FastAPI / ticketbot latency): %s×\n", (o99 > 0 ? sprintf("%.1f", p99 / o99) : "n/a")
+      if (ob + pb > 0)
+        printf "\n**Warning:** failed requests during the rounds (non-2xx/3xx or socket errors): ticketbot %d, FastAPI %d.\n", ob, pb
+    }')
+  tables+="$table"$'\n\n'
+  [ $((o_bad + p_bad)) = 0 ] || echo "bench: warning: $name had failed requests (ticketbot $o_bad, FastAPI $p_bad)" >&2
+done
+
+stop_server "$ours_pid"
+stop_server "$peer_pid"
+ours_pid="" peer_pid=""
+
+# --- report ----------------------------------------------------------------
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "none yet")
+if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] ||
+  ! git rev-parse -q --verify HEAD >/dev/null 2>&1; then
+  commit+=" (with uncommitted changes)"
+fi
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+peer_versions=$("$PYTHON" -c 'import sys, fastapi, uvicorn
+print(f"Python {sys.version.split()[0]}, FastAPI {fastapi.__version__}, uvicorn {uvicorn.__version__}")')
+wrk_cmd="wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency"
+
+generated=$(
+  cat <<EOF
+# Performance
+
+<!-- Generated by bench/run.sh; edit only below the end-of-results marker. -->
+
+ticketbot measured side by side with its FastAPI peer (\`bench/peers/fastapi\`),
+the way the original Python stack would serve the same endpoints.
+
+## Method
+
+- Machine: ${cpu:-unknown CPU}, $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC'); commit ${commit}.
+- Load: \`$wrk_cmd http://127.0.0.1:PORT/PATH\`, client and servers on the same machine,
+  over 127.0.0.1. After an unrecorded ${WARMUP} s warm-up per server, ${ROUNDS} round(s) per
+  endpoint, ticketbot and FastAPI alternating within each round; every figure is the
+  median over the rounds.
+- ticketbot: Release build (\`cmake --preset release\`), \`ticketbot serve\` with
+  \`HTTP_THREADS=$THREADS LOG_LEVEL=warn DATABASE_URL=sqlite:…\`.
+- FastAPI: ${peer_versions}; \`uvicorn --workers $THREADS --no-access-log --log-level warning\`,
+  one SQLite connection per request.
+- RSS: VmRSS from /proc summed over the server process and its descendants (for FastAPI
+  the uvicorn supervisor and its $THREADS workers), once both are idle and again after an
+  endpoint's rounds.
+- The machine is shared and noisy, and wrk competes with the servers for its $(nproc) cores:
+  read the ratios, not the absolute numbers.
+
+## Results
+
+$tables
+EOF
+)
+
+mkdir -p "$(dirname "$OUTPUT")"
+{
+  printf '%s\n\n' "$generated"
+  if [ -f "$OUTPUT" ] && grep -qxF "$MARKER" "$OUTPUT"; then
+    sed -n "\\|^$MARKER\$|,\$p" "$OUTPUT"
+  else
+    echo "$MARKER"
+    if [ -s "$OUTPUT" ]; then # no marker: keep what was there, below it
+      echo "bench: $OUTPUT had no '$MARKER' line; its old content is kept below it" >&2
+      echo
+      cat "$OUTPUT"
+    fi
+  fi
+} >"$tmp/report.md"
+mv "$tmp/report.md" "$OUTPUT"
+
+printf '%s' "$tables"
+echo "bench: wrote $OUTPUT" >&2

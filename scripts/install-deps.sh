@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing ticketbot needs on Debian bookworm.
+# Idempotent: installs only the packages that are absent, then the npm packages
+# (from package-lock.json) when node_modules is missing or older than the lock file.
+#
+#   scripts/install-deps.sh [--runtime-only] [--with-bench]
+#     --runtime-only  only what the demo needs (no test or lint tools)
+#     --with-bench    also wrk and the FastAPI peer used by bench/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runtime_only=0 with_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --runtime-only) runtime_only=1 ;;
+    --with-bench) with_bench=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev zlib1g-dev
+)
+[ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3)
+[ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from another source than Debian's; only ask apt when there is none.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  echo "install-deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules
+fi

@@ -1,0 +1,72 @@
+#include "api/service_routes.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "api/openapi_document.hpp"
+
+namespace tb::api {
+
+using http::Execution;
+using http::Method;
+using http::Request;
+using http::Response;
+
+WebAssets load_web_assets(const std::filesystem::path& web_root) {
+  return WebAssets{http::StaticFiles::load(web_root / "app"),
+                   http::StaticFiles::load(web_root / "docs")};
+}
+
+std::string_view openapi_document() {
+  return kOpenApiDocument;
+}
+
+void add_service_routes(http::Router& router, service::HealthService& health,
+                        const http::Metrics& metrics, const WebAssets& assets) {
+  router.add(Method::get, "/healthz", [&health](Request&) {
+    const auto report = health.check();
+    const boost::json::value body = {{"status", report.healthy() ? "ok" : "error"},
+                                     {"database", report.database_ok ? "ok" : "error"},
+                                     {"redis", !report.redis_enabled ? "disabled"
+                                               : report.redis_ok     ? "ok"
+                                                                     : "error"}};
+    Response response = Response::json(report.healthy() ? 200 : 503, boost::json::serialize(body));
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+  });
+
+  router.add(
+      Method::get, "/metrics",
+      [&metrics](Request&) {
+        return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
+                              metrics.render_prometheus());
+      },
+      Execution::io_thread);
+
+  router.add(
+      Method::get, "/openapi.json",
+      [](Request&) { return Response::json(200, std::string(kOpenApiDocument)); },
+      Execution::io_thread);
+
+  router.add(
+      Method::get, "/docs", [&assets](Request& request) { return assets.docs.serve("", request); },
+      Execution::io_thread);
+  router.add(
+      Method::get, "/docs/{file...}",
+      [&assets](Request& request) {
+        return assets.docs.serve(request.path_param("file"), request);
+      },
+      Execution::io_thread);
+
+  router.add(
+      Method::get, "/app/{file...}",
+      [&assets](Request& request) { return assets.app.serve(request.path_param("file"), request); },
+      Execution::io_thread);
+  router.add(
+      Method::get, "/app", [](Request&) { return Response::redirect("/app/"); },
+      Execution::io_thread);
+  router.add(
+      Method::get, "/", [](Request&) { return Response::redirect("/app/"); }, Execution::io_thread);
+}
+
+}  // namespace tb::api

@@ -1,0 +1,29 @@
+// tb::api — the REST adapter: one file per resource, each registering its routes on the
+// http::Router and translating between JSON and service calls. No rules live here.
+#pragma once
+
+#include <filesystem>
+
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "service/health_service.hpp"
+
+namespace tb::api {
+
+struct WebAssets {
+  http::StaticFiles app;   // the Mini App, served at /app/
+  http::StaticFiles docs;  // the API docs page and swagger-ui, served at /docs
+};
+
+// Loads <web_root>/app and <web_root>/docs into memory.
+WebAssets load_web_assets(const std::filesystem::path& web_root);
+
+// /healthz, /metrics, /openapi.json, /docs, /app/ and the redirects to it.
+void add_service_routes(http::Router& router, service::HealthService& health,
+                        const http::Metrics& metrics, const WebAssets& assets);
+
+// The embedded OpenAPI document (src/api/openapi.json).
+std::string_view openapi_document();
+
+}  // namespace tb::api

@@ -1,0 +1,105 @@
+#include "app/application.hpp"
+
+#include <iostream>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/service_routes.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "service/health_service.hpp"
+#include "store/store.hpp"
+
+namespace tb::app {
+namespace {
+
+std::unique_ptr<store::Store> open_configured_store(const Config& config) {
+  return store::open_store(config.database_url,
+                           store::StoreOptions{.reader_connections = config.worker_threads});
+}
+
+http::ServerOptions server_options(const Config& config) {
+  return http::ServerOptions{.host = config.http_host,
+                             .port = config.http_port,
+                             .io_threads = config.http_threads,
+                             .worker_threads = config.worker_threads,
+                             .max_body_bytes = config.max_body_bytes,
+                             .read_timeout = config.http_read_timeout,
+                             .idle_timeout = config.http_idle_timeout,
+                             .shutdown_timeout = config.shutdown_timeout};
+}
+
+std::vector<http::Metrics::RouteLabel> route_labels(const http::Router& router) {
+  std::vector<http::Metrics::RouteLabel> labels;
+  for (const auto& route : router.routes()) {
+    labels.push_back({std::string(http::method_name(route.method)), route.pattern});
+  }
+  return labels;
+}
+
+void log_migrations(const store::MigrationReport& report) {
+  for (const auto& name : report.applied) spdlog::info("migration applied: {}", name);
+  spdlog::info("database schema at version {}", report.version_after);
+}
+
+}  // namespace
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stdout_logger_mt("ticketbot");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+std::filesystem::path resolve_web_root(const Config& config) {
+  if (!config.web_root.empty()) return config.web_root;
+  std::error_code error;
+  const auto executable_dir = std::filesystem::read_symlink("/proc/self/exe", error).parent_path();
+  for (auto candidate : {executable_dir / "web", executable_dir / "../share/ticketbot/web"}) {
+    if (std::filesystem::is_directory(candidate, error)) return candidate.lexically_normal();
+  }
+  return executable_dir / "web";
+}
+
+void run_server(const Config& config) {
+  auto store = open_configured_store(config);
+  log_migrations(store->migrate());
+  service::HealthService health(*store);
+
+  const auto web_root = resolve_web_root(config);
+  const auto assets = api::load_web_assets(web_root);
+  if (assets.app.size() == 0) spdlog::warn("no Mini App files under {}/app", web_root.string());
+  if (assets.docs.size() == 0) spdlog::warn("no API docs files under {}/docs", web_root.string());
+
+  http::Router router;
+  http::Metrics metrics;
+  api::add_service_routes(router, health, metrics, assets);
+  metrics.set_routes(route_labels(router));
+
+  http::Server server(server_options(config), router, metrics);
+  if (config.demo) {
+    spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",
+                 config.http_host, server.port(), config.http_host, server.port());
+  }
+  server.run();
+}
+
+void run_migrate(const Config& config, bool status_only) {
+  auto store = open_configured_store(config);
+  if (status_only) {
+    const int version = store->schema_version();
+    const int latest = store->latest_known_version();
+    std::cout << "database schema version " << version << "; this binary knows up to " << latest
+              << (version < latest ? " (run `ticketbot migrate` to upgrade)" : "") << '\n';
+    return;
+  }
+  const auto report = store->migrate();
+  for (const auto& name : report.applied) std::cout << "applied " << name << '\n';
+  std::cout << "database schema at version " << report.version_after
+            << (report.applied.empty() ? " (already up to date)" : "") << '\n';
+}
+
+}  // namespace tb::app

@@ -1,0 +1,97 @@
+// tb::app — configuration, wiring and main. The only module that knows every other one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tb::app {
+
+enum class TelegramMode { polling, webhook, off };
+
+// Every setting of API.md § Configuration (and the few this implementation adds), parsed and
+// validated. Durations in seconds.
+struct Config {
+  std::string http_host;
+  std::uint16_t http_port = 0;
+  int http_threads = 1;
+  int worker_threads = 4;
+  std::chrono::seconds http_read_timeout{};
+  std::chrono::seconds http_idle_timeout{};
+  std::chrono::seconds shutdown_timeout{};
+  std::string public_url;
+  std::vector<std::string> allowed_origins;
+  std::size_t max_body_bytes = 0;
+  std::string database_url;
+  std::string redis_url;
+  std::string telegram_bot_token;
+  std::string telegram_api_url;
+  TelegramMode telegram_mode = TelegramMode::polling;
+  std::string telegram_webhook_url;
+  std::string telegram_webhook_secret;
+  std::string webapp_url;
+  std::optional<std::int64_t> staff_chat_id;
+  std::vector<std::int64_t> bootstrap_developers;
+  std::vector<std::int64_t> bootstrap_admins;
+  std::chrono::seconds init_data_max_age{};
+  std::chrono::seconds session_ttl{};
+  std::string attachments_dir;
+  std::size_t max_upload_bytes = 0;
+  bool demo = false;
+  std::string log_level;
+  std::string web_root;  // empty: found next to the executable
+};
+
+// A bad setting. `variable` names it (HTTP_PORT); what() says what is wrong with it.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string variable, const std::string& message)
+      : std::runtime_error(message), variable_(std::move(variable)) {}
+  const std::string& variable() const { return variable_; }
+
+ private:
+  std::string variable_;
+};
+
+struct ConfigVariable {
+  std::string_view name;                                   // HTTP_PORT
+  std::string_view default_value;                          // as text; "" for none
+  std::string_view description;                            // one line, for --help and .env.example
+  std::function<void(Config&, const std::string&)> apply;  // parses; throws std::invalid_argument
+};
+
+// Every variable, in the order .env.example lists them.
+const std::vector<ConfigVariable>& config_variables();
+
+// The command-line twin of a variable: HTTP_PORT → --http-port.
+std::string flag_name(std::string_view variable);
+
+using Settings = std::map<std::string, std::string, std::less<>>;
+
+// Where settings come from; precedence flag > environment > .env > default.
+struct ConfigSources {
+  Settings flags;
+  Settings environment;
+  Settings dotenv;
+};
+
+// Resolves and validates every variable. Throws ConfigError for the first bad one.
+Config load_config(const ConfigSources& sources);
+
+// The known variables present in the process environment.
+Settings read_environment();
+
+// Parses .env text: KEY=VALUE lines, '#' comments, optional `export `, single or double
+// quotes. Throws ConfigError(".env", "line N: ...") on a malformed line.
+Settings parse_dotenv(std::string_view text);
+
+// Reads and parses a .env file; a missing file is no settings, not an error.
+Settings read_dotenv_file(const std::string& path);
+
+}  // namespace tb::app

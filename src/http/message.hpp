@@ -1,0 +1,50 @@
+// tb::http — the HTTP transport: listener, sessions, routing, static files, metrics.
+// Beast appears only in server.cpp (and asio_impl.cpp); handlers see these plain structs, so
+// api/ and the tests never instantiate Beast templates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tb::http {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+
+std::string_view method_name(Method method);
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  Method method = Method::get;
+  std::string target;  // as sent: path and query, percent-encoded
+  std::string path;    // percent-decoded, dot segments refused before routing
+  std::string query;   // raw, without '?'
+  Fields headers;      // names lower-case
+  std::string body;
+  std::string remote_address;
+  Fields path_params;  // filled by the router from the route pattern
+
+  // The first header with this (lower-case) name, or empty.
+  std::string_view header(std::string_view lower_case_name) const;
+  // The percent-decoded value of a query parameter; nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
+  // A path parameter of the matched route ("id" in /tickets/{id}); empty when absent.
+  std::string_view path_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  Fields headers;  // besides Content-Type and Content-Length, which the server sets
+
+  static Response json(int status, std::string body);
+  static Response text(int status, std::string content_type, std::string body);
+  static Response redirect(std::string location);
+  static Response no_content();
+};
+
+}  // namespace tb::http

@@ -1,0 +1,103 @@
+#include "http/metrics.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
+
+namespace tb::http {
+namespace {
+
+// Label values are route patterns and method names we chose, but escape them anyway so the
+// output stays valid whatever a later route is called.
+std::string escape_label(const std::string& value) {
+  std::string escaped;
+  for (char c : value) {
+    if (c == '\\' || c == '"') escaped += '\\';
+    if (c == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped += c;
+  }
+  return escaped;
+}
+
+}  // namespace
+
+void Metrics::set_routes(const std::vector<RouteLabel>& routes) {
+  slots_.clear();
+  for (const auto& label : routes) {
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->label = label;
+  }
+  slots_.push_back(std::make_unique<Slot>());
+  slots_.back()->label = {"", "unmatched"};
+}
+
+void Metrics::record(std::size_t slot, int status, std::chrono::steady_clock::duration elapsed) {
+  Slot& target = *slots_.at(std::min(slot, unmatched_slot()));
+  const int status_index =
+      std::clamp(status, kLowestStatus, kLowestStatus + kStatusSlots - 1) - kLowestStatus;
+  target.by_status[static_cast<size_t>(status_index)].fetch_add(1, std::memory_order_relaxed);
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const auto bucket = static_cast<size_t>(
+      std::distance(kBucketBounds.begin(),
+                    std::lower_bound(kBucketBounds.begin(), kBucketBounds.end(), seconds)));
+  target.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  target.count.fetch_add(1, std::memory_order_relaxed);
+  target.sum_microseconds.fetch_add(
+      static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()),
+      std::memory_order_relaxed);
+}
+
+std::string Metrics::render_prometheus() const {
+  fmt::memory_buffer out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
+                 "# HELP ticketbot_http_requests_total HTTP requests answered, by route and "
+                 "status.\n# TYPE ticketbot_http_requests_total counter\n");
+  for (const auto& slot : slots_) {
+    for (size_t i = 0; i < slot->by_status.size(); ++i) {
+      const auto value = slot->by_status[i].load(std::memory_order_relaxed);
+      if (value == 0) continue;
+      fmt::format_to(it,
+                     "ticketbot_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} "
+                     "{}\n",
+                     escape_label(slot->label.method), escape_label(slot->label.pattern),
+                     i + kLowestStatus, value);
+    }
+  }
+  fmt::format_to(it,
+                 "# HELP ticketbot_http_request_duration_seconds Time from a request's last byte "
+                 "read to its answer.\n# TYPE ticketbot_http_request_duration_seconds "
+                 "histogram\n");
+  for (const auto& slot : slots_) {
+    const auto count = slot->count.load(std::memory_order_relaxed);
+    if (count == 0) continue;
+    const std::string labels =
+        fmt::format("method=\"{}\",route=\"{}\"", escape_label(slot->label.method),
+                    escape_label(slot->label.pattern));
+    std::uint64_t cumulative = 0;
+    for (size_t i = 0; i < slot->buckets.size(); ++i) {
+      cumulative += slot->buckets[i].load(std::memory_order_relaxed);
+      const std::string bound =
+          i < kBucketBounds.size() ? fmt::format("{}", kBucketBounds[i]) : "+Inf";
+      fmt::format_to(it, "ticketbot_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
+                     labels, bound, cumulative);
+    }
+    fmt::format_to(
+        it, "ticketbot_http_request_duration_seconds_sum{{{}}} {}\n", labels,
+        static_cast<double>(slot->sum_microseconds.load(std::memory_order_relaxed)) / 1e6);
+    fmt::format_to(it, "ticketbot_http_request_duration_seconds_count{{{}}} {}\n", labels, count);
+  }
+  fmt::format_to(it,
+                 "# HELP ticketbot_http_open_connections HTTP connections open now.\n"
+                 "# TYPE ticketbot_http_open_connections gauge\n"
+                 "ticketbot_http_open_connections {}\n",
+                 open_connections());
+  return fmt::to_string(out);
+}
+
+}  // namespace tb::http

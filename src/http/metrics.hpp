@@ -1,0 +1,58 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tb::http {
+
+// Request counters and latency histograms by route, and the open-connection gauge, kept in
+// atomics so that recording costs no lock on the request path. Rendered in the Prometheus
+// text format for /metrics.
+class Metrics {
+ public:
+  struct RouteLabel {
+    std::string method;
+    std::string pattern;
+  };
+
+  Metrics() { set_routes({}); }
+
+  // One slot per route (in router order) plus one for requests that matched no route.
+  // Called once the routing table is complete, before the server starts.
+  void set_routes(const std::vector<RouteLabel>& routes);
+
+  std::size_t unmatched_slot() const { return slots_.size() - 1; }
+
+  void record(std::size_t slot, int status, std::chrono::steady_clock::duration elapsed);
+  void connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t open_connections() const {
+    return open_connections_.load(std::memory_order_relaxed);
+  }
+
+  std::string render_prometheus() const;
+
+ private:
+  static constexpr std::array kBucketBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
+  static constexpr int kLowestStatus = 100;
+  static constexpr int kStatusSlots = 500;  // 100..599
+
+  struct Slot {
+    RouteLabel label;
+    std::array<std::atomic<std::uint64_t>, kStatusSlots> by_status{};
+    std::array<std::atomic<std::uint64_t>, kBucketBounds.size() + 1> buckets{};  // last: +Inf
+    std::atomic<std::uint64_t> count{0};
+    std::atomic<std::uint64_t> sum_microseconds{0};
+  };
+
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::atomic<std::int64_t> open_connections_{0};
+};
+
+}  // namespace tb::http

@@ -1,0 +1,132 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+#include "http/error_mapping.hpp"
+
+namespace tb::http {
+namespace {
+
+// "/a/b/" → {"a", "b", ""}; "/" → {""}.
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  for (;;) {
+    const auto slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool is_rest_parameter(std::string_view segment) {
+  return is_parameter(segment) && segment.ends_with("...}");
+}
+
+std::string_view parameter_name(std::string_view segment) {
+  segment = segment.substr(1, segment.size() - 2);
+  if (segment.ends_with("...")) segment.remove_suffix(3);
+  return segment;
+}
+
+// Matches `path` (already split) against a route's segments, filling `params`.
+bool matches(const Route& route, std::string_view path, const std::vector<std::string_view>& parts,
+             Fields& params) {
+  params.clear();
+  size_t consumed = 0;  // characters of path (after the leading '/') before parts[i]
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    const std::string& expected = route.segments[i];
+    if (is_rest_parameter(expected)) {
+      const std::string_view rest = path.substr(std::min(path.size(), consumed + 1));
+      params.emplace_back(parameter_name(expected), rest);
+      return true;
+    }
+    if (i >= parts.size()) return false;
+    if (is_parameter(expected)) {
+      if (parts[i].empty()) return false;
+      params.emplace_back(parameter_name(expected), parts[i]);
+    } else if (expected != parts[i]) {
+      return false;
+    }
+    consumed += parts[i].size() + 1;
+  }
+  return route.segments.size() == parts.size();
+}
+
+void append_allowed(std::string& allow, Method method) {
+  const std::string_view name = method_name(method);
+  if (allow.find(name) != std::string::npos) return;
+  if (!allow.empty()) allow += ", ";
+  allow += name;
+}
+
+}  // namespace
+
+void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
+  if (!pattern.starts_with('/')) throw std::invalid_argument("route must start with '/'");
+  Route route{routes_.size(), method, std::string(pattern), std::move(handler), execution, {}};
+  const auto parts = split_path(pattern);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (is_rest_parameter(parts[i]) && i + 1 != parts.size()) {
+      throw std::invalid_argument("a {name...} parameter must be last: " + route.pattern);
+    }
+    route.segments.emplace_back(parts[i]);
+  }
+  routes_.push_back(std::move(route));
+}
+
+RouteMatch Router::match(Method method, std::string_view path) const {
+  RouteMatch result;
+  const auto parts = split_path(path);
+  Fields params;
+  for (const Route& route : routes_) {
+    if (!matches(route, path, parts, params)) continue;
+    const bool method_fits =
+        route.method == method || (method == Method::head && route.method == Method::get);
+    if (method_fits) {
+      result.outcome = RouteMatch::Outcome::found;
+      result.route = &route;
+      result.params = params;
+      return result;
+    }
+    result.outcome = RouteMatch::Outcome::method_not_allowed;
+    append_allowed(result.allow, route.method);
+    if (route.method == Method::get) append_allowed(result.allow, Method::head);
+  }
+  return result;
+}
+
+Response Router::respond(const RouteMatch& match, Request& request) const {
+  try {
+    switch (match.outcome) {
+      case RouteMatch::Outcome::not_found:
+        throw Error(ErrorCode::not_found, "no such resource");
+      case RouteMatch::Outcome::method_not_allowed: {
+        Response response = error_response(Error(
+            ErrorCode::method_not_allowed,
+            std::string(method_name(request.method)) + " is not allowed here; use " + match.allow));
+        response.headers.emplace_back("Allow", match.allow);
+        return response;
+      }
+      case RouteMatch::Outcome::found:
+        request.path_params = match.params;
+        return match.route->handler(request);
+    }
+    throw std::logic_error("unknown route outcome");
+  } catch (const Error& error) {
+    return error_response(error);
+  } catch (const std::exception& error) {
+    spdlog::error("{} {}: unhandled {}", method_name(request.method), request.path, error.what());
+    return error_response(Error(ErrorCode::internal, "internal error"));
+  }
+}
+
+}  // namespace tb::http

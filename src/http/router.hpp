@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace tb::http {
+
+// Where a handler runs. Handlers that touch the database or do other blocking work run on
+// the worker pool so the io threads keep serving other connections; handlers that only
+// read memory run inline on the io thread and skip the hop.
+enum class Execution { worker_pool, io_thread };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::size_t id;  // index in Router::routes(); also the metrics label slot
+  Method method;
+  std::string pattern;  // "/tickets/{id}", "/app/{path...}"
+  Handler handler;
+  Execution execution;
+  std::vector<std::string> segments;
+};
+
+struct RouteMatch {
+  enum class Outcome { found, not_found, method_not_allowed };
+  Outcome outcome = Outcome::not_found;
+  const Route* route = nullptr;
+  Fields params;
+  std::string allow;  // for method_not_allowed: "GET, HEAD, POST"
+};
+
+// A routing table of method + path pattern → handler. `{name}` matches one non-empty path
+// segment; a final `{name...}` matches the rest of the path, slashes included. Routes are
+// tried in the order they were added; the first match wins. GET routes also answer HEAD.
+class Router {
+ public:
+  void add(Method method, std::string_view pattern, Handler handler,
+           Execution execution = Execution::worker_pool);
+
+  RouteMatch match(Method method, std::string_view path) const;
+
+  // Runs the matched handler, or produces the 404/405 answer. This is the single catch
+  // boundary of request handling: every exception becomes the JSON error of API.md, and
+  // unexpected ones are logged in full but answered with a bare 500.
+  Response respond(const RouteMatch& match, Request& request) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace tb::http

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace tb::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;  // 0: any free port (see Server::port)
+  int io_threads = 1;
+  int worker_threads = 4;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{30};   // to read a whole request once it has begun
+  std::chrono::seconds idle_timeout{60};   // a keep-alive connection waiting for its next request
+  std::chrono::seconds write_timeout{30};  // to send one response
+  std::chrono::seconds shutdown_timeout{10};
+};
+
+// The HTTP/1.1 server: accepts connections, reads requests with size limits and deadlines,
+// routes them through the Router (blocking handlers on a worker pool), records metrics and
+// the access log, and shuts down gracefully. This file's .cpp is the only place that holds
+// Beast's HTTP machinery.
+class Server {
+ public:
+  // Binds and listens at once; throws std::system_error when the address cannot be used.
+  Server(const ServerOptions& options, const Router& router, Metrics& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t port() const;
+
+  // Serves until SIGINT or SIGTERM (or request_stop), then stops accepting, closes idle
+  // connections, lets requests in flight finish within shutdown_timeout, and returns.
+  void run();
+
+  // Thread-safe: begins the same graceful shutdown as a signal.
+  void request_stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tb::http

@@ -1,0 +1,144 @@
+#include "http/static_files.hpp"
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "core/error.hpp"
+#include "http/error_mapping.hpp"
+
+namespace tb::http {
+namespace {
+
+constexpr std::size_t kSmallestWorthCompressing = 1024;
+
+bool is_compressible(std::string_view content_type) {
+  return content_type.starts_with("text/") || content_type.starts_with("application/json") ||
+         content_type.starts_with("application/javascript") ||
+         content_type.starts_with("image/svg+xml");
+}
+
+// gzip (not raw deflate): every browser and curl --compressed accept it.
+std::string gzip(const std::string& input) {
+  z_stream stream{};
+  if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
+    return {};
+  }
+  std::string output(deflateBound(&stream, input.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+  stream.avail_in = static_cast<uInt>(input.size());
+  stream.next_out = reinterpret_cast<Bytef*>(output.data());
+  stream.avail_out = static_cast<uInt>(output.size());
+  const int result = deflate(&stream, Z_FINISH);
+  output.resize(stream.total_out);
+  deflateEnd(&stream);
+  return result == Z_STREAM_END ? output : std::string();
+}
+
+// A strong validator from the content, so it survives restarts and differs between builds.
+std::string etag_of(const std::string& body) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(body.data(), body.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string etag = "\"";
+  for (unsigned int i = 0; i < 16 && i < length; ++i) {
+    etag += kHex[digest[i] >> 4];
+    etag += kHex[digest[i] & 0xF];
+  }
+  return etag + "\"";
+}
+
+bool accepts_gzip(const Request& request) {
+  return request.header("accept-encoding").find("gzip") != std::string_view::npos;
+}
+
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  return if_none_match == "*" || if_none_match.find(etag) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view content_type_for(std::string_view file_name) {
+  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".js", "application/javascript; charset=utf-8"},
+      {".mjs", "application/javascript; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".webp", "image/webp"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
+  };
+  for (const auto& [extension, type] : kTypes) {
+    if (file_name.ends_with(extension)) return type;
+  }
+  return "application/octet-stream";
+}
+
+StaticFiles StaticFiles::load(const std::filesystem::path& root) {
+  StaticFiles tree;
+  std::error_code error;
+  if (!std::filesystem::is_directory(root, error)) return tree;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream input(entry.path(), std::ios::binary);
+    std::ostringstream content;
+    content << input.rdbuf();
+    File file;
+    file.body = std::move(content).str();
+    const std::string name = entry.path().lexically_relative(root).generic_string();
+    file.content_type = std::string(content_type_for(name));
+    file.etag = etag_of(file.body);
+    if (file.body.size() >= kSmallestWorthCompressing && is_compressible(file.content_type)) {
+      std::string compressed = gzip(file.body);
+      // Keep the copy only when it saves at least a tenth.
+      if (!compressed.empty() && compressed.size() * 10 < file.body.size() * 9) {
+        file.gzip_body = std::move(compressed);
+      }
+    }
+    tree.files_.emplace(name, std::move(file));
+  }
+  return tree;
+}
+
+bool StaticFiles::contains(std::string_view relative_path) const {
+  return files_.contains(std::string(relative_path));
+}
+
+Response StaticFiles::serve(std::string_view relative_path, const Request& request) const {
+  std::string name(relative_path);
+  if (name.empty() || name.ends_with('/')) name += "index.html";
+  const auto found = files_.find(name);
+  if (found == files_.end()) return error_response(Error(ErrorCode::not_found, "no such file"));
+  const File& file = found->second;
+
+  Response response;
+  response.headers = {
+      {"ETag", file.etag}, {"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}};
+  if (!file.gzip_body.empty()) response.headers.emplace_back("Vary", "Accept-Encoding");
+  if (etag_matches(request.header("if-none-match"), file.etag)) {
+    response.status = 304;
+    return response;
+  }
+  response.content_type = file.content_type;
+  if (!file.gzip_body.empty() && accepts_gzip(request)) {
+    response.headers.emplace_back("Content-Encoding", "gzip");
+    response.body = file.gzip_body;
+  } else {
+    response.body = file.body;
+  }
+  return response;
+}
+
+}  // namespace tb::http

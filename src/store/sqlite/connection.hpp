@@ -1,0 +1,95 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements, and the
+// pool of connections a SqliteStore hands out. SQLite-specific; lives only in store/sqlite.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tb::store::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind_null(int index);
+
+  // Advances to the next row; false when done. Throws StoreError on failure.
+  bool step();
+  void reset();
+
+  std::int64_t column_int(int index) const;
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+enum class Access { read_write, read_only };
+
+class Connection {
+ public:
+  // Throws StoreConfigError when the file cannot be opened.
+  Connection(const std::string& path, Access access, int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements that return no rows.
+  void execute(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  std::optional<std::int64_t> query_int(std::string_view sql);
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Several read-only connections handed out one caller at a time. WAL lets them read while
+// the single writer commits.
+class ReaderPool {
+ public:
+  ReaderPool(const std::string& path, int size, int busy_timeout_ms);
+
+  class Lease {
+   public:
+    Lease(ReaderPool& pool, std::unique_ptr<Connection> connection)
+        : pool_(&pool), connection_(std::move(connection)) {}
+    Lease(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (connection_) pool_->release(std::move(connection_));
+    }
+    Connection& operator*() { return *connection_; }
+    Connection* operator->() { return connection_.get(); }
+
+   private:
+    ReaderPool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  Lease acquire();
+
+ private:
+  void release(std::unique_ptr<Connection> connection);
+
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace tb::store::sqlite

@@ -1,0 +1,109 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <filesystem>
+
+namespace tb::store::sqlite {
+namespace {
+
+constexpr std::string_view kCreateMigrationsTable = R"sql(
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+  ) STRICT)sql";
+
+constexpr std::string_view kSelectSchemaVersion =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+constexpr std::string_view kInsertMigration =
+    "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)";
+
+int latest_version(std::span<const Migration> migrations) {
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+// Creates the directory that will hold the database file, but only one level deep: a
+// mistyped absolute path should fail loudly rather than grow a tree of directories.
+void ensure_parent_directory(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (parent.empty() || std::filesystem::exists(parent)) return;
+  std::error_code error;
+  std::filesystem::create_directory(parent, error);
+  if (error) {
+    throw StoreConfigError("cannot create directory " + parent.string() + ": " + error.message());
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
+                         std::span<const Migration> migrations)
+    : path_(path), migrations_(migrations) {
+  ensure_parent_directory(path);
+  writer_ = std::make_unique<Connection>(path, Access::read_write, options.busy_timeout_ms);
+  try {
+    // WAL lets readers proceed while the writer commits; NORMAL sync is durable across
+    // process crashes in WAL mode (not power loss), the usual trade for a helpdesk.
+    writer_->execute("PRAGMA journal_mode = WAL");
+    writer_->execute("PRAGMA synchronous = NORMAL");
+    writer_->execute(kCreateMigrationsTable);
+  } catch (const StoreError& error) {
+    throw StoreConfigError("cannot use sqlite database " + path + ": " + error.what());
+  }
+  const int version = read_schema_version(*writer_);
+  if (version > latest_version(migrations_)) {
+    throw StoreConfigError("database " + path + " has schema version " + std::to_string(version) +
+                           ", newer than this binary knows (" +
+                           std::to_string(latest_version(migrations_)) +
+                           "); run a newer ticketbot");
+  }
+  readers_ =
+      std::make_unique<ReaderPool>(path, options.reader_connections, options.busy_timeout_ms);
+}
+
+int SqliteStore::read_schema_version(Connection& connection) {
+  return static_cast<int>(connection.query_int(kSelectSchemaVersion).value_or(0));
+}
+
+void SqliteStore::ping() {
+  auto reader = readers_->acquire();
+  if (reader->query_int("SELECT 1") != 1) throw StoreError("ping: unexpected answer");
+}
+
+int SqliteStore::schema_version() {
+  auto reader = readers_->acquire();
+  return read_schema_version(*reader);
+}
+
+int SqliteStore::latest_known_version() const {
+  return latest_version(migrations_);
+}
+
+MigrationReport SqliteStore::migrate() {
+  std::lock_guard lock(writer_mutex_);
+  MigrationReport report;
+  report.latest_known = latest_version(migrations_);
+  report.version_before = read_schema_version(*writer_);
+  for (const auto& migration : migrations_) {
+    // IMMEDIATE takes the write lock first, so two processes migrating at once apply each
+    // step once: the second re-reads the version inside its own transaction.
+    writer_->execute("BEGIN IMMEDIATE");
+    try {
+      if (read_schema_version(*writer_) >= migration.version) {
+        writer_->execute("COMMIT");
+        continue;
+      }
+      writer_->execute(migration.sql);
+      writer_->prepare(kInsertMigration).bind(1, migration.version).bind(2, migration.name).step();
+      writer_->execute("COMMIT");
+    } catch (const StoreError& error) {
+      writer_->execute("ROLLBACK");
+      throw StoreError("migration " + std::string(migration.name) + " failed: " + error.what());
+    }
+    report.applied.emplace_back(migration.name);
+  }
+  report.version_after = read_schema_version(*writer_);
+  return report;
+}
+
+}  // namespace tb::store::sqlite

@@ -25,16 +25,13 @@ enum class ErrorCode {
   unsupported_media_type,
   rate_limited,
   internal,
-  unavailable,
 };
 
 inline constexpr std::array kAllErrorCodes = {
-    ErrorCode::invalid_request,    ErrorCode::unauthorized,
-    ErrorCode::forbidden,          ErrorCode::not_found,
-    ErrorCode::method_not_allowed, ErrorCode::conflict,
-    ErrorCode::payload_too_large,  ErrorCode::unsupported_media_type,
-    ErrorCode::rate_limited,       ErrorCode::internal,
-    ErrorCode::unavailable,
+    ErrorCode::invalid_request,   ErrorCode::unauthorized,           ErrorCode::forbidden,
+    ErrorCode::not_found,         ErrorCode::method_not_allowed,     ErrorCode::conflict,
+    ErrorCode::payload_too_large, ErrorCode::unsupported_media_type, ErrorCode::rate_limited,
+    ErrorCode::internal,
 };
 
 // The wire name of a code, e.g. "not_found".

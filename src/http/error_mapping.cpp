@@ -7,28 +7,16 @@ namespace tb::http {
 
 int status_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_request:
-      return 400;
-    case ErrorCode::unauthorized:
-      return 401;
-    case ErrorCode::forbidden:
-      return 403;
-    case ErrorCode::not_found:
-      return 404;
-    case ErrorCode::method_not_allowed:
-      return 405;
-    case ErrorCode::conflict:
-      return 409;
-    case ErrorCode::payload_too_large:
-      return 413;
-    case ErrorCode::unsupported_media_type:
-      return 415;
-    case ErrorCode::rate_limited:
-      return 429;
-    case ErrorCode::internal:
-      return 500;
-    case ErrorCode::unavailable:
-      return 503;
+    case ErrorCode::invalid_request: return 400;
+    case ErrorCode::unauthorized: return 401;
+    case ErrorCode::forbidden: return 403;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::method_not_allowed: return 405;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::payload_too_large: return 413;
+    case ErrorCode::unsupported_media_type: return 415;
+    case ErrorCode::rate_limited: return 429;
+    case ErrorCode::internal: return 500;
   }
   return 500;
 }

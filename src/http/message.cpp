@@ -17,22 +17,14 @@ std::string_view find_field(const Fields& fields, std::string_view name) {
 
 std::string_view method_name(Method method) {
   switch (method) {
-    case Method::get:
-      return "GET";
-    case Method::head:
-      return "HEAD";
-    case Method::post:
-      return "POST";
-    case Method::put:
-      return "PUT";
-    case Method::patch:
-      return "PATCH";
-    case Method::del:
-      return "DELETE";
-    case Method::options:
-      return "OPTIONS";
-    case Method::other:
-      return "OTHER";
+    case Method::get: return "GET";
+    case Method::head: return "HEAD";
+    case Method::post: return "POST";
+    case Method::put: return "PUT";
+    case Method::patch: return "PATCH";
+    case Method::del: return "DELETE";
+    case Method::options: return "OPTIONS";
+    case Method::other: return "OTHER";
   }
   return "OTHER";
 }

@@ -107,8 +107,7 @@ RouteMatch Router::match(Method method, std::string_view path) const {
 Response Router::respond(const RouteMatch& match, Request& request) const {
   try {
     switch (match.outcome) {
-      case RouteMatch::Outcome::not_found:
-        throw Error(ErrorCode::not_found, "no such resource");
+      case RouteMatch::Outcome::not_found: throw Error(ErrorCode::not_found, "no such resource");
       case RouteMatch::Outcome::method_not_allowed: {
         Response response = error_response(Error(
             ErrorCode::method_not_allowed,

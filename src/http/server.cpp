@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <array>
+#include <ctime>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -58,22 +59,14 @@ struct OpenConnection {
 
 Method method_of(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get:
-      return Method::get;
-    case bhttp::verb::head:
-      return Method::head;
-    case bhttp::verb::post:
-      return Method::post;
-    case bhttp::verb::put:
-      return Method::put;
-    case bhttp::verb::patch:
-      return Method::patch;
-    case bhttp::verb::delete_:
-      return Method::del;
-    case bhttp::verb::options:
-      return Method::options;
-    default:
-      return Method::other;
+    case bhttp::verb::get: return Method::get;
+    case bhttp::verb::head: return Method::head;
+    case bhttp::verb::post: return Method::post;
+    case bhttp::verb::put: return Method::put;
+    case bhttp::verb::patch: return Method::patch;
+    case bhttp::verb::delete_: return Method::del;
+    case bhttp::verb::options: return Method::options;
+    default: return Method::other;
   }
 }
 
@@ -107,8 +100,26 @@ Request to_request(BeastRequest& message, const std::string& remote) {
   return request;
 }
 
+// The Date header every origin server must send (RFC 9110 §6.6.1), formatted at most once a
+// second per thread.
+const std::string& http_date_now() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached_text;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::array<char, 64> text{};
+    const auto length = std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    cached_text.assign(text.data(), length);
+    cached_second = now;
+  }
+  return cached_text;
+}
+
 BeastResponse to_beast(Response&& response, unsigned version, bool keep_alive, bool head) {
   BeastResponse out{static_cast<bhttp::status>(response.status), version};
+  out.set(bhttp::field::date, http_date_now());
   if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) out.insert(name, value);
   out.keep_alive(keep_alive);
@@ -286,7 +297,7 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
     BeastRequest& message = parser.get();
     method_text = std::string(message.method_string());
     head = message.method() == bhttp::verb::head;
-    keep_alive = message.keep_alive() && !server.stopping;
+    const bool client_keeps_alive = message.keep_alive();
     try {
       Request request = to_request(message, remote);
       path = request.path;
@@ -294,6 +305,8 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
     } catch (const Error& refused) {
       response = error_response(refused);
     }
+    // Checked after handling: a shutdown that began meanwhile ends this connection.
+    keep_alive = client_keeps_alive && !server.stopping;
   }
   const int status = response.status;
   const std::size_t bytes = response.body.size();

@@ -44,12 +44,9 @@ Statement& Statement::bind_null(int index) {
 
 bool Statement::step() {
   switch (sqlite3_step(stmt_)) {
-    case SQLITE_ROW:
-      return true;
-    case SQLITE_DONE:
-      return false;
-    default:
-      fail(db_, "step");
+    case SQLITE_ROW: return true;
+    case SQLITE_DONE: return false;
+    default: fail(db_, "step");
   }
 }
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: installs what is missing, checks formatting, builds the
+# Release preset and runs its unit + integration tests with CTest, then does the same with
+# AddressSanitizer + UBSan (preset asan).
+#
+#   scripts/test.sh [--no-install] [--no-asan] [--no-format]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+install=1 asan=1 format=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-install) install=0 ;;
+    --no-asan) asan=0 ;;
+    --no-format) format=0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ $install = 1 ]; then
+  step "installing missing dependencies"
+  scripts/install-deps.sh
+fi
+
+if [ $format = 1 ]; then
+  step "checking formatting (clang-format 14)"
+  git ls-files -z --cached --others --exclude-standard -- '*.cpp' '*.hpp' |
+    xargs -0 -r clang-format-14 --dry-run --Werror
+fi
+
+run_preset() {
+  local preset=$1
+  step "building preset $preset"
+  cmake --preset "$preset" -DTB_BUILD_TESTS=ON >/dev/null
+  cmake --build --preset "$preset"
+  step "testing preset $preset"
+  ctest --preset "$preset"
+}
+
+run_preset release
+if [ $asan = 1 ]; then
+  run_preset asan
+fi
+step "all tests passed"

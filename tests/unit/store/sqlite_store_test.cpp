@@ -1,0 +1,126 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <filesystem>
+#include <stdlib.h>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+namespace tb::store::sqlite {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteStoreTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tb-store-XXXXXX").string();
+    directory_ = mkdtemp(pattern.data());
+    path_ = (directory_ / "test.db").string();
+  }
+  ~SqliteStoreTest() override { std::filesystem::remove_all(directory_); }
+
+  std::string scalar(const std::string& sql) {
+    Connection connection(path_, Access::read_only, 1000);
+    auto statement = connection.prepare(sql);
+    return statement.step() ? statement.column_text(0) : "(no row)";
+  }
+
+  std::filesystem::path directory_;
+  std::string path_;
+};
+
+constexpr Migration kTwoSteps[] = {
+    {1, "0001_first", "CREATE TABLE first (id INTEGER PRIMARY KEY)"},
+    {2, "0002_second", "CREATE TABLE second (id INTEGER PRIMARY KEY)"},
+};
+
+TEST_F(SqliteStoreTest, FreshDatabaseMigratesToTheLatestVersion) {
+  SqliteStore store(path_, {}, kTwoSteps);
+  EXPECT_EQ(store.schema_version(), 0);
+  const auto report = store.migrate();
+  EXPECT_EQ(report.version_before, 0);
+  EXPECT_EQ(report.version_after, 2);
+  EXPECT_EQ(report.applied, (std::vector<std::string>{"0001_first", "0002_second"}));
+  EXPECT_EQ(store.schema_version(), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('first', 'second')"), "2");
+}
+
+TEST_F(SqliteStoreTest, MigratingTwiceAppliesNothingTheSecondTime) {
+  SqliteStore(path_, {}, kTwoSteps).migrate();
+  SqliteStore again(path_, {}, kTwoSteps);
+  EXPECT_TRUE(again.migrate().applied.empty());
+  EXPECT_EQ(scalar("SELECT count(*) FROM schema_migrations"), "2");
+}
+
+TEST_F(SqliteStoreTest, OnlyMissingStepsAreAppliedAfterAnUpgrade) {
+  SqliteStore(path_, {}, std::span(kTwoSteps).first(1)).migrate();
+  const auto report = SqliteStore(path_, {}, kTwoSteps).migrate();
+  EXPECT_EQ(report.applied, (std::vector<std::string>{"0002_second"}));
+}
+
+TEST_F(SqliteStoreTest, DatabaseNewerThanTheBinaryIsRefused) {
+  SqliteStore(path_, {}, kTwoSteps).migrate();
+  try {
+    SqliteStore older(path_, {}, std::span(kTwoSteps).first(1));
+    FAIL() << "expected StoreConfigError";
+  } catch (const StoreConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("schema version 2, newer than this binary knows (1)"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(SqliteStoreTest, FailingMigrationRollsBackAndKeepsTheOldVersion) {
+  constexpr Migration kBroken[] = {
+      {1, "0001_first", "CREATE TABLE first (id INTEGER PRIMARY KEY)"},
+      {2, "0002_broken", "CREATE TABLE half (id INTEGER); THIS IS NOT SQL"},
+  };
+  SqliteStore store(path_, {}, kBroken);
+  EXPECT_THROW(store.migrate(), StoreError);
+  EXPECT_EQ(store.schema_version(), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM sqlite_master WHERE name = 'half'"), "0");
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  SqliteStore store(path_, {}, kTwoSteps);
+  EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(SqliteStoreTest, UnreachablePathIsAConfigurationError) {
+  EXPECT_THROW(SqliteStore("/nonexistent/deeper/x.db", {}, kTwoSteps), StoreConfigError);
+}
+
+TEST_F(SqliteStoreTest, ReadersWorkFromManyThreadsAtOnce) {
+  SqliteStore store(path_, StoreOptions{.reader_connections = 2}, kTwoSteps);
+  store.migrate();
+  std::vector<std::thread> threads;
+  std::atomic<int> pings{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        store.ping();
+        ++pings;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(pings.load(), 1600);
+}
+
+TEST(OpenStore, RecognisesUrlSchemes) {
+  EXPECT_THROW(open_store("mysql://x", {}), StoreConfigError);
+  EXPECT_THROW(open_store("sqlite:", {}), StoreConfigError);
+  EXPECT_THROW(open_store("postgresql://localhost/x", {}), StoreConfigError);
+}
+
+TEST(EmbeddedMigrations, AreNumberedFromOneWithoutGaps) {
+  int expected = 1;
+  for (const auto& migration : sqlite_migrations()) {
+    EXPECT_EQ(migration.version, expected++);
+    EXPECT_FALSE(migration.sql.empty());
+  }
+  EXPECT_GT(expected, 1);
+}
+
+}  // namespace
+}  // namespace tb::store::sqlite

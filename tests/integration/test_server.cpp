@@ -6,7 +6,6 @@
 #include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
-#include <regex>
 #include <signal.h>
 #include <sstream>
 #include <stdexcept>
@@ -77,6 +76,17 @@ int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return -1;
+}
+
+// The port from the server's "listening on http://HOST:PORT" log line; 0 until it appears.
+int listening_port(const std::string& log) {
+  const std::string marker = "listening on http://";
+  const auto start = log.find(marker);
+  if (start == std::string::npos) return 0;
+  const auto line_end = log.find(' ', start + marker.size());
+  if (line_end == std::string::npos) return 0;
+  const auto colon = log.rfind(':', line_end);
+  return std::atoi(log.substr(colon + 1, line_end - colon - 1).c_str());
 }
 
 }  // namespace
@@ -183,13 +193,11 @@ TestServer::TestServer(std::map<std::string, std::string> environment, std::stri
   environment.try_emplace("WEB_ROOT",
                           std::filesystem::path(TICKETBOT_BINARY).parent_path() / "web");
   pid_ = spawn({subcommand}, environment, directory_, directory_ / "server.log");
-  const std::regex listening(R"(listening on http://[^:]+:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch match;
     const std::string text = log();
-    if (std::regex_search(text, match, listening)) {
-      port_ = std::stoi(match[1]);
+    if (const int port = listening_port(text); port > 0) {
+      port_ = port;
       return;
     }
     if (wait_for_exit(pid_, std::chrono::milliseconds(20)) >= 0) {

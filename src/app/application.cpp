@@ -5,12 +5,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "api/service_routes.hpp"
-#include "http/metrics.hpp"
-#include "http/router.hpp"
+#include "api/auth_routes.hpp"
+#include "api/user_routes.hpp"
 #include "http/server.hpp"
-#include "service/health_service.hpp"
-#include "store/store.hpp"
 
 namespace tb::app {
 namespace {
@@ -44,7 +41,38 @@ void log_migrations(const store::MigrationReport& report) {
   spdlog::info("database schema at version {}", report.version_after);
 }
 
+service::AuthOptions auth_options(const Config& config) {
+  return service::AuthOptions{.bot_token = config.telegram_bot_token,
+                              .init_data_max_age = config.init_data_max_age,
+                              .session_ttl = config.session_ttl,
+                              .bootstrap_developers = config.bootstrap_developers,
+                              .bootstrap_admins = config.bootstrap_admins,
+                              .demo = config.demo};
+}
+
 }  // namespace
+
+Application::Application(const Config& config, std::unique_ptr<store::Store> store,
+                         service::Clock clock)
+    : store_(std::move(store)),
+      health_(*store_),
+      auth_(*store_, permissions_, auth_options(config), clock),
+      users_(*store_, auth_, permissions_, clock),
+      login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
+      assets_(api::load_web_assets(resolve_web_root(config))),
+      endpoints_(router_, auth_) {
+  permissions_.load(store_->load_role_permissions());
+  if (config.demo) auth_.seed_demo_people();
+  if (assets_.app.size() == 0)
+    spdlog::warn("no Mini App files under {}/app", resolve_web_root(config).string());
+  if (assets_.docs.size() == 0)
+    spdlog::warn("no API docs files under {}/docs", resolve_web_root(config).string());
+
+  api::add_service_routes(router_, health_, metrics_, assets_);
+  api::add_auth_routes(endpoints_, auth_, login_limiter_);
+  api::add_user_routes(endpoints_, users_);
+  metrics_.set_routes(route_labels(router_));
+}
 
 void setup_logging(const std::string& level) {
   auto logger = spdlog::stdout_logger_mt("ticketbot");
@@ -67,19 +95,8 @@ std::filesystem::path resolve_web_root(const Config& config) {
 void run_server(const Config& config) {
   auto store = open_configured_store(config);
   log_migrations(store->migrate());
-  service::HealthService health(*store);
-
-  const auto web_root = resolve_web_root(config);
-  const auto assets = api::load_web_assets(web_root);
-  if (assets.app.size() == 0) spdlog::warn("no Mini App files under {}/app", web_root.string());
-  if (assets.docs.size() == 0) spdlog::warn("no API docs files under {}/docs", web_root.string());
-
-  http::Router router;
-  http::Metrics metrics;
-  api::add_service_routes(router, health, metrics, assets);
-  metrics.set_routes(route_labels(router));
-
-  http::Server server(server_options(config), router, metrics);
+  Application application(config, std::move(store));
+  http::Server server(server_options(config), application.router(), application.metrics());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",
                  config.http_host, server.port(), config.http_host, server.port());

@@ -1,10 +1,48 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 
+#include "api/endpoints.hpp"
+#include "api/service_routes.hpp"
 #include "app/config.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "service/auth_service.hpp"
+#include "service/health_service.hpp"
+#include "service/permission_table.hpp"
+#include "service/rate_limiter.hpp"
+#include "service/user_service.hpp"
+#include "store/store.hpp"
 
 namespace tb::app {
+
+// Every module wired together, without the network: the store, the services, and the
+// routing table that serves them. run_server puts an http::Server in front of it; tests use
+// it in-process. All wiring is visible in its constructor.
+class Application {
+ public:
+  Application(const Config& config, std::unique_ptr<store::Store> store,
+              service::Clock clock = service::system_now);
+
+  http::Router& router() { return router_; }
+  http::Metrics& metrics() { return metrics_; }
+  const api::Endpoints& endpoints() const { return endpoints_; }
+  service::AuthService& auth() { return auth_; }
+  store::Store& store() { return *store_; }
+
+ private:
+  std::unique_ptr<store::Store> store_;
+  service::HealthService health_;
+  service::PermissionTable permissions_;
+  service::AuthService auth_;
+  service::UserService users_;
+  service::RateLimiter login_limiter_;
+  api::WebAssets assets_;
+  http::Router router_;
+  http::Metrics metrics_;
+  api::Endpoints endpoints_;
+};
 
 // Log lines go to stdout: "2026-11-25T14:50:00.123Z info  message", times in UTC.
 void setup_logging(const std::string& level);

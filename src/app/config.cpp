@@ -196,6 +196,8 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) {
          c.max_upload_bytes = static_cast<std::size_t>(parse_integer(v, 1024, kGiB));
        }},
+      {"AUTH_RATE_LIMIT", "20", "logins per minute from one client address (then 429)",
+       [](Config& c, const std::string& v) { c.auth_rate_limit = parse_int(v, 1, 1000000); }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",
        [](Config& c, const std::string& v) { c.demo = parse_bool(v); }},
       {"LOG_LEVEL", "info", "trace, debug, info, warn, error, critical or off",

@@ -43,6 +43,7 @@ struct Config {
   std::chrono::seconds session_ttl{};
   std::string attachments_dir;
   std::size_t max_upload_bytes = 0;
+  int auth_rate_limit = 20;  // logins per minute per client address
   bool demo = false;
   std::string log_level;
   std::string web_root;  // empty: found next to the executable

@@ -3,10 +3,17 @@
 // here knows about HTTP or Telegram.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/telegram_auth.hpp"
+#include "core/user.hpp"
 
 namespace tb::store {
 
@@ -31,6 +38,37 @@ struct MigrationReport {
   std::vector<std::string> applied;  // "0001_settings", in order
 };
 
+// Users in id order, after `after_id`, at most `limit`.
+struct UserQuery {
+  std::optional<Role> role;
+  std::string text;  // matches names, username, or the Telegram id exactly
+  std::int64_t after_id = 0;
+  int limit = 50;
+};
+
+struct Session {
+  std::int64_t user_id = 0;
+  Timestamp expires_at{};
+};
+
+// A user's role moves from `from` to `to`; the write fails (returns false) when the role is
+// no longer `from`, so two concurrent changes cannot both apply.
+struct RoleChange {
+  std::int64_t target_id = 0;
+  Role from = Role::user;
+  Role to = Role::user;
+  std::int64_t actor_id = 0;
+  Timestamp at{};
+};
+
+struct PermissionChange {
+  Role role = Role::user;
+  std::vector<std::string> old_permissions;
+  std::vector<std::string> new_permissions;
+  std::int64_t actor_id = 0;
+  Timestamp at{};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -48,6 +86,36 @@ class Store {
   virtual MigrationReport migrate() = 0;
 
   virtual std::string backend_name() const = 0;
+
+  // --- users
+  // Creates the user on first sight with `role_if_new`, or refreshes name, username,
+  // language and last_seen_at; returns the stored user.
+  virtual User upsert_telegram_user(const TelegramUser& profile, Role role_if_new,
+                                    Timestamp now) = 0;
+  virtual std::optional<User> find_user(std::int64_t id) = 0;
+  virtual std::optional<User> find_user_by_telegram_id(std::int64_t telegram_id) = 0;
+  virtual std::vector<User> list_users(const UserQuery& query) = 0;
+  // Applies the change and writes its audit entry in one transaction.
+  virtual bool change_role(const RoleChange& change) = 0;
+  virtual void set_user_categories(std::int64_t user_id,
+                                   const std::vector<std::int64_t>& category_ids) = 0;
+  virtual void set_user_availability(std::int64_t user_id, bool available) = 0;
+  // The ids among `ids` that name existing categories.
+  virtual std::vector<std::int64_t> existing_categories(const std::vector<std::int64_t>& ids) = 0;
+
+  // --- sessions (keyed by the token's hash)
+  virtual void create_session(std::string_view token_hash, std::int64_t user_id, Timestamp now,
+                              Timestamp expires_at) = 0;
+  virtual std::optional<Session> find_session(std::string_view token_hash) = 0;
+  virtual void delete_session(std::string_view token_hash) = 0;
+
+  // --- role permissions: the roles a developer changed, as permission names
+  virtual std::map<Role, std::vector<std::string>> load_role_permissions() = 0;
+  // Stores the new set and writes its audit entry in one transaction.
+  virtual void save_role_permissions(const PermissionChange& change) = 0;
+
+  // --- audit log, newest first, before `before_id` (0: from the newest)
+  virtual std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) = 0;
 };
 
 struct StoreOptions {

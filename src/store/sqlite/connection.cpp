@@ -106,6 +106,14 @@ std::optional<std::int64_t> Connection::query_int(std::string_view sql) {
   return statement.column_int(0);
 }
 
+std::int64_t Connection::last_insert_id() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+int Connection::changes() const {
+  return sqlite3_changes(db_);
+}
+
 ReaderPool::ReaderPool(const std::string& path, int size, int busy_timeout_ms) {
   for (int i = 0; i < size; ++i) {
     idle_.push_back(std::make_unique<Connection>(path, Access::read_only, busy_timeout_ms));

@@ -26,6 +26,13 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
   Statement& bind_null(int index);
+  Statement& bind(int index, const std::string& value) {
+    return bind(index, std::string_view(value));
+  }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::optional<std::string>& value) {
+    return value ? bind(index, std::string_view(*value)) : bind_null(index);
+  }
 
   // Advances to the next row; false when done. Throws StoreError on failure.
   bool step();
@@ -34,6 +41,10 @@ class Statement {
   std::int64_t column_int(int index) const;
   std::string column_text(int index) const;
   bool column_is_null(int index) const;
+  std::optional<std::string> column_optional_text(int index) const {
+    if (column_is_null(index)) return std::nullopt;
+    return column_text(index);
+  }
 
  private:
   sqlite3* db_;
@@ -54,6 +65,8 @@ class Connection {
   void execute(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_, sql); }
   std::optional<std::int64_t> query_int(std::string_view sql);
+  std::int64_t last_insert_id() const;
+  int changes() const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include "store/migration.hpp"
 #include "store/sqlite/connection.hpp"
@@ -27,8 +28,56 @@ class SqliteStore final : public Store {
   MigrationReport migrate() override;
   std::string backend_name() const override { return "sqlite"; }
 
+  User upsert_telegram_user(const TelegramUser& profile, Role role_if_new, Timestamp now) override;
+  std::optional<User> find_user(std::int64_t id) override;
+  std::optional<User> find_user_by_telegram_id(std::int64_t telegram_id) override;
+  std::vector<User> list_users(const UserQuery& query) override;
+  bool change_role(const RoleChange& change) override;
+  void set_user_categories(std::int64_t user_id,
+                           const std::vector<std::int64_t>& category_ids) override;
+  void set_user_availability(std::int64_t user_id, bool available) override;
+  std::vector<std::int64_t> existing_categories(const std::vector<std::int64_t>& ids) override;
+
+  void create_session(std::string_view token_hash, std::int64_t user_id, Timestamp now,
+                      Timestamp expires_at) override;
+  std::optional<Session> find_session(std::string_view token_hash) override;
+  void delete_session(std::string_view token_hash) override;
+
+  std::map<Role, std::vector<std::string>> load_role_permissions() override;
+  void save_role_permissions(const PermissionChange& change) override;
+
+  std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) override;
+
  private:
   int read_schema_version(Connection& connection);
+
+  // Runs `work` on a reader connection.
+  template <class Work>
+  auto read(Work&& work) {
+    auto reader = readers_->acquire();
+    return work(*reader);
+  }
+
+  // Runs `work` on the writer connection inside one IMMEDIATE transaction; rolls back when
+  // it throws.
+  template <class Work>
+  auto write(Work&& work) {
+    std::lock_guard lock(writer_mutex_);
+    writer_->execute("BEGIN IMMEDIATE");
+    try {
+      if constexpr (std::is_void_v<decltype(work(*writer_))>) {
+        work(*writer_);
+        writer_->execute("COMMIT");
+      } else {
+        auto result = work(*writer_);
+        writer_->execute("COMMIT");
+        return result;
+      }
+    } catch (...) {
+      writer_->execute("ROLLBACK");
+      throw;
+    }
+  }
 
   std::string path_;
   std::span<const Migration> migrations_;

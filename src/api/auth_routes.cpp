@@ -1,0 +1,72 @@
+#include "api/auth_routes.hpp"
+
+#include "api/json.hpp"
+
+namespace tb::api {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+void limit_logins(service::RateLimiter& limiter, const Request& request) {
+  if (const auto wait = limiter.acquire(request.remote_address)) {
+    throw Error(ErrorCode::rate_limited, "too many login attempts; try again later")
+        .with_retry_after(*wait);
+  }
+}
+
+Response login_response(const service::LoginResult& login) {
+  return json_response(200, boost::json::object{{"token", login.token},
+                                                {"expires_at", format_timestamp(login.expires_at)},
+                                                {"user", user_json(*login.user)}});
+}
+
+// The Login Widget posts numbers and strings; its signature covers their text forms.
+Fields widget_fields(const boost::json::object& body) {
+  Fields fields;
+  for (const auto& [key, value] : body) {
+    if (value.is_string()) {
+      fields.emplace_back(key, value.as_string());
+    } else if (value.is_int64()) {
+      fields.emplace_back(key, std::to_string(value.as_int64()));
+    } else if (!value.is_null()) {
+      throw Error(ErrorCode::invalid_request, std::string(key) + " must be a string or a number");
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+void add_auth_routes(Endpoints& endpoints, service::AuthService& auth,
+                     service::RateLimiter& login_limiter) {
+  endpoints.add_public(Method::post, "/auth/telegram", [&](Request& request) {
+    limit_logins(login_limiter, request);
+    const auto body = read_object(request);
+    return login_response(auth.login_with_init_data(required_string(body, "init_data")));
+  });
+  endpoints.add_public(Method::post, "/auth/telegram-login", [&](Request& request) {
+    limit_logins(login_limiter, request);
+    return login_response(auth.login_with_widget(widget_fields(read_object(request))));
+  });
+  endpoints.add_public(Method::post, "/auth/demo", [&](Request& request) {
+    if (!auth.demo()) throw Error(ErrorCode::not_found, "no such resource");
+    limit_logins(login_limiter, request);
+    return login_response(auth.login_demo(required_string(read_object(request), "role")));
+  });
+
+  endpoints.add_protected(Method::get, "/auth/me", std::nullopt,
+                          [](Request&, const service::Principal& caller) {
+                            auto body = user_json(*caller.user);
+                            body["permissions"] = string_array(caller.permissions.names());
+                            return json_response(200, body);
+                          });
+  endpoints.add_protected(Method::post, "/auth/logout", std::nullopt,
+                          [&](Request&, const service::Principal& caller) {
+                            auth.logout(caller);
+                            return Response::no_content();
+                          });
+}
+
+}  // namespace tb::api

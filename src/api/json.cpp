@@ -1,0 +1,167 @@
+#include "api/json.hpp"
+
+#include <charconv>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/error.hpp"
+#include "core/telegram_auth.hpp"
+
+namespace tb::api {
+namespace {
+
+[[noreturn]] void bad_request(const std::string& why) {
+  throw Error(ErrorCode::invalid_request, why);
+}
+
+boost::json::value optional_text(const std::optional<std::string>& text) {
+  return text ? boost::json::value(*text) : boost::json::value(nullptr);
+}
+
+const boost::json::value& field_of(const boost::json::object& body, std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) bad_request(std::string(field) + " is required");
+  return *value;
+}
+
+std::optional<std::int64_t> parse_positive(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value <= 0) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+boost::json::object user_json(const User& user) {
+  boost::json::array categories;
+  for (const auto id : user.category_ids) categories.emplace_back(id);
+  return {{"id", user.id},
+          {"telegram_id", user.telegram_id},
+          {"username", optional_text(user.username)},
+          {"first_name", user.first_name},
+          {"last_name", optional_text(user.last_name)},
+          {"language_code", optional_text(user.language_code)},
+          {"role", role_name(user.role)},
+          {"category_ids", std::move(categories)},
+          {"available", user.available},
+          {"created_at", format_timestamp(user.created_at)},
+          {"last_seen_at", format_timestamp(user.last_seen_at)}};
+}
+
+boost::json::object user_ref_json(const UserRef& user) {
+  return {{"id", user.id},
+          {"first_name", user.first_name},
+          {"username", optional_text(user.username)},
+          {"role", role_name(user.role)}};
+}
+
+boost::json::object audit_json(const AuditEntry& entry) {
+  return {{"id", entry.id},
+          {"actor", user_ref_json(entry.actor)},
+          {"action", entry.action},
+          {"target", entry.target ? boost::json::value(user_ref_json(*entry.target))
+                                  : boost::json::value(nullptr)},
+          {"old", entry.old_value},
+          {"new", entry.new_value},
+          {"created_at", format_timestamp(entry.created_at)}};
+}
+
+boost::json::array string_array(const std::vector<std::string>& items) {
+  boost::json::array array;
+  for (const auto& item : items) array.emplace_back(item);
+  return array;
+}
+
+boost::json::object read_object(const http::Request& request) {
+  const auto type = request.header("content-type");
+  if (!type.starts_with("application/json")) {
+    throw Error(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
+  }
+  boost::system::error_code error;
+  auto value = boost::json::parse(request.body, error);
+  if (error) bad_request("malformed JSON: " + error.message());
+  if (!value.is_object()) bad_request("the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+std::string_view required_string(const boost::json::object& body, std::string_view field) {
+  const auto& value = field_of(body, field);
+  if (!value.is_string()) bad_request(std::string(field) + " must be a string");
+  return value.as_string();
+}
+
+bool required_bool(const boost::json::object& body, std::string_view field) {
+  const auto& value = field_of(body, field);
+  if (!value.is_bool()) bad_request(std::string(field) + " must be true or false");
+  return value.as_bool();
+}
+
+std::vector<std::int64_t> required_id_array(const boost::json::object& body,
+                                            std::string_view field) {
+  const auto& value = field_of(body, field);
+  if (!value.is_array()) bad_request(std::string(field) + " must be an array of ids");
+  std::vector<std::int64_t> ids;
+  for (const auto& item : value.as_array()) {
+    if (!item.is_int64() || item.as_int64() <= 0)
+      bad_request(std::string(field) + " must be an array of ids");
+    ids.push_back(item.as_int64());
+  }
+  return ids;
+}
+
+std::vector<std::string> required_string_array(const boost::json::object& body,
+                                               std::string_view field) {
+  const auto& value = field_of(body, field);
+  if (!value.is_array()) bad_request(std::string(field) + " must be an array of strings");
+  std::vector<std::string> items;
+  for (const auto& item : value.as_array()) {
+    if (!item.is_string()) bad_request(std::string(field) + " must be an array of strings");
+    items.emplace_back(item.as_string());
+  }
+  return items;
+}
+
+std::int64_t path_id(const http::Request& request, std::string_view name) {
+  const auto id = parse_positive(request.path_param(name));
+  if (!id) bad_request(std::string(name) + " must be a positive integer");
+  return *id;
+}
+
+int page_limit(const http::Request& request) {
+  const auto text = request.query_param("limit");
+  if (!text) return 50;
+  const auto limit = parse_positive(*text);
+  if (!limit || *limit > 200) bad_request("limit must be from 1 to 200");
+  return static_cast<int>(*limit);
+}
+
+// Cursors are opaque to clients (base64url of a position) so their meaning can change.
+std::string encode_cursor(std::int64_t position) {
+  return base64url_encode(std::to_string(position));
+}
+
+std::int64_t cursor_position(const http::Request& request) {
+  const auto text = request.query_param("cursor");
+  if (!text || text->empty()) return 0;
+  const auto decoded = base64url_decode(*text);
+  const auto position = decoded ? parse_positive(*decoded) : std::nullopt;
+  if (!position) bad_request("malformed cursor");
+  return *position;
+}
+
+http::Response json_response(int status, const boost::json::value& body) {
+  return http::Response::json(status, boost::json::serialize(body));
+}
+
+http::Response collection(boost::json::array items, std::optional<std::int64_t> next_position) {
+  const boost::json::value next = next_position ? boost::json::value(encode_cursor(*next_position))
+                                                : boost::json::value(nullptr);
+  return json_response(200,
+                       boost::json::object{{"items", std::move(items)}, {"next_cursor", next}});
+}
+
+}  // namespace tb::api

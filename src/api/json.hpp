@@ -1,0 +1,46 @@
+// JSON codecs and request-reading helpers shared by the REST handlers: the shapes of
+// API.md's objects, body parsing with the right errors (415, 400), ids, paging.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/user.hpp"
+#include "http/message.hpp"
+
+namespace tb::api {
+
+boost::json::object user_json(const User& user);
+boost::json::object user_ref_json(const UserRef& user);
+boost::json::object audit_json(const AuditEntry& entry);
+boost::json::array string_array(const std::vector<std::string>& items);
+
+// The request body as a JSON object: 415 unless Content-Type is application/json, 400 when
+// it is not a well-formed JSON object.
+boost::json::object read_object(const http::Request& request);
+
+// Field readers: 400 naming the field when it is missing or of the wrong type.
+std::string_view required_string(const boost::json::object& body, std::string_view field);
+bool required_bool(const boost::json::object& body, std::string_view field);
+std::vector<std::int64_t> required_id_array(const boost::json::object& body,
+                                            std::string_view field);
+std::vector<std::string> required_string_array(const boost::json::object& body,
+                                               std::string_view field);
+
+// A positive integer path parameter (400 otherwise).
+std::int64_t path_id(const http::Request& request, std::string_view name = "id");
+
+// Paging: `limit` (default 50, 1..200) and the opaque `cursor` (400 when malformed).
+int page_limit(const http::Request& request);
+std::int64_t cursor_position(const http::Request& request);  // 0 when absent
+std::string encode_cursor(std::int64_t position);
+
+// {"items": [...], "next_cursor": "..." | null}
+http::Response collection(boost::json::array items, std::optional<std::int64_t> next_position);
+http::Response json_response(int status, const boost::json::value& body);
+
+}  // namespace tb::api

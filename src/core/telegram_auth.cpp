@@ -1,0 +1,248 @@
+#include "core/telegram_auth.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+
+#include <boost/json/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core/error.hpp"
+
+namespace tb {
+namespace {
+
+[[noreturn]] void refuse(const std::string& why) {
+  throw Error(ErrorCode::unauthorized, why);
+}
+
+const std::string* find(const Fields& fields, std::string_view key) {
+  for (const auto& [name, value] : fields) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+const std::string& require(const Fields& fields, std::string_view key) {
+  const std::string* value = find(fields, key);
+  if (!value) refuse("initData has no " + std::string(key));
+  return *value;
+}
+
+std::int64_t parse_int64(std::string_view text, std::string_view what) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    refuse("malformed " + std::string(what));
+  }
+  return value;
+}
+
+std::chrono::sys_seconds check_freshness(const Fields& fields, const FreshnessPolicy& freshness) {
+  const std::chrono::sys_seconds auth_date{
+      std::chrono::seconds(parse_int64(require(fields, "auth_date"), "auth_date"))};
+  if (auth_date > freshness.now + freshness.allowed_skew) refuse("auth_date is in the future");
+  if (freshness.now - auth_date > freshness.max_age) refuse("auth_date is too old");
+  return auth_date;
+}
+
+std::optional<std::string> optional_string(const boost::json::object& object,
+                                           std::string_view key) {
+  const auto* value = object.if_contains(key);
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_string()) refuse("malformed user");
+  return std::string(value->as_string());
+}
+
+TelegramUser parse_user_json(const std::string& text) {
+  boost::system::error_code error;
+  const auto value = boost::json::parse(text, error);
+  if (error || !value.is_object()) refuse("malformed user");
+  const auto& object = value.as_object();
+  const auto* id = object.if_contains("id");
+  const auto* first_name = object.if_contains("first_name");
+  if (!id || !id->is_int64() || id->as_int64() <= 0) refuse("malformed user");
+  if (!first_name || !first_name->is_string()) refuse("malformed user");
+  TelegramUser user;
+  user.id = id->as_int64();
+  user.first_name = std::string(first_name->as_string());
+  user.last_name = optional_string(object, "last_name");
+  user.username = optional_string(object, "username");
+  user.language_code = optional_string(object, "language_code");
+  return user;
+}
+
+InitData to_init_data(const Fields& fields, std::chrono::sys_seconds auth_date) {
+  InitData data;
+  data.user = parse_user_json(require(fields, "user"));
+  data.auth_date = auth_date;
+  if (const auto* start_param = find(fields, "start_param")) data.start_param = *start_param;
+  return data;
+}
+
+bool verify_ed25519(std::string_view public_key, std::string_view message,
+                    std::string_view signature) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                  reinterpret_cast<const unsigned char*>(public_key.data()),
+                                  public_key.size()),
+      EVP_PKEY_free);
+  if (!key) return false;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  EVP_MD_CTX_free);
+  if (!context || EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
+    return false;
+  }
+  return EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
+}
+
+}  // namespace
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string sha256(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xF];
+  }
+  return hex;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string bytes;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+    if (error != std::errc() || end != hex.data() + i + 2) return std::nullopt;
+    bytes += static_cast<char>(value);
+  }
+  return bytes;
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                                     static_cast<int>(bytes.size()));
+  text.resize(static_cast<std::size_t>(length));
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  std::replace(text.begin(), text.end(), '+', '-');
+  std::replace(text.begin(), text.end(), '/', '_');
+  return text;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string standard(text);
+  if (standard.find_first_of("+/=") != std::string::npos) return std::nullopt;
+  std::replace(standard.begin(), standard.end(), '-', '+');
+  std::replace(standard.begin(), standard.end(), '_', '/');
+  if (standard.size() % 4 == 1) return std::nullopt;
+  const std::size_t padding = (4 - standard.size() % 4) % 4;
+  standard.append(padding, '=');
+  std::string bytes(standard.size() / 4 * 3, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                     reinterpret_cast<const unsigned char*>(standard.data()),
+                                     static_cast<int>(standard.size()));
+  if (length < 0) return std::nullopt;
+  bytes.resize(static_cast<std::size_t>(length) - padding);
+  return bytes;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Fields parse_init_data(std::string_view raw) {
+  const auto query = boost::urls::parse_query(raw);
+  if (!query) refuse("malformed initData");
+  Fields fields;
+  for (const auto& param : *query) {
+    // decode() with default options keeps '+' as '+': Telegram encodes spaces as %20.
+    std::string key = param.key.decode();
+    if (find(fields, key)) refuse("duplicate initData key " + key);
+    fields.emplace_back(std::move(key), param.has_value ? param.value.decode() : std::string());
+  }
+  return fields;
+}
+
+std::string data_check_string(const Fields& fields, bool include_signature) {
+  std::vector<const std::pair<std::string, std::string>*> kept;
+  for (const auto& field : fields) {
+    if (field.first == "hash" || (!include_signature && field.first == "signature")) continue;
+    kept.push_back(&field);
+  }
+  std::sort(kept.begin(), kept.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  std::string text;
+  for (const auto* field : kept) {
+    if (!text.empty()) text += '\n';
+    text += field->first;
+    text += '=';
+    text += field->second;
+  }
+  return text;
+}
+
+InitData validate_init_data(std::string_view raw, std::string_view bot_token,
+                            const FreshnessPolicy& freshness) {
+  const Fields fields = parse_init_data(raw);
+  const std::string& hash = require(fields, "hash");
+  const std::string secret = hmac_sha256("WebAppData", bot_token);
+  const std::string expected = to_hex(hmac_sha256(secret, data_check_string(fields, true)));
+  if (!constant_time_equal(expected, hash)) refuse("initData signature does not match");
+  return to_init_data(fields, check_freshness(fields, freshness));
+}
+
+InitData validate_init_data_ed25519(std::string_view raw, std::int64_t bot_id,
+                                    std::string_view public_key_hex,
+                                    const FreshnessPolicy& freshness) {
+  const Fields fields = parse_init_data(raw);
+  const auto signature = base64url_decode(require(fields, "signature"));
+  const auto public_key = from_hex(public_key_hex);
+  if (!signature || !public_key) refuse("malformed initData signature");
+  const std::string message =
+      std::to_string(bot_id) + ":WebAppData\n" + data_check_string(fields, false);
+  if (!verify_ed25519(*public_key, message, *signature)) {
+    refuse("initData signature does not match");
+  }
+  return to_init_data(fields, check_freshness(fields, freshness));
+}
+
+TelegramUser validate_login_widget(const Fields& fields, std::string_view bot_token,
+                                   const FreshnessPolicy& freshness) {
+  const std::string& hash = require(fields, "hash");
+  const std::string expected =
+      to_hex(hmac_sha256(sha256(bot_token), data_check_string(fields, true)));
+  if (!constant_time_equal(expected, hash)) refuse("login signature does not match");
+  check_freshness(fields, freshness);
+  TelegramUser user;
+  user.id = parse_int64(require(fields, "id"), "id");
+  if (user.id <= 0) refuse("malformed id");
+  user.first_name = require(fields, "first_name");
+  if (const auto* last_name = find(fields, "last_name")) user.last_name = *last_name;
+  if (const auto* username = find(fields, "username")) user.username = *username;
+  return user;
+}
+
+}  // namespace tb

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/telegram_auth.hpp"
+#include "core/user.hpp"
+#include "service/permission_table.hpp"
+#include "service/principal.hpp"
+#include "store/store.hpp"
+
+namespace tb::service {
+
+using Clock = std::function<Timestamp()>;
+Timestamp system_now();
+
+struct AuthOptions {
+  std::string bot_token;  // empty: Telegram logins are refused
+  std::chrono::seconds init_data_max_age{86400};
+  std::chrono::seconds session_ttl{604800};
+  std::vector<std::int64_t> bootstrap_developers;
+  std::vector<std::int64_t> bootstrap_admins;
+  bool demo = false;
+};
+
+struct LoginResult {
+  std::string token;
+  Timestamp expires_at{};
+  std::shared_ptr<const User> user;
+};
+
+// Establishes who is calling: logs people in (Mini App initData, Login Widget, demo),
+// issues and revokes session tokens, and turns an Authorization header into a Principal.
+// This runs on every request, so sessions and users are cached in memory; every change to
+// a user goes through forget_user() so the next request sees it.
+class AuthService {
+ public:
+  AuthService(store::Store& store, const PermissionTable& permissions, AuthOptions options,
+              Clock clock = system_now);
+
+  LoginResult login_with_init_data(std::string_view raw_init_data);
+  LoginResult login_with_widget(const Fields& widget_fields);
+  // Demo mode only (not_found otherwise): the seeded demo person of that role.
+  LoginResult login_demo(std::string_view role);
+
+  // "Bearer <token>" or "tma <initData>". Throws unauthorized.
+  Principal authenticate(std::string_view authorization);
+  void logout(const Principal& principal);
+
+  // Drops the cached copy of a user after a change (role, categories, availability).
+  void forget_user(std::int64_t user_id);
+
+  // Creates the five demo people (one per role) if they are missing.
+  void seed_demo_people();
+
+  bool demo() const { return options_.demo; }
+
+ private:
+  LoginResult start_session(const User& user);
+  std::shared_ptr<const User> user_by_id(std::int64_t user_id);
+  std::shared_ptr<const User> user_by_telegram_profile(const TelegramUser& profile);
+  Principal principal_for(std::shared_ptr<const User> user,
+                          std::optional<std::string> token_hash) const;
+  Principal authenticate_session(std::string_view token);
+  Role role_for_new_user(std::int64_t telegram_id) const;
+  FreshnessPolicy freshness() const;
+
+  store::Store& store_;
+  const PermissionTable& permissions_;
+  AuthOptions options_;
+  Clock clock_;
+
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, store::Session> sessions_;  // by token hash
+  std::unordered_map<std::int64_t, std::shared_ptr<const User>> users_;
+  std::unordered_map<std::int64_t, std::int64_t> user_ids_by_telegram_id_;
+};
+
+// The Telegram ids the demo people are seeded with (never real accounts' ids).
+inline constexpr std::int64_t kDemoTelegramIdBase = 9'000'000'000;
+
+}  // namespace tb::service

@@ -16,7 +16,8 @@ double RateLimiter::tokens_at(const Bucket& bucket, Clock::time_point now) const
 }
 
 void RateLimiter::forget_full_buckets(Clock::time_point now) {
-  std::erase_if(buckets_, [&](const auto& entry) { return tokens_at(entry.second, now) >= capacity_; });
+  std::erase_if(buckets_,
+                [&](const auto& entry) { return tokens_at(entry.second, now) >= capacity_; });
 }
 
 std::optional<int> RateLimiter::acquire(const std::string& key, Clock::time_point now) {

@@ -138,7 +138,8 @@ TEST_F(HttpServer, ApiDocsPageAndItsScriptsAreServedLocally) {
   EXPECT_NE(page.body.find("/docs/swagger-ui-bundle.js"), std::string::npos);
   EXPECT_NE(page.body.find("/openapi.json"), std::string::npos);
   EXPECT_EQ(page.body.find("https://"), std::string::npos) << "no CDN";
-  if (!TB_HAVE_SWAGGER_UI) GTEST_SKIP() << "built without node_modules/swagger-ui-dist (npm ci failed)";
+  if (!TB_HAVE_SWAGGER_UI)
+    GTEST_SKIP() << "built without node_modules/swagger-ui-dist (npm ci failed)";
 
   const auto bundle =
       server_->request("GET", "/docs/swagger-ui-bundle.js", "", "Accept-Encoding: gzip, br\r\n");

@@ -167,6 +167,8 @@ std::optional<std::string> base64url_decode(std::string_view text) {
                                      static_cast<int>(standard.size()));
   if (length < 0) return std::nullopt;
   bytes.resize(static_cast<std::size_t>(length) - padding);
+  // Refuse non-canonical spellings (stray bits in the last character): one value, one text.
+  if (base64url_encode(bytes) != text) return std::nullopt;
   return bytes;
 }
 

@@ -205,8 +205,8 @@ TEST(LoginWidget, AcceptsTheVectorAndRejectsChanges) {
 }
 
 TEST(Encoding, Base64UrlRoundTripsWithoutPadding) {
-  for (const std::string& bytes : std::vector<std::string>{
-           "", "f", "fo", "foo", "foob", std::string("\xff\xfe\x00\x01", 4)}) {
+  for (const std::string& bytes :
+       std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\xff\xfe\x00\x01", 4)}) {
     const auto encoded = base64url_encode(bytes);
     EXPECT_EQ(encoded.find('='), std::string::npos);
     EXPECT_EQ(base64url_decode(encoded), bytes);

@@ -55,13 +55,23 @@ BIN=${TICKETBOT_BIN:-build/release/ticketbot}
 [ -z "${TICKETBOT_BIN:-}" ] || build=0
 
 # Endpoints to measure, one "name|path|header" entry each; header is optional and
-# sent to both servers (e.g. "tickets|/api/tickets|Authorization: Bearer $token").
+# sent to both servers, with {token} replaced by each server's own session token.
 # Called once both servers are up, so it may first create whatever the endpoints
 # need (users, tokens, rows) on both of them.
 define_endpoints() {
+  ours_token=$(demo_token "$ours_port")
+  peer_token=$(demo_token "$peer_port")
   ENDPOINTS=(
     "healthz|/healthz|"
+    "auth-me|/auth/me|Authorization: Bearer {token}"
   )
+}
+
+demo_token() { # port: a session token for the demo admin of that server
+  curl --noproxy '*' -s --max-time 5 -X POST -H 'Content-Type: application/json' \
+    -d '{"role":"admin"}' "http://127.0.0.1:$1/auth/demo" |
+    "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["token"])' ||
+    die "could not log in to the demo admin on port $1"
 }
 
 # --- servers ---------------------------------------------------------------
@@ -197,7 +207,7 @@ ports=$(free_ports)
 read -r ours_port peer_port <<<"$ports"
 
 # setsid: each server leads its own process group, which stop_server kills as a whole.
-HTTP_HOST=127.0.0.1 HTTP_PORT=$ours_port HTTP_THREADS=$THREADS LOG_LEVEL=warn \
+HTTP_HOST=127.0.0.1 HTTP_PORT=$ours_port HTTP_THREADS=$THREADS LOG_LEVEL=warn DEMO=1 \
   DATABASE_URL="sqlite:$tmp/bench.db" \
   setsid "$BIN" serve >"$tmp/ours.log" 2>&1 </dev/null &
 ours_pid=$!
@@ -220,19 +230,22 @@ echo "bench: ${#ENDPOINTS[@]} endpoint(s), $ROUNDS round(s) of ${DURATION}s per 
 tables=""
 for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name path header <<<"$entry"
-  for port in "$ours_port" "$peer_port"; do
-    [ "$(http_status "http://127.0.0.1:$port$path" "$header")" = 200 ] ||
+  ours_header=${header//\{token\}/$ours_token}
+  peer_header=${header//\{token\}/$peer_token}
+  for target in "$ours_port|$ours_header" "$peer_port|$peer_header"; do
+    IFS='|' read -r port target_header <<<"$target"
+    [ "$(http_status "http://127.0.0.1:$port$path" "$target_header")" = 200 ] ||
       die "GET $path on port $port does not answer 200"
-    run_wrk "$port" "$path" "$header" "$WARMUP" >/dev/null
+    run_wrk "$port" "$path" "$target_header" "$WARMUP" >/dev/null
   done
 
   o_rps=() o_p50=() o_p99=() p_rps=() p_p50=() p_p99=() o_bad=0 p_bad=0
   for round in $(seq "$ROUNDS"); do
     echo "bench: $name round $round/$ROUNDS" >&2
-    res=$(run_wrk "$ours_port" "$path" "$header" "$DURATION")
+    res=$(run_wrk "$ours_port" "$path" "$ours_header" "$DURATION")
     read -r rps p50 p99 bad <<<"$res"
     o_rps+=("$rps") o_p50+=("$p50") o_p99+=("$p99") o_bad=$((o_bad + bad))
-    res=$(run_wrk "$peer_port" "$path" "$header" "$DURATION")
+    res=$(run_wrk "$peer_port" "$path" "$peer_header" "$DURATION")
     read -r rps p50 p99 bad <<<"$res"
     p_rps+=("$rps") p_p50+=("$p50") p_p99+=("$p99") p_bad=$((p_bad + bad))
   done

@@ -41,6 +41,20 @@ std::string encode_cursor(std::int64_t position);
 
 // {"items": [...], "next_cursor": "..." | null}
 http::Response collection(boost::json::array items, std::optional<std::int64_t> next_position);
+
+// One page of `found`, which was fetched with limit + 1 rows: the extra row only says that
+// another page exists, whose cursor is the position of the page's last item.
+template <class Item, class ToJson, class PositionOf>
+http::Response page(std::vector<Item> found, int limit, ToJson to_json, PositionOf position_of) {
+  std::optional<std::int64_t> next;
+  if (static_cast<int>(found.size()) > limit) {
+    found.resize(static_cast<std::size_t>(limit));
+    next = position_of(found.back());
+  }
+  boost::json::array items;
+  for (const auto& item : found) items.emplace_back(to_json(item));
+  return collection(std::move(items), next);
+}
 http::Response json_response(int status, const boost::json::value& body);
 
 }  // namespace tb::api

@@ -35,16 +35,9 @@ void add_user_routes(Endpoints& endpoints, service::UserService& users) {
                           [&](Request& request, const Principal& caller) {
                             auto query = user_query(request);
                             const int limit = query.limit;
-                            query.limit += 1;  // one more tells whether a next page exists
-                            auto found = users.list(caller, query);
-                            std::optional<std::int64_t> next;
-                            if (static_cast<int>(found.size()) > limit) {
-                              found.pop_back();
-                              next = found.back().id;
-                            }
-                            boost::json::array items;
-                            for (const auto& user : found) items.emplace_back(user_json(user));
-                            return collection(std::move(items), next);
+                            query.limit += 1;
+                            return page(users.list(caller, query), limit, user_json,
+                                        [](const User& user) { return user.id; });
                           });
   endpoints.add_protected(
       Method::get, "/users/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
@@ -90,15 +83,9 @@ void add_user_routes(Endpoints& endpoints, service::UserService& users) {
   endpoints.add_protected(Method::get, "/audit", Permission::audit_view,
                           [&](Request& request, const Principal& caller) {
                             const int limit = page_limit(request);
-                            auto entries = users.audit(caller, cursor_position(request), limit + 1);
-                            std::optional<std::int64_t> next;
-                            if (static_cast<int>(entries.size()) > limit) {
-                              entries.pop_back();
-                              next = entries.back().id;
-                            }
-                            boost::json::array items;
-                            for (const auto& entry : entries) items.emplace_back(audit_json(entry));
-                            return collection(std::move(items), next);
+                            return page(users.audit(caller, cursor_position(request), limit + 1),
+                                        limit, audit_json,
+                                        [](const AuditEntry& entry) { return entry.id; });
                           });
 }
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
+#include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
 #include "http/server.hpp"
 
@@ -58,6 +59,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
+      tickets_(*store_, events_, clock),
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_) {
@@ -71,6 +73,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_service_routes(router_, health_, metrics_, assets_);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
+  api::add_ticket_routes(endpoints_, tickets_);
   metrics_.set_routes(route_labels(router_));
 }
 

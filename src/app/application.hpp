@@ -9,9 +9,11 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "service/auth_service.hpp"
+#include "service/event_bus.hpp"
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/ticket_service.hpp"
 #include "service/user_service.hpp"
 #include "store/store.hpp"
 
@@ -29,6 +31,8 @@ class Application {
   http::Metrics& metrics() { return metrics_; }
   const api::Endpoints& endpoints() const { return endpoints_; }
   service::AuthService& auth() { return auth_; }
+  service::TicketService& tickets() { return tickets_; }
+  service::LocalEventBus& events() { return events_; }
   store::Store& store() { return *store_; }
 
  private:
@@ -37,6 +41,8 @@ class Application {
   service::PermissionTable permissions_;
   service::AuthService auth_;
   service::UserService users_;
+  service::LocalEventBus events_;
+  service::TicketService tickets_;
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;
   http::Router router_;

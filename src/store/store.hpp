@@ -4,15 +4,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/telegram_auth.hpp"
+#include "core/ticket.hpp"
 #include "core/user.hpp"
 
 namespace tb::store {
@@ -69,6 +72,77 @@ struct PermissionChange {
   Timestamp at{};
 };
 
+// A unique name or key is taken (e.g. a category name).
+class UniqueViolation : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+enum class TicketSort { updated_at, created_at, priority };
+
+// Keyset position in a ticket list: the sort value and id of the last ticket seen.
+struct TicketPosition {
+  std::int64_t value = 0;
+  std::int64_t id = 0;
+};
+
+struct TicketQuery {
+  TicketScope scope;
+  std::optional<TicketStatus> status;
+  std::optional<Priority> priority;
+  std::optional<std::int64_t> category_id;
+  std::optional<std::int64_t> assignee_id;
+  bool unassigned = false;
+  std::optional<std::int64_t> creator_id;
+  std::string text;              // full-text search over subjects and messages
+  bool search_internal = false;  // whether internal notes are searched
+  TicketSort sort = TicketSort::updated_at;
+  std::optional<TicketPosition> after;
+  int limit = 50;
+};
+
+// The sort value of `ticket` under `sort`, for cursors.
+std::int64_t sort_value(const Ticket& ticket, TicketSort sort);
+
+struct NewTicket {
+  std::string subject;
+  std::string body;
+  Priority priority = Priority::normal;
+  std::optional<std::int64_t> category_id;
+  std::int64_t creator_id = 0;
+  MessageSource source = MessageSource::api;
+  Timestamp now{};
+  std::optional<Timestamp> sla_due_at;
+  bool route = true;  // pick an assignee among the category's available staff
+};
+
+// Chooses among candidates, inside the store's transaction (core::choose_assignee).
+using AssigneeChooser =
+    std::function<std::optional<std::int64_t>(std::span<const RoutingCandidate>)>;
+
+struct NewMessage {
+  std::int64_t ticket_id = 0;
+  std::int64_t author_id = 0;
+  std::string body;
+  bool internal = false;
+  MessageSource source = MessageSource::api;
+  Timestamp now{};
+  bool counts_as_first_response = false;  // staff, public, not system
+  std::optional<TicketStatus> move_to;    // e.g. waiting → in_progress on a customer reply
+};
+
+// Field changes to a ticket; the store sets updated_at and the status timestamps.
+struct TicketChanges {
+  std::optional<std::string> subject;
+  std::optional<TicketStatus> status;
+  std::optional<Priority> priority;
+  std::optional<std::optional<std::int64_t>> category_id;
+  std::optional<std::optional<std::int64_t>> assignee_id;
+  // For taking: apply only if the ticket is still unassigned (else nothing, returns false).
+  bool only_if_unassigned = false;
+  Timestamp now{};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -116,6 +190,39 @@ class Store {
 
   // --- audit log, newest first, before `before_id` (0: from the newest)
   virtual std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) = 0;
+
+  // --- categories
+  virtual std::vector<Category> list_categories() = 0;  // by position, then id
+  virtual std::optional<Category> find_category(std::int64_t id) = 0;
+  virtual Category save_category(const Category& category) = 0;  // id 0: create. UniqueViolation
+  virtual bool category_in_use(std::int64_t id) = 0;
+  virtual void delete_category(std::int64_t id) = 0;
+
+  // --- tickets
+  // Creates the ticket and its first message and routes it, in one transaction.
+  virtual Ticket create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) = 0;
+  virtual std::optional<Ticket> find_ticket(std::int64_t id) = 0;  // deleted ones are absent
+  virtual std::vector<Ticket> list_tickets(const TicketQuery& query) = 0;
+  // Returns false when only_if_unassigned failed (someone else took it first).
+  virtual bool update_ticket(std::int64_t id, const TicketChanges& changes) = 0;
+  virtual void delete_ticket(std::int64_t id, Timestamp now) = 0;
+  // Returns false when the ticket is already rated.
+  virtual bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) = 0;
+  // Closes tickets resolved before `cutoff`; returns their ids.
+  virtual std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) = 0;
+
+  // --- messages
+  virtual Message add_message(const NewMessage& message) = 0;
+  virtual std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id,
+                                             int limit, bool include_internal) = 0;
+
+  // --- auto-replies
+  virtual std::vector<AutoReply> list_auto_replies() = 0;
+  virtual std::optional<AutoReply> find_auto_reply(std::int64_t id) = 0;
+  virtual AutoReply save_auto_reply(const AutoReply& reply) = 0;  // id 0: create
+  virtual void delete_auto_reply(std::int64_t id) = 0;
+  // Records that `reply` fired on `ticket`; false when it already had.
+  virtual bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) = 0;
 };
 
 struct StoreOptions {

@@ -42,11 +42,21 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+int Statement::parameter(const char* name) const {
+  return sqlite3_bind_parameter_index(stmt_, name);
+}
+
 bool Statement::step() {
   switch (sqlite3_step(stmt_)) {
     case SQLITE_ROW: return true;
     case SQLITE_DONE: return false;
-    default: fail(db_, "step");
+    default: {
+      const int code = sqlite3_extended_errcode(db_);
+      if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        throw UniqueViolation(std::string("step: ") + sqlite3_errmsg(db_));
+      }
+      fail(db_, "step");
+    }
   }
 }
 

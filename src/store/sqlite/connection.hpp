@@ -34,7 +34,11 @@ class Statement {
     return value ? bind(index, std::string_view(*value)) : bind_null(index);
   }
 
-  // Advances to the next row; false when done. Throws StoreError on failure.
+  // The index of a named parameter (":name"), 0 when the statement has none by that name.
+  int parameter(const char* name) const;
+
+  // Advances to the next row; false when done. Throws StoreError on failure
+  // (UniqueViolation for a taken unique key).
   bool step();
   void reset();
 

@@ -154,7 +154,9 @@ std::optional<User> SqliteStore::find_user_by_telegram_id(std::int64_t telegram_
 
 std::vector<User> SqliteStore::list_users(const UserQuery& query) {
   return read([&](Connection& connection) {
-    std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users u WHERE u.id > ?1";
+    // telegram_id 0 is the system author of auto-replies, not a person.
+    std::string sql = "SELECT " + std::string(kUserColumns) +
+                      " FROM users u WHERE u.id > ?1 AND u.telegram_id <> 0";
     if (query.role) sql += " AND u.role = ?2";
     if (!query.text.empty()) {
       sql += R"sql( AND (u.first_name LIKE ?3 ESCAPE '\' OR u.last_name LIKE ?3 ESCAPE '\'

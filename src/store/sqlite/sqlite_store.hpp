@@ -48,6 +48,30 @@ class SqliteStore final : public Store {
 
   std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) override;
 
+  std::vector<Category> list_categories() override;
+  std::optional<Category> find_category(std::int64_t id) override;
+  Category save_category(const Category& category) override;
+  bool category_in_use(std::int64_t id) override;
+  void delete_category(std::int64_t id) override;
+
+  Ticket create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) override;
+  std::optional<Ticket> find_ticket(std::int64_t id) override;
+  std::vector<Ticket> list_tickets(const TicketQuery& query) override;
+  bool update_ticket(std::int64_t id, const TicketChanges& changes) override;
+  void delete_ticket(std::int64_t id, Timestamp now) override;
+  bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) override;
+  std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) override;
+
+  Message add_message(const NewMessage& message) override;
+  std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id, int limit,
+                                     bool include_internal) override;
+
+  std::vector<AutoReply> list_auto_replies() override;
+  std::optional<AutoReply> find_auto_reply(std::int64_t id) override;
+  AutoReply save_auto_reply(const AutoReply& reply) override;
+  void delete_auto_reply(std::int64_t id) override;
+  bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) override;
+
  private:
   int read_schema_version(Connection& connection);
 

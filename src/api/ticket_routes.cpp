@@ -1,0 +1,389 @@
+#include "api/ticket_routes.hpp"
+
+#include <charconv>
+
+#include "api/json.hpp"
+
+namespace tb::api {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+using service::Principal;
+
+[[noreturn]] void invalid(const std::string& why) {
+  throw Error(ErrorCode::invalid_request, why);
+}
+
+boost::json::value optional_id(const std::optional<std::int64_t>& id) {
+  return id ? boost::json::value(*id) : boost::json::value(nullptr);
+}
+
+boost::json::value optional_time(const std::optional<Timestamp>& time) {
+  return time ? boost::json::value(format_timestamp(*time)) : boost::json::value(nullptr);
+}
+
+boost::json::object category_json(const Category& category) {
+  return {{"id", category.id},
+          {"name", category.name},
+          {"description", category.description ? boost::json::value(*category.description)
+                                               : boost::json::value(nullptr)},
+          {"default_priority", priority_name(category.default_priority)},
+          {"sla_minutes", category.sla_minutes ? boost::json::value(*category.sla_minutes)
+                                               : boost::json::value(nullptr)},
+          {"routing", routing_name(category.routing)},
+          {"active", category.active},
+          {"position", category.position}};
+}
+
+boost::json::object ticket_json(const Ticket& ticket, Timestamp now) {
+  boost::json::value rating = nullptr;
+  if (ticket.rating) {
+    rating = boost::json::object{
+        {"score", ticket.rating->score},
+        {"comment", ticket.rating->comment ? boost::json::value(*ticket.rating->comment)
+                                           : boost::json::value(nullptr)}};
+  }
+  return {{"id", ticket.id},
+          {"subject", ticket.subject},
+          {"status", status_name(ticket.status)},
+          {"priority", priority_name(ticket.priority)},
+          {"category_id", optional_id(ticket.category_id)},
+          {"creator", user_ref_json(ticket.creator)},
+          {"assignee", ticket.assignee ? boost::json::value(user_ref_json(*ticket.assignee))
+                                       : boost::json::value(nullptr)},
+          {"created_at", format_timestamp(ticket.created_at)},
+          {"updated_at", format_timestamp(ticket.updated_at)},
+          {"first_response_at", optional_time(ticket.first_response_at)},
+          {"resolved_at", optional_time(ticket.resolved_at)},
+          {"closed_at", optional_time(ticket.closed_at)},
+          {"last_message_at", format_timestamp(ticket.last_message_at)},
+          {"messages_count", ticket.messages_count},
+          {"sla_due_at", optional_time(ticket.sla_due_at)},
+          {"breached", sla_breached(ticket, now)},
+          {"rating", rating}};
+}
+
+boost::json::object message_json(const Message& message) {
+  return {{"id", message.id},
+          {"ticket_id", message.ticket_id},
+          {"author", user_ref_json(message.author)},
+          {"body", message.body},
+          {"internal", message.internal},
+          {"attachments", boost::json::array()},
+          {"source", source_name(message.source)},
+          {"created_at", format_timestamp(message.created_at)}};
+}
+
+boost::json::object auto_reply_json(const AutoReply& reply) {
+  return {{"id", reply.id},
+          {"name", reply.name},
+          {"keywords", string_array(reply.keywords)},
+          {"category_id", optional_id(reply.category_id)},
+          {"event", auto_reply_event_name(reply.event)},
+          {"body", reply.body},
+          {"active", reply.active}};
+}
+
+// Reads an optional enum field: absent → nothing; present but unknown → 400.
+template <class Enum>
+std::optional<Enum> optional_enum(const boost::json::object& body, std::string_view field,
+                                  std::optional<Enum> (*parse)(std::string_view)) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  const auto parsed = value->is_string() ? parse(value->as_string()) : std::nullopt;
+  if (!parsed) invalid("unknown " + std::string(field));
+  return parsed;
+}
+
+std::optional<std::string> optional_string(const boost::json::object& body,
+                                           std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) invalid(std::string(field) + " must be a string");
+  return std::string(value->as_string());
+}
+
+// Absent → nothing; null → set to none; an id → that id.
+std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object& body,
+                                                       std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<std::int64_t>{};
+  if (!value->is_int64() || value->as_int64() <= 0)
+    invalid(std::string(field) + " must be an id or null");
+  return std::optional<std::int64_t>{value->as_int64()};
+}
+
+std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (!value->is_bool()) invalid(std::string(field) + " must be true or false");
+  return value->as_bool();
+}
+
+service::CategoryFields category_fields(const boost::json::object& body) {
+  service::CategoryFields fields;
+  fields.name = optional_string(body, "name");
+  if (body.contains("description")) {
+    fields.description = body.at("description").is_null() ? std::optional<std::string>{}
+                                                          : optional_string(body, "description");
+  }
+  fields.default_priority = optional_enum(body, "default_priority", parse_priority);
+  if (const auto* sla = body.if_contains("sla_minutes")) {
+    if (sla->is_null()) {
+      fields.sla_minutes = std::optional<int>{};
+    } else if (sla->is_int64()) {
+      fields.sla_minutes = std::optional<int>{static_cast<int>(sla->as_int64())};
+    } else {
+      invalid("sla_minutes must be a number or null");
+    }
+  }
+  fields.routing = optional_enum(body, "routing", parse_routing);
+  fields.active = optional_bool(body, "active");
+  if (const auto* position = body.if_contains("position")) {
+    if (!position->is_int64()) invalid("position must be a number");
+    fields.position = static_cast<int>(position->as_int64());
+  }
+  return fields;
+}
+
+service::AutoReplyFields auto_reply_fields(const boost::json::object& body) {
+  service::AutoReplyFields fields;
+  fields.name = optional_string(body, "name");
+  fields.body = optional_string(body, "body");
+  fields.event = optional_enum(body, "event", parse_auto_reply_event);
+  fields.active = optional_bool(body, "active");
+  fields.category_id = nullable_id(body, "category_id");
+  if (body.contains("keywords")) fields.keywords = required_string_array(body, "keywords");
+  return fields;
+}
+
+std::optional<std::int64_t> optional_id_param(const Request& request, std::string_view name) {
+  const auto text = request.query_param(name);
+  if (!text) return std::nullopt;
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), id);
+  if (error != std::errc() || end != text->data() + text->size() || id <= 0) {
+    invalid(std::string(name) + " must be a positive integer");
+  }
+  return id;
+}
+
+template <class Enum>
+std::optional<Enum> enum_param(const Request& request, std::string_view name,
+                               std::optional<Enum> (*parse)(std::string_view)) {
+  const auto text = request.query_param(name);
+  if (!text) return std::nullopt;
+  const auto parsed = parse(*text);
+  if (!parsed) invalid("unknown " + std::string(name) + " " + *text);
+  return parsed;
+}
+
+std::optional<store::TicketSort> parse_sort(std::string_view name) {
+  if (name == "updated_at") return store::TicketSort::updated_at;
+  if (name == "created_at") return store::TicketSort::created_at;
+  if (name == "priority") return store::TicketSort::priority;
+  return std::nullopt;
+}
+
+// Ticket cursors carry the sort value and id of the last ticket: "value.id", opaque.
+std::string ticket_cursor(const Ticket& ticket, store::TicketSort sort) {
+  return base64url_encode(std::to_string(store::sort_value(ticket, sort)) + "." +
+                          std::to_string(ticket.id));
+}
+
+std::optional<store::TicketPosition> ticket_position(const Request& request) {
+  const auto text = request.query_param("cursor");
+  if (!text || text->empty()) return std::nullopt;
+  const auto decoded = base64url_decode(*text);
+  store::TicketPosition position;
+  const auto dot = decoded ? decoded->find('.') : std::string::npos;
+  if (dot == std::string::npos) invalid("malformed cursor");
+  const auto parse = [&](std::string_view part, std::int64_t& out) {
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), out);
+    if (part.empty() || error != std::errc() || end != part.data() + part.size())
+      invalid("malformed cursor");
+  };
+  parse(std::string_view(*decoded).substr(0, dot), position.value);
+  parse(std::string_view(*decoded).substr(dot + 1), position.id);
+  return position;
+}
+
+store::TicketQuery ticket_query(const Request& request, const Principal& caller) {
+  store::TicketQuery query;
+  query.status = enum_param(request, "status", parse_status);
+  query.priority = enum_param(request, "priority", parse_priority);
+  query.category_id = optional_id_param(request, "category_id");
+  query.creator_id = optional_id_param(request, "creator_id");
+  if (const auto assignee = request.query_param("assignee_id")) {
+    if (*assignee == "me") {
+      query.assignee_id = caller.id();
+    } else if (*assignee == "none") {
+      query.unassigned = true;
+    } else {
+      query.assignee_id = optional_id_param(request, "assignee_id");
+    }
+  }
+  query.text = request.query_param("q").value_or("");
+  query.sort = enum_param(request, "sort", parse_sort).value_or(store::TicketSort::updated_at);
+  query.after = ticket_position(request);
+  query.limit = page_limit(request);
+  return query;
+}
+
+service::TicketUpdate ticket_update(const boost::json::object& body) {
+  service::TicketUpdate update;
+  update.subject = optional_string(body, "subject");
+  update.status = optional_enum(body, "status", parse_status);
+  update.priority = optional_enum(body, "priority", parse_priority);
+  update.category_id = nullable_id(body, "category_id");
+  update.assignee_id = nullable_id(body, "assignee_id");
+  return update;
+}
+
+void add_category_routes(Endpoints& endpoints, service::TicketService& tickets) {
+  endpoints.add_protected(Method::get, "/categories", std::nullopt,
+                          [&](Request&, const Principal& caller) {
+                            boost::json::array items;
+                            for (const auto& category : tickets.categories(caller))
+                              items.emplace_back(category_json(category));
+                            return collection(std::move(items), std::nullopt);
+                          });
+  endpoints.add_protected(Method::post, "/categories", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = category_fields(read_object(request));
+                            return json_response(
+                                201, category_json(tickets.create_category(caller, fields)));
+                          });
+  endpoints.add_protected(Method::put, "/categories/{id}", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = category_fields(read_object(request));
+                            return json_response(200, category_json(tickets.update_category(
+                                                          caller, path_id(request), fields)));
+                          });
+  endpoints.add_protected(Method::del, "/categories/{id}", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            tickets.delete_category(caller, path_id(request));
+                            return Response::no_content();
+                          });
+}
+
+void add_auto_reply_routes(Endpoints& endpoints, service::TicketService& tickets) {
+  endpoints.add_protected(Method::get, "/auto-replies", Permission::auto_replies_manage,
+                          [&](Request&, const Principal& caller) {
+                            boost::json::array items;
+                            for (const auto& reply : tickets.auto_replies(caller))
+                              items.emplace_back(auto_reply_json(reply));
+                            return collection(std::move(items), std::nullopt);
+                          });
+  endpoints.add_protected(Method::post, "/auto-replies", Permission::auto_replies_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = auto_reply_fields(read_object(request));
+                            return json_response(
+                                201, auto_reply_json(tickets.create_auto_reply(caller, fields)));
+                          });
+  endpoints.add_protected(Method::put, "/auto-replies/{id}", Permission::auto_replies_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = auto_reply_fields(read_object(request));
+                            return json_response(200, auto_reply_json(tickets.update_auto_reply(
+                                                          caller, path_id(request), fields)));
+                          });
+  endpoints.add_protected(Method::del, "/auto-replies/{id}", Permission::auto_replies_manage,
+                          [&](Request& request, const Principal& caller) {
+                            tickets.delete_auto_reply(caller, path_id(request));
+                            return Response::no_content();
+                          });
+}
+
+}  // namespace
+
+void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
+  add_category_routes(endpoints, tickets);
+  add_auto_reply_routes(endpoints, tickets);
+
+  endpoints.add_protected(
+      Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
+        const auto query = ticket_query(request, caller);
+        auto fetch = query;
+        fetch.limit = query.limit + 1;
+        auto found = tickets.list(caller, fetch);
+        boost::json::value next = nullptr;
+        if (static_cast<int>(found.size()) > query.limit) {
+          found.resize(static_cast<std::size_t>(query.limit));
+          next = ticket_cursor(found.back(), query.sort);
+        }
+        boost::json::array items;
+        const auto now = tickets.now();
+        for (const auto& ticket : found) items.emplace_back(ticket_json(ticket, now));
+        return json_response(
+            200, boost::json::object{{"items", std::move(items)}, {"next_cursor", next}});
+      });
+  endpoints.add_protected(Method::post, "/tickets", Permission::tickets_create,
+                          [&](Request& request, const Principal& caller) {
+                            const auto body = read_object(request);
+                            service::TicketRequest ticket;
+                            ticket.subject = std::string(required_string(body, "subject"));
+                            ticket.body = std::string(required_string(body, "body"));
+                            if (auto category = nullable_id(body, "category_id"))
+                              ticket.category_id = *category;
+                            ticket.priority = optional_enum(body, "priority", parse_priority);
+                            if (const auto source = optional_enum(body, "source", parse_source);
+                                source && *source != MessageSource::system) {
+                              ticket.source = *source;
+                            }
+                            return json_response(
+                                201, ticket_json(tickets.create(caller, ticket), tickets.now()));
+                          });
+  endpoints.add_protected(
+      Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
+        return json_response(200,
+                             ticket_json(tickets.get(caller, path_id(request)), tickets.now()));
+      });
+  endpoints.add_protected(
+      Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
+        const auto update = ticket_update(read_object(request));
+        return json_response(
+            200, ticket_json(tickets.update(caller, path_id(request), update), tickets.now()));
+      });
+  endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
+                          [&](Request& request, const Principal& caller) {
+                            tickets.remove(caller, path_id(request));
+                            return Response::no_content();
+                          });
+  endpoints.add_protected(
+      Method::get, "/tickets/{id}/messages", std::nullopt,
+      [&](Request& request, const Principal& caller) {
+        const auto after = request.query_param("after_id");
+        std::int64_t after_id = 0;
+        if (after) after_id = optional_id_param(request, "after_id").value_or(0);
+        const int limit = page_limit(request);
+        return page(tickets.messages(caller, path_id(request), after_id, limit + 1), limit,
+                    message_json, [](const Message& message) { return message.id; });
+      });
+  endpoints.add_protected(
+      Method::post, "/tickets/{id}/messages", std::nullopt,
+      [&](Request& request, const Principal& caller) {
+        const auto body = read_object(request);
+        const bool internal = optional_bool(body, "internal").value_or(false);
+        auto source = optional_enum(body, "source", parse_source).value_or(MessageSource::api);
+        if (source == MessageSource::system) source = MessageSource::api;
+        return json_response(
+            201, message_json(tickets.post_message(caller, path_id(request),
+                                                   std::string(required_string(body, "body")),
+                                                   internal, source)));
+      });
+  endpoints.add_protected(
+      Method::post, "/tickets/{id}/rating", std::nullopt,
+      [&](Request& request, const Principal& caller) {
+        const auto body = read_object(request);
+        const auto* score = body.if_contains("score");
+        if (!score || !score->is_int64()) invalid("score must be a number from 1 to 5");
+        const Rating rating{static_cast<int>(score->as_int64()), optional_string(body, "comment")};
+        return json_response(
+            201, ticket_json(tickets.rate(caller, path_id(request), rating), tickets.now()));
+      });
+}
+
+}  // namespace tb::api

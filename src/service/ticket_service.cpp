@@ -1,0 +1,361 @@
+#include "service/ticket_service.hpp"
+
+#include <algorithm>
+
+namespace tb::service {
+namespace {
+
+constexpr std::size_t kMaxNameLength = 100;
+
+[[noreturn]] void invalid(const std::string& why) {
+  throw Error(ErrorCode::invalid_request, why);
+}
+[[noreturn]] void forbidden(const std::string& why) {
+  throw Error(ErrorCode::forbidden, why);
+}
+
+bool is_staff(const User& user) {
+  return role_level(user.role) >= role_level(Role::helper);
+}
+
+std::string required_text(const std::string& text, std::size_t max_length, const char* what) {
+  auto cleaned = clean_text(text, max_length);
+  if (!cleaned) {
+    invalid(std::string(what) + " must be 1 to " + std::to_string(max_length) +
+            " characters after trimming");
+  }
+  return *cleaned;
+}
+
+}  // namespace
+
+TicketScope scope_of(const Principal& caller) {
+  return TicketScope{.user_id = caller.id(),
+                     .view_all = caller.can(Permission::tickets_view_all),
+                     .view_category = caller.can(Permission::tickets_view_category),
+                     .category_ids = caller.user->category_ids};
+}
+
+TicketService::TicketService(store::Store& store, EventBus& events, Clock clock,
+                             int messages_per_minute)
+    : store_(store),
+      events_(events),
+      clock_(std::move(clock)),
+      message_limiter_(messages_per_minute, std::chrono::minutes(1)) {
+  if (const auto system = store_.find_user_by_telegram_id(0)) system_user_id_ = system->id;
+}
+
+// --- categories
+
+std::vector<Category> TicketService::categories(const Principal& caller) {
+  auto all = store_.list_categories();
+  if (!caller.can(Permission::categories_manage)) {
+    std::erase_if(all, [](const Category& category) { return !category.active; });
+  }
+  return all;
+}
+
+Category TicketService::create_category(const Principal& caller, const CategoryFields& fields) {
+  caller.require(Permission::categories_manage);
+  if (!fields.name) invalid("name is required");
+  return update_category(caller, 0, fields);
+}
+
+Category TicketService::update_category(const Principal& caller, std::int64_t id,
+                                        const CategoryFields& fields) {
+  caller.require(Permission::categories_manage);
+  Category category;
+  if (id != 0) {
+    auto found = store_.find_category(id);
+    if (!found) throw Error(ErrorCode::not_found, "no such category");
+    category = *found;
+  }
+  if (fields.name) category.name = required_text(*fields.name, kMaxNameLength, "name");
+  if (fields.description) category.description = *fields.description;
+  if (fields.default_priority) category.default_priority = *fields.default_priority;
+  if (fields.sla_minutes) {
+    if (*fields.sla_minutes && (**fields.sla_minutes < 1 || **fields.sla_minutes > 525600)) {
+      invalid("sla_minutes must be from 1 to 525600");
+    }
+    category.sla_minutes = *fields.sla_minutes;
+  }
+  if (fields.routing) category.routing = *fields.routing;
+  if (fields.active) category.active = *fields.active;
+  if (fields.position) category.position = *fields.position;
+  try {
+    return store_.save_category(category);
+  } catch (const store::UniqueViolation&) {
+    throw Error(ErrorCode::conflict, "a category named \"" + category.name + "\" exists already");
+  }
+}
+
+void TicketService::delete_category(const Principal& caller, std::int64_t id) {
+  caller.require(Permission::categories_manage);
+  auto category = store_.find_category(id);
+  if (!category) throw Error(ErrorCode::not_found, "no such category");
+  if (store_.category_in_use(id)) {
+    category->active = false;
+    store_.save_category(*category);
+  } else {
+    store_.delete_category(id);
+  }
+}
+
+Category TicketService::active_category(std::int64_t id) {
+  const auto category = store_.find_category(id);
+  if (!category || !category->active) invalid("no active category with id " + std::to_string(id));
+  return *category;
+}
+
+// --- tickets
+
+Ticket TicketService::create(const Principal& caller, const TicketRequest& request) {
+  caller.require(Permission::tickets_create);
+  store::NewTicket ticket;
+  ticket.subject = required_text(request.subject, kMaxSubjectLength, "subject");
+  ticket.body = required_text(request.body, kMaxMessageLength, "body");
+  std::optional<Category> category;
+  if (request.category_id) category = active_category(*request.category_id);
+  ticket.category_id = request.category_id;
+  ticket.priority =
+      request.priority.value_or(category ? category->default_priority : Priority::normal);
+  ticket.creator_id = caller.id();
+  ticket.source = request.source;
+  ticket.now = clock_();
+  ticket.sla_due_at =
+      sla_due_at(ticket.now, category ? category->sla_minutes : std::nullopt, ticket.priority);
+  ticket.route = category && category->routing == RoutingMode::least_loaded;
+  const Ticket created = store_.create_ticket(
+      ticket,
+      [](std::span<const RoutingCandidate> candidates) { return choose_assignee(candidates); });
+  events_.publish(TicketEvent{EventKind::ticket_created, created, std::nullopt});
+  if (created.priority == Priority::critical) {
+    events_.publish(TicketEvent{EventKind::critical_ticket, created, std::nullopt});
+  }
+  run_auto_replies(created, AutoReplyEvent::ticket_created, ticket.subject + "\n" + ticket.body);
+  return reload(created.id);
+}
+
+std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {
+  query.scope = scope_of(caller);
+  query.search_internal = caller.can(Permission::messages_internal);
+  return store_.list_tickets(query);
+}
+
+Ticket TicketService::visible_ticket(const Principal& caller, std::int64_t id) {
+  auto ticket = store_.find_ticket(id);
+  if (!ticket || !can_view(scope_of(caller), *ticket))
+    throw Error(ErrorCode::not_found, "no such ticket");
+  return *ticket;
+}
+
+Ticket TicketService::reload(std::int64_t id) {
+  auto ticket = store_.find_ticket(id);
+  if (!ticket) throw Error(ErrorCode::not_found, "no such ticket");
+  return *ticket;
+}
+
+Ticket TicketService::get(const Principal& caller, std::int64_t id) {
+  return visible_ticket(caller, id);
+}
+
+void TicketService::check_status_change(const Principal& caller, const Ticket& ticket,
+                                        TicketStatus to) {
+  const bool is_creator = ticket.creator.id == caller.id();
+  if (!caller.can(Permission::tickets_update) &&
+      !(is_creator && (to == TicketStatus::closed || is_reopen(ticket.status, to)))) {
+    forbidden("you may only close or reopen your own ticket");
+  }
+  if (!is_allowed_transition(ticket.status, to)) {
+    const auto allowed = describe_transitions(ticket.status);
+    throw Error(ErrorCode::conflict, "a " + std::string(status_name(ticket.status)) +
+                                         " ticket can move to " +
+                                         (allowed.empty() ? "nothing" : allowed) + ", not " +
+                                         std::string(status_name(to)));
+  }
+}
+
+void TicketService::apply_assignee(const Principal& caller, const Ticket& ticket,
+                                   std::optional<std::int64_t> assignee,
+                                   store::TicketChanges& changes) {
+  const bool assigned_to_caller = ticket.assignee && ticket.assignee->id == caller.id();
+  if (!assignee) {
+    if (!caller.can(Permission::tickets_assign) && !assigned_to_caller) {
+      forbidden("only moderators may unassign others");
+    }
+  } else if (*assignee == caller.id() && !caller.can(Permission::tickets_assign)) {
+    caller.require(Permission::tickets_take);
+    if (ticket.assignee && !assigned_to_caller)
+      throw Error(ErrorCode::conflict, "the ticket is taken already");
+    changes.only_if_unassigned = !assigned_to_caller;
+  } else {
+    caller.require(Permission::tickets_assign);
+    const auto target = store_.find_user(*assignee);
+    if (!target || !is_staff(*target)) invalid("assignee_id must name a staff member");
+  }
+  changes.assignee_id = assignee;
+}
+
+Ticket TicketService::update(const Principal& caller, std::int64_t id, const TicketUpdate& update) {
+  const Ticket ticket = visible_ticket(caller, id);
+  const bool is_creator = ticket.creator.id == caller.id();
+  store::TicketChanges changes;
+  changes.now = clock_();
+  if (update.subject) {
+    if (!is_creator && !caller.can(Permission::tickets_update))
+      forbidden("you may not change the subject");
+    changes.subject = required_text(*update.subject, kMaxSubjectLength, "subject");
+  }
+  if (update.priority) {
+    caller.require(Permission::tickets_update);
+    changes.priority = update.priority;
+  }
+  if (update.category_id) {
+    caller.require(Permission::tickets_update);
+    if (*update.category_id) active_category(**update.category_id);
+    changes.category_id = update.category_id;
+  }
+  if (update.assignee_id) apply_assignee(caller, ticket, *update.assignee_id, changes);
+  if (update.status && *update.status != ticket.status) {
+    check_status_change(caller, ticket, *update.status);
+    changes.status = update.status;
+  }
+  if (!store_.update_ticket(id, changes)) {
+    throw Error(ErrorCode::conflict, "the ticket was taken by someone else first");
+  }
+  const Ticket updated = reload(id);
+  events_.publish(TicketEvent{EventKind::ticket_updated, updated, std::nullopt});
+  return updated;
+}
+
+void TicketService::remove(const Principal& caller, std::int64_t id) {
+  caller.require(Permission::tickets_delete);
+  const Ticket ticket = visible_ticket(caller, id);
+  store_.delete_ticket(ticket.id, clock_());
+}
+
+Ticket TicketService::rate(const Principal& caller, std::int64_t id, const Rating& rating) {
+  const Ticket ticket = visible_ticket(caller, id);
+  if (ticket.creator.id != caller.id()) forbidden("only the ticket's creator rates it");
+  if (rating.score < 1 || rating.score > 5) invalid("score must be from 1 to 5");
+  if (ticket.status != TicketStatus::resolved && ticket.status != TicketStatus::closed) {
+    throw Error(ErrorCode::conflict, "only a resolved ticket can be rated");
+  }
+  Rating cleaned{rating.score, std::nullopt};
+  if (rating.comment) cleaned.comment = clean_text(*rating.comment, kMaxMessageLength);
+  if (!store_.rate_ticket(id, cleaned, clock_()))
+    throw Error(ErrorCode::conflict, "the ticket is rated already");
+  const Ticket rated = reload(id);
+  events_.publish(TicketEvent{EventKind::ticket_updated, rated, std::nullopt});
+  return rated;
+}
+
+int TicketService::close_resolved(std::chrono::seconds after) {
+  const auto now = clock_();
+  const auto closed = store_.close_resolved_before(now - after, now);
+  for (const auto id : closed)
+    events_.publish(TicketEvent{EventKind::ticket_updated, reload(id), std::nullopt});
+  return static_cast<int>(closed.size());
+}
+
+// --- messages
+
+std::vector<Message> TicketService::messages(const Principal& caller, std::int64_t ticket_id,
+                                             std::int64_t after_id, int limit) {
+  const Ticket ticket = visible_ticket(caller, ticket_id);
+  return store_.list_messages(ticket.id, after_id, limit,
+                              caller.can(Permission::messages_internal));
+}
+
+Message TicketService::post_message(const Principal& caller, std::int64_t ticket_id,
+                                    const std::string& body, bool internal, MessageSource source) {
+  const Ticket ticket = visible_ticket(caller, ticket_id);
+  if (internal) caller.require(Permission::messages_internal);
+  if (const auto wait = message_limiter_.acquire("user:" + std::to_string(caller.id()))) {
+    throw Error(ErrorCode::rate_limited, "too many messages; slow down").with_retry_after(*wait);
+  }
+  store::NewMessage message;
+  message.ticket_id = ticket.id;
+  message.author_id = caller.id();
+  message.body = required_text(body, kMaxMessageLength, "body");
+  message.internal = internal;
+  message.source = source;
+  message.now = clock_();
+  const bool by_creator = ticket.creator.id == caller.id();
+  message.counts_as_first_response = !internal && !by_creator && is_staff(*caller.user);
+  if (by_creator && ticket.status == TicketStatus::waiting)
+    message.move_to = TicketStatus::in_progress;
+  const Message posted = store_.add_message(message);
+  const Ticket updated = reload(ticket.id);
+  events_.publish(TicketEvent{EventKind::message_created, updated, posted});
+  if (by_creator && !internal) run_auto_replies(updated, AutoReplyEvent::message, message.body);
+  return posted;
+}
+
+void TicketService::run_auto_replies(const Ticket& ticket, AutoReplyEvent event,
+                                     const std::string& text) {
+  if (system_user_id_ == 0) return;
+  for (const auto& reply : store_.list_auto_replies()) {
+    if (!auto_reply_matches(reply, event, ticket.category_id, text)) continue;
+    if (!store_.mark_auto_reply_fired(reply.id, ticket.id)) continue;
+    store::NewMessage message;
+    message.ticket_id = ticket.id;
+    message.author_id = system_user_id_;
+    message.body = reply.body;
+    message.source = MessageSource::system;
+    message.now = clock_();
+    const Message posted = store_.add_message(message);
+    events_.publish(TicketEvent{EventKind::message_created, reload(ticket.id), posted});
+  }
+}
+
+// --- auto-replies
+
+std::vector<AutoReply> TicketService::auto_replies(const Principal& caller) {
+  caller.require(Permission::auto_replies_manage);
+  return store_.list_auto_replies();
+}
+
+AutoReply TicketService::create_auto_reply(const Principal& caller, const AutoReplyFields& fields) {
+  caller.require(Permission::auto_replies_manage);
+  if (!fields.name || !fields.body || !fields.event) invalid("name, event and body are required");
+  return update_auto_reply(caller, 0, fields);
+}
+
+AutoReply TicketService::update_auto_reply(const Principal& caller, std::int64_t id,
+                                           const AutoReplyFields& fields) {
+  caller.require(Permission::auto_replies_manage);
+  AutoReply reply;
+  if (id != 0) {
+    auto found = store_.find_auto_reply(id);
+    if (!found) throw Error(ErrorCode::not_found, "no such auto-reply");
+    reply = *found;
+  }
+  if (fields.name) reply.name = required_text(*fields.name, kMaxNameLength, "name");
+  if (fields.body) reply.body = required_text(*fields.body, kMaxMessageLength, "body");
+  if (fields.event) reply.event = *fields.event;
+  if (fields.active) reply.active = *fields.active;
+  if (fields.keywords) {
+    reply.keywords.clear();
+    for (const auto& keyword : *fields.keywords) {
+      if (auto cleaned = clean_text(keyword, kMaxNameLength)) reply.keywords.push_back(*cleaned);
+    }
+  }
+  if (fields.category_id) {
+    if (*fields.category_id && !store_.find_category(**fields.category_id)) {
+      invalid("no category with id " + std::to_string(**fields.category_id));
+    }
+    reply.category_id = *fields.category_id;
+  }
+  if (reply.keywords.empty() && !reply.category_id)
+    invalid("an auto-reply needs keywords or a category");
+  return store_.save_auto_reply(reply);
+}
+
+void TicketService::delete_auto_reply(const Principal& caller, std::int64_t id) {
+  caller.require(Permission::auto_replies_manage);
+  if (!store_.find_auto_reply(id)) throw Error(ErrorCode::not_found, "no such auto-reply");
+  store_.delete_auto_reply(id);
+}
+
+}  // namespace tb::service

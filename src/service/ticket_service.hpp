@@ -1,0 +1,107 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ticket.hpp"
+#include "service/auth_service.hpp"
+#include "service/event_bus.hpp"
+#include "service/principal.hpp"
+#include "service/rate_limiter.hpp"
+#include "store/store.hpp"
+
+namespace tb::service {
+
+struct CategoryFields {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> description;
+  std::optional<Priority> default_priority;
+  std::optional<std::optional<int>> sla_minutes;
+  std::optional<RoutingMode> routing;
+  std::optional<bool> active;
+  std::optional<int> position;
+};
+
+struct TicketRequest {
+  std::string subject;
+  std::string body;
+  std::optional<std::int64_t> category_id;
+  std::optional<Priority> priority;
+  MessageSource source = MessageSource::api;
+};
+
+struct TicketUpdate {
+  std::optional<std::string> subject;
+  std::optional<TicketStatus> status;
+  std::optional<Priority> priority;
+  std::optional<std::optional<std::int64_t>> category_id;
+  std::optional<std::optional<std::int64_t>> assignee_id;
+};
+
+struct AutoReplyFields {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> keywords;
+  std::optional<std::optional<std::int64_t>> category_id;
+  std::optional<AutoReplyEvent> event;
+  std::optional<std::string> body;
+  std::optional<bool> active;
+};
+
+// The life of a ticket: categories, creation with routing and auto-replies, visibility,
+// per-field update rights, the status machine, messages and internal notes, SLA, CSAT, and
+// the events every change publishes after its commit. Both the REST API and the bot call it.
+class TicketService {
+ public:
+  TicketService(store::Store& store, EventBus& events, Clock clock = system_now,
+                int messages_per_minute = 60);
+
+  std::vector<Category> categories(const Principal& caller);
+  Category create_category(const Principal& caller, const CategoryFields& fields);
+  Category update_category(const Principal& caller, std::int64_t id, const CategoryFields& fields);
+  // A category in use is deactivated instead, so its tickets keep their history.
+  void delete_category(const Principal& caller, std::int64_t id);
+
+  Ticket create(const Principal& caller, const TicketRequest& request);
+  // Applies the caller's visibility and search rights to `query`.
+  std::vector<Ticket> list(const Principal& caller, store::TicketQuery query);
+  Ticket get(const Principal& caller, std::int64_t id);
+  Ticket update(const Principal& caller, std::int64_t id, const TicketUpdate& update);
+  void remove(const Principal& caller, std::int64_t id);
+  Ticket rate(const Principal& caller, std::int64_t id, const Rating& rating);
+
+  std::vector<Message> messages(const Principal& caller, std::int64_t ticket_id,
+                                std::int64_t after_id, int limit);
+  Message post_message(const Principal& caller, std::int64_t ticket_id, const std::string& body,
+                       bool internal, MessageSource source);
+
+  // Closes tickets resolved more than `after` ago; returns how many.
+  int close_resolved(std::chrono::seconds after);
+
+  std::vector<AutoReply> auto_replies(const Principal& caller);
+  AutoReply create_auto_reply(const Principal& caller, const AutoReplyFields& fields);
+  AutoReply update_auto_reply(const Principal& caller, std::int64_t id,
+                              const AutoReplyFields& fields);
+  void delete_auto_reply(const Principal& caller, std::int64_t id);
+
+  Timestamp now() const { return clock_(); }
+
+ private:
+  Ticket visible_ticket(const Principal& caller, std::int64_t id);
+  Ticket reload(std::int64_t id);
+  void check_status_change(const Principal& caller, const Ticket& ticket, TicketStatus to);
+  void apply_assignee(const Principal& caller, const Ticket& ticket,
+                      std::optional<std::int64_t> assignee, store::TicketChanges& changes);
+  Category active_category(std::int64_t id);
+  void run_auto_replies(const Ticket& ticket, AutoReplyEvent event, const std::string& text);
+
+  store::Store& store_;
+  EventBus& events_;
+  Clock clock_;
+  RateLimiter message_limiter_;
+  std::int64_t system_user_id_ = 0;
+};
+
+TicketScope scope_of(const Principal& caller);
+
+}  // namespace tb::service

@@ -1,0 +1,567 @@
+// SqliteStore: categories, tickets, messages and auto-replies.
+#include <sstream>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace tb::store {
+
+std::int64_t sort_value(const Ticket& ticket, TicketSort sort) {
+  switch (sort) {
+    case TicketSort::created_at: return ticket.created_at.time_since_epoch().count();
+    case TicketSort::priority: return static_cast<std::int64_t>(ticket.priority);
+    case TicketSort::updated_at: break;
+  }
+  return ticket.updated_at.time_since_epoch().count();
+}
+
+}  // namespace tb::store
+
+namespace tb::store::sqlite {
+namespace {
+
+constexpr std::string_view kTicketSelect = R"sql(
+  SELECT t.id, t.subject, t.status, t.priority, t.category_id, t.created_at, t.updated_at,
+         t.first_response_at, t.resolved_at, t.closed_at, t.last_message_at, t.messages_count,
+         t.sla_due_at, t.rating_score, t.rating_comment,
+         c.id, c.first_name, c.username, c.role, a.id, a.first_name, a.username, a.role
+  FROM tickets t
+  JOIN users c ON c.id = t.creator_id
+  LEFT JOIN users a ON a.id = t.assignee_id)sql";
+
+constexpr std::string_view kMessageSelect = R"sql(
+  SELECT m.id, m.ticket_id, m.body, m.internal, m.source, m.created_at,
+         u.id, u.first_name, u.username, u.role
+  FROM messages m JOIN users u ON u.id = m.author_id)sql";
+
+constexpr std::string_view kCategorySelect =
+    "SELECT id, name, description, default_priority, sla_minutes, routing, active, position "
+    "FROM categories";
+
+constexpr std::string_view kAutoReplySelect =
+    "SELECT id, name, keywords, category_id, event, body, active FROM auto_replies";
+
+constexpr std::string_view kRoutingCandidates = R"sql(
+  SELECT u.id, u.last_assigned_at,
+         (SELECT count(*) FROM tickets t
+          WHERE t.assignee_id = u.id AND t.deleted_at IS NULL
+            AND t.status IN ('open', 'in_progress', 'waiting'))
+  FROM users u JOIN user_categories uc ON uc.user_id = u.id
+  WHERE uc.category_id = ?1 AND u.available = 1
+    AND u.role IN ('helper', 'moderator', 'admin', 'developer'))sql";
+
+std::int64_t seconds_of(Timestamp time) {
+  return time.time_since_epoch().count();
+}
+Timestamp timestamp_of(std::int64_t seconds) {
+  return Timestamp{std::chrono::seconds(seconds)};
+}
+
+std::optional<Timestamp> optional_time(const Statement& row, int index) {
+  if (row.column_is_null(index)) return std::nullopt;
+  return timestamp_of(row.column_int(index));
+}
+
+std::optional<std::int64_t> optional_int(const Statement& row, int index) {
+  if (row.column_is_null(index)) return std::nullopt;
+  return row.column_int(index);
+}
+
+UserRef user_ref(const Statement& row, int first) {
+  return UserRef{row.column_int(first), row.column_text(first + 1),
+                 row.column_optional_text(first + 2),
+                 parse_role(row.column_text(first + 3)).value_or(Role::user)};
+}
+
+Ticket ticket_from_row(const Statement& row) {
+  Ticket ticket;
+  ticket.id = row.column_int(0);
+  ticket.subject = row.column_text(1);
+  ticket.status = parse_status(row.column_text(2)).value_or(TicketStatus::open);
+  ticket.priority = parse_priority(row.column_text(3)).value_or(Priority::normal);
+  ticket.category_id = optional_int(row, 4);
+  ticket.created_at = timestamp_of(row.column_int(5));
+  ticket.updated_at = timestamp_of(row.column_int(6));
+  ticket.first_response_at = optional_time(row, 7);
+  ticket.resolved_at = optional_time(row, 8);
+  ticket.closed_at = optional_time(row, 9);
+  ticket.last_message_at = timestamp_of(row.column_int(10));
+  ticket.messages_count = static_cast<int>(row.column_int(11));
+  ticket.sla_due_at = optional_time(row, 12);
+  if (!row.column_is_null(13)) {
+    ticket.rating = Rating{static_cast<int>(row.column_int(13)), row.column_optional_text(14)};
+  }
+  ticket.creator = user_ref(row, 15);
+  if (!row.column_is_null(19)) ticket.assignee = user_ref(row, 19);
+  return ticket;
+}
+
+Message message_from_row(const Statement& row) {
+  Message message;
+  message.id = row.column_int(0);
+  message.ticket_id = row.column_int(1);
+  message.body = row.column_text(2);
+  message.internal = row.column_int(3) != 0;
+  message.source = parse_source(row.column_text(4)).value_or(MessageSource::api);
+  message.created_at = timestamp_of(row.column_int(5));
+  message.author = user_ref(row, 6);
+  return message;
+}
+
+Category category_from_row(const Statement& row) {
+  Category category;
+  category.id = row.column_int(0);
+  category.name = row.column_text(1);
+  category.description = row.column_optional_text(2);
+  category.default_priority = parse_priority(row.column_text(3)).value_or(Priority::normal);
+  if (!row.column_is_null(4)) category.sla_minutes = static_cast<int>(row.column_int(4));
+  category.routing = parse_routing(row.column_text(5)).value_or(RoutingMode::least_loaded);
+  category.active = row.column_int(6) != 0;
+  category.position = static_cast<int>(row.column_int(7));
+  return category;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+AutoReply auto_reply_from_row(const Statement& row) {
+  AutoReply reply;
+  reply.id = row.column_int(0);
+  reply.name = row.column_text(1);
+  reply.keywords = split_lines(row.column_text(2));
+  reply.category_id = optional_int(row, 3);
+  reply.event = parse_auto_reply_event(row.column_text(4)).value_or(AutoReplyEvent::ticket_created);
+  reply.body = row.column_text(5);
+  reply.active = row.column_int(6) != 0;
+  return reply;
+}
+
+// The caller's words as an FTS5 query: each word a quoted string (so operators and quotes
+// in the input are plain text), all of them required.
+std::string fts_query(const std::string& text) {
+  std::stringstream words(text);
+  std::string word, query;
+  while (words >> word) {
+    std::string quoted = "\"";
+    for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    query += (query.empty() ? "" : " ") + quoted + "\"";
+  }
+  return query;
+}
+
+void bind_if(Statement& statement, const char* name, std::int64_t value) {
+  if (const int index = statement.parameter(name)) statement.bind(index, value);
+}
+
+void bind_if(Statement& statement, const char* name, std::string_view value) {
+  if (const int index = statement.parameter(name)) statement.bind(index, value);
+}
+
+std::optional<Ticket> select_ticket(Connection& connection, std::int64_t id) {
+  auto statement =
+      connection.prepare(std::string(kTicketSelect) + " WHERE t.id = ?1 AND t.deleted_at IS NULL");
+  statement.bind(1, id);
+  if (!statement.step()) return std::nullopt;
+  return ticket_from_row(statement);
+}
+
+const char* sort_column(TicketSort sort) {
+  switch (sort) {
+    case TicketSort::created_at: return "t.created_at";
+    case TicketSort::priority: return "t.priority_rank";
+    case TicketSort::updated_at: break;
+  }
+  return "t.updated_at";
+}
+
+std::string ticket_list_sql(const TicketQuery& query) {
+  std::string sql = std::string(kTicketSelect) + " WHERE t.deleted_at IS NULL";
+  if (!query.scope.view_all) {
+    sql += " AND (t.creator_id = :viewer";
+    if (query.scope.view_category) {
+      sql += R"sql( OR t.assignee_id = :viewer OR (t.assignee_id IS NULL AND t.category_id IN
+               (SELECT category_id FROM user_categories WHERE user_id = :viewer)))sql";
+    }
+    sql += ")";
+  }
+  if (query.status) sql += " AND t.status = :status";
+  if (query.priority) sql += " AND t.priority = :priority";
+  if (query.category_id) sql += " AND t.category_id = :category";
+  if (query.assignee_id) sql += " AND t.assignee_id = :assignee";
+  if (query.unassigned) sql += " AND t.assignee_id IS NULL";
+  if (query.creator_id) sql += " AND t.creator_id = :creator";
+  if (!query.text.empty()) {
+    sql += R"sql( AND (t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :text)
+               OR t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
+                           WHERE messages_fts MATCH :text)sql";
+    sql += query.search_internal ? "))" : " AND m.internal = 0))";
+  }
+  const std::string column = sort_column(query.sort);
+  if (query.after) {
+    sql += " AND (" + column + " < :after_value OR (" + column +
+           " = :after_value AND t.id < :after_id))";
+  }
+  sql += " ORDER BY " + column + " DESC, t.id DESC LIMIT :limit";
+  return sql;
+}
+
+void apply_routing(Connection& connection, std::int64_t ticket_id, std::int64_t category_id,
+                   const AssigneeChooser& choose, Timestamp now) {
+  std::vector<RoutingCandidate> candidates;
+  auto statement = connection.prepare(kRoutingCandidates);
+  statement.bind(1, category_id);
+  while (statement.step()) {
+    candidates.push_back(RoutingCandidate{statement.column_int(0),
+                                          static_cast<int>(statement.column_int(2)),
+                                          timestamp_of(statement.column_int(1))});
+  }
+  const auto assignee = choose(candidates);
+  if (!assignee) return;
+  connection.prepare("UPDATE tickets SET assignee_id = ?1 WHERE id = ?2")
+      .bind(1, *assignee)
+      .bind(2, ticket_id)
+      .step();
+  connection.prepare("UPDATE users SET last_assigned_at = ?1 WHERE id = ?2")
+      .bind(1, seconds_of(now))
+      .bind(2, *assignee)
+      .step();
+}
+
+}  // namespace
+
+std::vector<Category> SqliteStore::list_categories() {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(std::string(kCategorySelect) + " ORDER BY position, id");
+    std::vector<Category> categories;
+    while (statement.step()) categories.push_back(category_from_row(statement));
+    return categories;
+  });
+}
+
+std::optional<Category> SqliteStore::find_category(std::int64_t id) {
+  return read([&](Connection& connection) -> std::optional<Category> {
+    auto statement = connection.prepare(std::string(kCategorySelect) + " WHERE id = ?1");
+    statement.bind(1, id);
+    if (!statement.step()) return std::nullopt;
+    return category_from_row(statement);
+  });
+}
+
+Category SqliteStore::save_category(const Category& category) {
+  return write([&](Connection& connection) {
+    auto statement = connection.prepare(
+        category.id == 0
+            ? "INSERT INTO categories (name, description, default_priority, sla_minutes, routing, "
+              "active, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            : "UPDATE categories SET name = ?1, description = ?2, default_priority = ?3, "
+              "sla_minutes = ?4, routing = ?5, active = ?6, position = ?7 WHERE id = ?8");
+    statement.bind(1, std::string_view(category.name))
+        .bind(2, category.description)
+        .bind(3, priority_name(category.default_priority));
+    if (category.sla_minutes) {
+      statement.bind(4, static_cast<std::int64_t>(*category.sla_minutes));
+    } else {
+      statement.bind_null(4);
+    }
+    statement.bind(5, routing_name(category.routing))
+        .bind(6, static_cast<std::int64_t>(category.active))
+        .bind(7, static_cast<std::int64_t>(category.position));
+    if (category.id != 0) statement.bind(8, category.id);
+    statement.step();
+    Category saved = category;
+    if (saved.id == 0) saved.id = connection.last_insert_id();
+    return saved;
+  });
+}
+
+bool SqliteStore::category_in_use(std::int64_t id) {
+  return read([&](Connection& connection) {
+    auto statement =
+        connection.prepare("SELECT EXISTS (SELECT 1 FROM tickets WHERE category_id = ?1)");
+    statement.bind(1, id);
+    statement.step();
+    return statement.column_int(0) != 0;
+  });
+}
+
+void SqliteStore::delete_category(std::int64_t id) {
+  write([&](Connection& connection) {
+    connection.prepare("DELETE FROM categories WHERE id = ?1").bind(1, id).step();
+  });
+}
+
+Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) {
+  return write([&](Connection& connection) {
+    auto insert = connection.prepare(R"sql(
+      INSERT INTO tickets (subject, priority, priority_rank, category_id, creator_id, created_at,
+                           updated_at, last_message_at, messages_count, sla_due_at)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7))sql");
+    insert.bind(1, std::string_view(ticket.subject))
+        .bind(2, priority_name(ticket.priority))
+        .bind(3, static_cast<std::int64_t>(ticket.priority));
+    if (ticket.category_id) {
+      insert.bind(4, *ticket.category_id);
+    } else {
+      insert.bind_null(4);
+    }
+    insert.bind(5, ticket.creator_id).bind(6, seconds_of(ticket.now));
+    if (ticket.sla_due_at) {
+      insert.bind(7, seconds_of(*ticket.sla_due_at));
+    } else {
+      insert.bind_null(7);
+    }
+    insert.step();
+    const std::int64_t id = connection.last_insert_id();
+    connection
+        .prepare(
+            "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at) "
+            "VALUES (?1, ?2, ?3, 0, ?4, ?5)")
+        .bind(1, id)
+        .bind(2, ticket.creator_id)
+        .bind(3, std::string_view(ticket.body))
+        .bind(4, source_name(ticket.source))
+        .bind(5, seconds_of(ticket.now))
+        .step();
+    if (ticket.route && ticket.category_id) {
+      apply_routing(connection, id, *ticket.category_id, choose, ticket.now);
+    }
+    return *select_ticket(connection, id);
+  });
+}
+
+std::optional<Ticket> SqliteStore::find_ticket(std::int64_t id) {
+  return read([&](Connection& connection) { return select_ticket(connection, id); });
+}
+
+std::vector<Ticket> SqliteStore::list_tickets(const TicketQuery& query) {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(ticket_list_sql(query));
+    bind_if(statement, ":viewer", query.scope.user_id);
+    if (query.status) bind_if(statement, ":status", status_name(*query.status));
+    if (query.priority) bind_if(statement, ":priority", priority_name(*query.priority));
+    if (query.category_id) bind_if(statement, ":category", *query.category_id);
+    if (query.assignee_id) bind_if(statement, ":assignee", *query.assignee_id);
+    if (query.creator_id) bind_if(statement, ":creator", *query.creator_id);
+    const std::string text = fts_query(query.text);
+    if (!query.text.empty()) bind_if(statement, ":text", std::string_view(text));
+    if (query.after) {
+      bind_if(statement, ":after_value", query.after->value);
+      bind_if(statement, ":after_id", query.after->id);
+    }
+    bind_if(statement, ":limit", static_cast<std::int64_t>(query.limit));
+    std::vector<Ticket> tickets;
+    while (statement.step()) tickets.push_back(ticket_from_row(statement));
+    return tickets;
+  });
+}
+
+bool SqliteStore::update_ticket(std::int64_t id, const TicketChanges& changes) {
+  return write([&](Connection& connection) {
+    std::string sql = "UPDATE tickets SET updated_at = :now";
+    if (changes.subject) sql += ", subject = :subject";
+    if (changes.priority) sql += ", priority = :priority, priority_rank = :rank";
+    if (changes.category_id) sql += ", category_id = :category";
+    if (changes.assignee_id) sql += ", assignee_id = :assignee";
+    if (changes.status) {
+      sql += ", status = :status";
+      if (*changes.status == TicketStatus::resolved) sql += ", resolved_at = :now";
+      if (*changes.status == TicketStatus::closed) sql += ", closed_at = :now";
+      if (*changes.status == TicketStatus::open) sql += ", resolved_at = NULL, closed_at = NULL";
+    }
+    sql += " WHERE id = :id AND deleted_at IS NULL";
+    if (changes.only_if_unassigned) sql += " AND assignee_id IS NULL";
+    auto statement = connection.prepare(sql);
+    bind_if(statement, ":now", seconds_of(changes.now));
+    bind_if(statement, ":id", id);
+    if (changes.subject) bind_if(statement, ":subject", std::string_view(*changes.subject));
+    if (changes.priority) {
+      bind_if(statement, ":priority", priority_name(*changes.priority));
+      bind_if(statement, ":rank", static_cast<std::int64_t>(*changes.priority));
+    }
+    if (changes.status) bind_if(statement, ":status", status_name(*changes.status));
+    for (const auto& [name, value] : {std::pair{":category", changes.category_id},
+                                      std::pair{":assignee", changes.assignee_id}}) {
+      if (!value) continue;
+      if (*value) {
+        bind_if(statement, name, **value);
+      } else {
+        statement.bind_null(statement.parameter(name));
+      }
+    }
+    statement.step();
+    if (connection.changes() == 0) return false;
+    if (changes.assignee_id && *changes.assignee_id) {
+      connection.prepare("UPDATE users SET last_assigned_at = ?1 WHERE id = ?2")
+          .bind(1, seconds_of(changes.now))
+          .bind(2, **changes.assignee_id)
+          .step();
+    }
+    return true;
+  });
+}
+
+void SqliteStore::delete_ticket(std::int64_t id, Timestamp now) {
+  write([&](Connection& connection) {
+    connection.prepare("UPDATE tickets SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL")
+        .bind(1, seconds_of(now))
+        .bind(2, id)
+        .step();
+  });
+}
+
+bool SqliteStore::rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) {
+  return write([&](Connection& connection) {
+    connection
+        .prepare(
+            "UPDATE tickets SET rating_score = ?1, rating_comment = ?2, updated_at = ?3 "
+            "WHERE id = ?4 AND rating_score IS NULL")
+        .bind(1, static_cast<std::int64_t>(rating.score))
+        .bind(2, rating.comment)
+        .bind(3, seconds_of(now))
+        .bind(4, id)
+        .step();
+    return connection.changes() > 0;
+  });
+}
+
+std::vector<std::int64_t> SqliteStore::close_resolved_before(Timestamp cutoff, Timestamp now) {
+  return write([&](Connection& connection) {
+    std::vector<std::int64_t> ids;
+    auto select = connection.prepare(
+        "SELECT id FROM tickets WHERE status = 'resolved' AND resolved_at < ?1 AND deleted_at IS "
+        "NULL");
+    select.bind(1, seconds_of(cutoff));
+    while (select.step()) ids.push_back(select.column_int(0));
+    auto close = connection.prepare(
+        "UPDATE tickets SET status = 'closed', closed_at = ?1, updated_at = ?1 WHERE id = ?2");
+    for (const auto id : ids) {
+      close.bind(1, seconds_of(now)).bind(2, id).step();
+      close.reset();
+    }
+    return ids;
+  });
+}
+
+Message SqliteStore::add_message(const NewMessage& message) {
+  return write([&](Connection& connection) {
+    connection
+        .prepare(
+            "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, message.ticket_id)
+        .bind(2, message.author_id)
+        .bind(3, std::string_view(message.body))
+        .bind(4, static_cast<std::int64_t>(message.internal))
+        .bind(5, source_name(message.source))
+        .bind(6, seconds_of(message.now))
+        .step();
+    const std::int64_t id = connection.last_insert_id();
+    // Internal notes leave no trace a customer could see: no count, no timestamps.
+    if (!message.internal) {
+      auto update = connection.prepare(R"sql(
+        UPDATE tickets SET messages_count = messages_count + 1, last_message_at = :now,
+          updated_at = :now,
+          first_response_at = CASE WHEN :first = 1 AND first_response_at IS NULL THEN :now
+                                   ELSE first_response_at END,
+          status = COALESCE(:status, status)
+        WHERE id = :id)sql");
+      bind_if(update, ":now", seconds_of(message.now));
+      bind_if(update, ":first", static_cast<std::int64_t>(message.counts_as_first_response));
+      if (message.move_to) {
+        bind_if(update, ":status", status_name(*message.move_to));
+      } else {
+        update.bind_null(update.parameter(":status"));
+      }
+      bind_if(update, ":id", message.ticket_id);
+      update.step();
+    }
+    auto select = connection.prepare(std::string(kMessageSelect) + " WHERE m.id = ?1");
+    select.bind(1, id);
+    select.step();
+    return message_from_row(select);
+  });
+}
+
+std::vector<Message> SqliteStore::list_messages(std::int64_t ticket_id, std::int64_t after_id,
+                                                int limit, bool include_internal) {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(
+        std::string(kMessageSelect) + " WHERE m.ticket_id = ?1 AND m.id > ?2" +
+        (include_internal ? "" : " AND m.internal = 0") + " ORDER BY m.id LIMIT ?3");
+    statement.bind(1, ticket_id).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
+    std::vector<Message> messages;
+    while (statement.step()) messages.push_back(message_from_row(statement));
+    return messages;
+  });
+}
+
+std::vector<AutoReply> SqliteStore::list_auto_replies() {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(std::string(kAutoReplySelect) + " ORDER BY id");
+    std::vector<AutoReply> replies;
+    while (statement.step()) replies.push_back(auto_reply_from_row(statement));
+    return replies;
+  });
+}
+
+std::optional<AutoReply> SqliteStore::find_auto_reply(std::int64_t id) {
+  return read([&](Connection& connection) -> std::optional<AutoReply> {
+    auto statement = connection.prepare(std::string(kAutoReplySelect) + " WHERE id = ?1");
+    statement.bind(1, id);
+    if (!statement.step()) return std::nullopt;
+    return auto_reply_from_row(statement);
+  });
+}
+
+AutoReply SqliteStore::save_auto_reply(const AutoReply& reply) {
+  return write([&](Connection& connection) {
+    std::string keywords;
+    for (const auto& keyword : reply.keywords) keywords += keyword + "\n";
+    auto statement = connection.prepare(
+        reply.id == 0
+            ? "INSERT INTO auto_replies (name, keywords, category_id, event, body, active) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+            : "UPDATE auto_replies SET name = ?1, keywords = ?2, category_id = ?3, "
+              "event = ?4, body = ?5, active = ?6 WHERE id = ?7");
+    statement.bind(1, std::string_view(reply.name)).bind(2, std::string_view(keywords));
+    if (reply.category_id) {
+      statement.bind(3, *reply.category_id);
+    } else {
+      statement.bind_null(3);
+    }
+    statement.bind(4, auto_reply_event_name(reply.event))
+        .bind(5, std::string_view(reply.body))
+        .bind(6, static_cast<std::int64_t>(reply.active));
+    if (reply.id != 0) statement.bind(7, reply.id);
+    statement.step();
+    AutoReply saved = reply;
+    if (saved.id == 0) saved.id = connection.last_insert_id();
+    return saved;
+  });
+}
+
+void SqliteStore::delete_auto_reply(std::int64_t id) {
+  write([&](Connection& connection) {
+    connection.prepare("DELETE FROM auto_replies WHERE id = ?1").bind(1, id).step();
+  });
+}
+
+bool SqliteStore::mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) {
+  return write([&](Connection& connection) {
+    connection
+        .prepare(
+            "INSERT OR IGNORE INTO auto_reply_fired (auto_reply_id, ticket_id) VALUES (?1, ?2)")
+        .bind(1, reply_id)
+        .bind(2, ticket_id)
+        .step();
+    return connection.changes() > 0;
+  });
+}
+
+}  // namespace tb::store::sqlite

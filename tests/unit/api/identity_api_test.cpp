@@ -9,96 +9,15 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "../../support/init_data_signer.hpp"
-#include "app/application.hpp"
-#include "service/auth_service.hpp"
+#include "../../support/app_fixture.hpp"
 
 namespace tb {
 namespace {
 
 using http::Method;
-constexpr std::string_view kBotToken = "777:test-token";
+using testing::kBotToken;
 
-class IdentityApi : public ::testing::Test {
- protected:
-  IdentityApi() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tb-identity-XXXXXX").string();
-    directory_ = mkdtemp(pattern.data());
-  }
-  ~IdentityApi() override { std::filesystem::remove_all(directory_); }
-
-  void start(app::Settings extra = {}) {
-    app::Settings settings{{"DATABASE_URL", "sqlite:" + (directory_ / "test.db").string()},
-                           {"DEMO", "1"},
-                           {"TELEGRAM_BOT_TOKEN", std::string(kBotToken)},
-                           {"BOOTSTRAP_ADMINS", "5001"},
-                           {"AUTH_RATE_LIMIT", "100000"},
-                           {"WEB_ROOT", (directory_ / "web").string()}};
-    for (auto& [key, value] : extra) settings[key] = value;
-    const auto config = app::load_config(app::ConfigSources{settings, {}, {}});
-    auto store = store::open_store(config.database_url, {});
-    store->migrate();
-    app_ = std::make_unique<app::Application>(config, std::move(store));
-  }
-
-  http::Response call(Method method, const std::string& target, const std::string& body = "",
-                      const std::string& authorization = "",
-                      const std::string& address = "10.0.0.1") {
-    http::Request request;
-    request.method = method;
-    const auto question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string::npos) request.query = target.substr(question + 1);
-    request.remote_address = address;
-    if (!authorization.empty()) request.headers.emplace_back("authorization", authorization);
-    if (!body.empty()) request.headers.emplace_back("content-type", "application/json");
-    request.body = body;
-    return app_->router().respond(app_->router().match(method, request.path), request);
-  }
-
-  static boost::json::value json(const http::Response& response) {
-    return boost::json::parse(response.body);
-  }
-
-  std::string demo_token(Role role) {
-    const auto response =
-        call(Method::post, "/auth/demo", R"({"role":")" + std::string(role_name(role)) + R"("})");
-    EXPECT_EQ(response.status, 200) << response.body;
-    return "Bearer " + std::string(json(response).at("token").as_string());
-  }
-
-  std::int64_t demo_user_id(Role role) {
-    return app_->store()
-        .find_user_by_telegram_id(service::kDemoTelegramIdBase + role_level(role))
-        ->id;
-  }
-
-  std::string telegram_login(std::int64_t telegram_id, const std::string& name) {
-    const auto init_data = testing::init_data_for(telegram_id, name, std::string(kBotToken));
-    const auto response =
-        call(Method::post, "/auth/telegram",
-             boost::json::serialize(boost::json::object{{"init_data", init_data}}));
-    EXPECT_EQ(response.status, 200) << response.body;
-    return "Bearer " + std::string(json(response).at("token").as_string());
-  }
-
-  std::string me_role(const std::string& authorization) {
-    const auto response = call(Method::get, "/auth/me", "", authorization);
-    EXPECT_EQ(response.status, 200) << response.body;
-    return std::string(json(response).at("role").as_string());
-  }
-
-  void add_category(const std::string& name) {
-    sqlite3* db = nullptr;
-    sqlite3_open((directory_ / "test.db").c_str(), &db);
-    const std::string sql = "INSERT INTO categories (name) VALUES ('" + name + "')";
-    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(db);
-  }
-
-  std::filesystem::path directory_;
-  std::unique_ptr<app::Application> app_;
-};
+using IdentityApi = testing::AppFixture;
 
 // The role × endpoint matrix, generated from the endpoint catalogue and the permission
 // table: every protected endpoint, present and future, is checked for every role.

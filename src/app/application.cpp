@@ -8,7 +8,9 @@
 #include "api/auth_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
+#include "app/maintenance.hpp"
 #include "http/server.hpp"
+#include "service/demo_data.hpp"
 
 namespace tb::app {
 namespace {
@@ -59,7 +61,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
-      tickets_(*store_, events_, clock),
+      tickets_(*store_, events_, clock, config.message_rate_limit),
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_) {
@@ -99,6 +101,12 @@ void run_server(const Config& config) {
   auto store = open_configured_store(config);
   log_migrations(store->migrate());
   Application application(config, std::move(store));
+  if (config.demo) {
+    if (const int seeded = service::seed_demo_data(application.store(), service::system_now())) {
+      spdlog::info("demo data: {} tickets seeded", seeded);
+    }
+  }
+  Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days));
   http::Server server(server_options(config), application.router(), application.metrics());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",

@@ -43,7 +43,9 @@ struct Config {
   std::chrono::seconds session_ttl{};
   std::string attachments_dir;
   std::size_t max_upload_bytes = 0;
-  int auth_rate_limit = 20;  // logins per minute per client address
+  int auth_rate_limit = 20;     // logins per minute per client address
+  int message_rate_limit = 60;  // messages per minute per user
+  int auto_close_days = 7;      // resolved tickets close after this many days; 0: never
   bool demo = false;
   std::string log_level;
   std::string web_root;  // empty: found next to the executable

@@ -128,16 +128,16 @@ struct NewMessage {
   MessageSource source = MessageSource::api;
   Timestamp now{};
   bool counts_as_first_response = false;  // staff, public, not system
-  std::optional<TicketStatus> move_to;    // e.g. waiting → in_progress on a customer reply
+  std::optional<TicketStatus> move_to{};    // e.g. waiting → in_progress on a customer reply
 };
 
 // Field changes to a ticket; the store sets updated_at and the status timestamps.
 struct TicketChanges {
-  std::optional<std::string> subject;
-  std::optional<TicketStatus> status;
-  std::optional<Priority> priority;
-  std::optional<std::optional<std::int64_t>> category_id;
-  std::optional<std::optional<std::int64_t>> assignee_id;
+  std::optional<std::string> subject{};
+  std::optional<TicketStatus> status{};
+  std::optional<Priority> priority{};
+  std::optional<std::optional<std::int64_t>> category_id{};
+  std::optional<std::optional<std::int64_t>> assignee_id{};
   // For taking: apply only if the ticket is still unassigned (else nothing, returns false).
   bool only_if_unassigned = false;
   Timestamp now{};

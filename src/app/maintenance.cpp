@@ -1,0 +1,40 @@
+#include "app/maintenance.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tb::app {
+
+Maintenance::Maintenance(service::TicketService& tickets, std::chrono::seconds auto_close_after,
+                         std::chrono::seconds interval)
+    : tickets_(tickets),
+      auto_close_after_(auto_close_after),
+      interval_(interval),
+      thread_([this](std::stop_token stop) { run(stop); }) {}
+
+Maintenance::~Maintenance() {
+  thread_.request_stop();
+  wake_.notify_all();
+}
+
+void Maintenance::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    run_once();
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, stop, interval_, [] { return false; });
+  }
+}
+
+void Maintenance::run_once() {
+  if (auto_close_after_.count() == 0) return;
+  // A failure here (say, a busy database) must not end the thread: the next round retries.
+  try {
+    if (const int closed = tickets_.close_resolved(auto_close_after_)) {
+      spdlog::info("closed {} ticket(s) resolved more than {} day(s) ago", closed,
+                   std::chrono::duration_cast<std::chrono::days>(auto_close_after_).count());
+    }
+  } catch (const std::exception& error) {
+    spdlog::error("maintenance: {}", error.what());
+  }
+}
+
+}  // namespace tb::app

@@ -128,7 +128,7 @@ struct NewMessage {
   MessageSource source = MessageSource::api;
   Timestamp now{};
   bool counts_as_first_response = false;  // staff, public, not system
-  std::optional<TicketStatus> move_to{};    // e.g. waiting → in_progress on a customer reply
+  std::optional<TicketStatus> move_to{};  // e.g. waiting → in_progress on a customer reply
 };
 
 // Field changes to a ticket; the store sets updated_at and the status timestamps.

@@ -9,7 +9,13 @@
 
 namespace tb::service {
 
-enum class EventKind { ticket_created, ticket_updated, message_created, critical_ticket };
+enum class EventKind {
+  ticket_created,
+  ticket_updated,
+  ticket_deleted,
+  message_created,
+  critical_ticket
+};
 
 // A change that has been committed. Subscribers (the realtime hub, the bot's notifier)
 // apply their own visibility rules: internal messages are marked as such.

@@ -232,6 +232,7 @@ void TicketService::remove(const Principal& caller, std::int64_t id) {
   caller.require(Permission::tickets_delete);
   const Ticket ticket = visible_ticket(caller, id);
   store_.delete_ticket(ticket.id, clock_());
+  events_.publish(TicketEvent{EventKind::ticket_deleted, ticket, std::nullopt});
 }
 
 Ticket TicketService::rate(const Principal& caller, std::int64_t id, const Rating& rating) {

@@ -366,10 +366,15 @@ TEST_F(TicketApi, MessageBodiesAreTrimmedAndBounded) {
 
 TEST_F(TicketApi, DeletedTicketsLeaveEveryList) {
   const auto id = create_ticket(customer_, "Spam", "spam").at("id").as_int64();
+  int deleted_events = 0;
+  app_->events().subscribe([&](const service::TicketEvent& event) {
+    deleted_events += event.kind == service::EventKind::ticket_deleted && event.ticket.id == id;
+  });
   EXPECT_EQ(call(Method::del, "/tickets/" + std::to_string(id), "", moderator_).status, 403);
   EXPECT_EQ(call(Method::del, "/tickets/" + std::to_string(id), "", admin_).status, 204);
   EXPECT_EQ(call(Method::get, "/tickets/" + std::to_string(id), "", admin_).status, 404);
   EXPECT_TRUE(ids_of(call(Method::get, "/tickets", "", customer_)).empty());
+  EXPECT_EQ(deleted_events, 1);
 }
 
 TEST_F(TicketApi, CategoriesInUseAreDeactivatedNotDeleted) {

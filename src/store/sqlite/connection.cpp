@@ -13,15 +13,38 @@ namespace {
 
 }  // namespace
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+namespace {
+
+sqlite3_stmt* prepare_statement(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &stmt_, nullptr) != SQLITE_OK) {
+                         &stmt, nullptr) != SQLITE_OK) {
     fail(db, "prepare");
   }
+  return stmt;
 }
 
+// Enough for every query shape the store builds; past it, statements are simply not cached.
+constexpr std::size_t kMostCachedStatements = 256;
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use)
+    : db_(db), stmt_(stmt), in_use_(in_use) {
+  *in_use_ = true;
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql)
+    : db_(db), stmt_(prepare_statement(db, sql)) {}
+
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  if (!in_use_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -96,7 +119,20 @@ Connection::Connection(const std::string& path, Access access, int busy_timeout_
 }
 
 Connection::~Connection() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
   sqlite3_close_v2(db_);
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  auto found = cache_.find(std::string(sql));
+  if (found == cache_.end()) {
+    if (cache_.size() >= kMostCachedStatements) return Statement(db_, sql);
+    found =
+        cache_.emplace(std::string(sql), CachedStatement{prepare_statement(db_, sql), false}).first;
+  }
+  // The same query nested inside itself gets a statement of its own.
+  if (found->second.in_use) return Statement(db_, sql);
+  return Statement(db_, found->second.stmt, &found->second.in_use);
 }
 
 void Connection::execute(std::string_view sql) {
@@ -111,7 +147,7 @@ void Connection::execute(std::string_view sql) {
 }
 
 std::optional<std::int64_t> Connection::query_int(std::string_view sql) {
-  Statement statement(db_, sql);
+  auto statement = prepare(sql);
   if (!statement.step() || statement.column_is_null(0)) return std::nullopt;
   return statement.column_int(0);
 }

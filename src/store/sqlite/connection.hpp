@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -16,9 +17,12 @@ struct sqlite3_stmt;
 
 namespace tb::store::sqlite {
 
+// A prepared statement. Those handed out by Connection::prepare are usually borrowed from
+// the connection's cache: on destruction they are reset for the next use, not finalized.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql);
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use);  // borrowed from a cache
+  Statement(sqlite3* db, std::string_view sql);              // owned
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -53,6 +57,7 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // the cache slot's flag; null when this statement owns stmt_
 };
 
 enum class Access { read_write, read_only };
@@ -67,13 +72,21 @@ class Connection {
 
   // Runs one or more statements that return no rows.
   void execute(std::string_view sql);
-  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // Prepares `sql` once per connection and hands out the cached statement afterwards:
+  // parsing and planning a query often costs more than running it.
+  Statement prepare(std::string_view sql);
   std::optional<std::int64_t> query_int(std::string_view sql);
   std::int64_t last_insert_id() const;
   int changes() const;
 
  private:
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, CachedStatement> cache_;
 };
 
 // Several read-only connections handed out one caller at a time. WAL lets them read while

@@ -28,6 +28,10 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_by_updated ON tickets (updated_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX tickets_by_creator ON tickets (creator_id, updated_at DESC, id DESC);
 CREATE INDEX tickets_by_assignee ON tickets (assignee_id, status);
+-- Routing counts each candidate's open tickets on every new ticket: this index answers
+-- that count without touching a table row.
+CREATE INDEX tickets_open_by_assignee ON tickets (assignee_id)
+  WHERE deleted_at IS NULL AND status IN ('open', 'in_progress', 'waiting');
 CREATE INDEX tickets_by_category ON tickets (category_id, assignee_id, status);
 CREATE INDEX tickets_by_resolved ON tickets (status, resolved_at);
 

@@ -41,10 +41,7 @@ constexpr std::string_view kAutoReplySelect =
     "SELECT id, name, keywords, category_id, event, body, active FROM auto_replies";
 
 constexpr std::string_view kRoutingCandidates = R"sql(
-  SELECT u.id, u.last_assigned_at,
-         (SELECT count(*) FROM tickets t
-          WHERE t.assignee_id = u.id AND t.deleted_at IS NULL
-            AND t.status IN ('open', 'in_progress', 'waiting'))
+  SELECT u.id, u.last_assigned_at, u.open_tickets
   FROM users u JOIN user_categories uc ON uc.user_id = u.id
   WHERE uc.category_id = ?1 AND u.available = 1
     AND u.role IN ('helper', 'moderator', 'admin', 'developer'))sql";

@@ -407,3 +407,44 @@ TEST_F(TicketApi, ResolvedTicketsCloseAutomatically) {
 
 }  // namespace
 }  // namespace tb
+
+namespace tb {
+namespace {
+
+// Routing reads each person's load from a counter kept by triggers; it must always equal
+// the count it stands for, whatever happens to tickets.
+TEST_F(TicketApi, LoadCountersStayEqualToTheTicketsTheyCount) {
+  const auto helper_id = std::to_string(demo_user_id(Role::helper));
+  const auto moderator_id = std::to_string(demo_user_id(Role::moderator));
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i)
+    ids.push_back(create_ticket(customer_, "L", "x", billing_).at("id").as_int64());
+  put_ticket(moderator_, ids[0], R"({"assignee_id":)" + moderator_id + "}");
+  put_ticket(moderator_, ids[1], R"({"assignee_id":null})");
+  put_ticket(helper_, ids[2], R"({"status":"resolved"})");
+  put_ticket(customer_, ids[2], R"({"status":"open"})");
+  put_ticket(helper_, ids[3], R"({"status":"closed"})");
+  call(Method::del, "/tickets/" + std::to_string(ids[4]), "", admin_);
+  put_ticket(helper_, ids[5], R"({"status":"waiting"})");
+
+  sqlite3* db = nullptr;
+  sqlite3_open((directory_ / "test.db").c_str(), &db);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, R"sql(
+    SELECT count(*) FROM users u WHERE u.open_tickets <>
+      (SELECT count(*) FROM tickets t WHERE t.assignee_id = u.id AND t.deleted_at IS NULL
+         AND t.status IN ('open', 'in_progress', 'waiting')))sql",
+                     -1, &statement, nullptr);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 0);
+  sqlite3_finalize(statement);
+  sqlite3_prepare_v2(db, ("SELECT open_tickets FROM users WHERE id = " + helper_id).c_str(), -1,
+                     &statement, nullptr);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 2);  // ids[2] reopened, ids[5] waiting
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace tb

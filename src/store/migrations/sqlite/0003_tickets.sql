@@ -1,6 +1,10 @@
 -- Tickets, their messages (with full-text search), auto-replies, and what routing needs.
 
 ALTER TABLE users ADD COLUMN last_assigned_at INTEGER NOT NULL DEFAULT 0;
+-- Routing reads every candidate's load on every new ticket, so the load is kept as a
+-- counter, by the triggers below, rather than counted: a ticket counts for its assignee
+-- while it is open, in progress or waiting, and not deleted.
+ALTER TABLE users ADD COLUMN open_tickets INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE tickets (
   id                INTEGER PRIMARY KEY,
@@ -28,12 +32,24 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_by_updated ON tickets (updated_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX tickets_by_creator ON tickets (creator_id, updated_at DESC, id DESC);
 CREATE INDEX tickets_by_assignee ON tickets (assignee_id, status);
--- Routing counts each candidate's open tickets on every new ticket: this index answers
--- that count without touching a table row.
-CREATE INDEX tickets_open_by_assignee ON tickets (assignee_id)
-  WHERE deleted_at IS NULL AND status IN ('open', 'in_progress', 'waiting');
 CREATE INDEX tickets_by_category ON tickets (category_id, assignee_id, status);
 CREATE INDEX tickets_by_resolved ON tickets (status, resolved_at);
+
+CREATE TRIGGER tickets_load_insert AFTER INSERT ON tickets
+WHEN new.assignee_id IS NOT NULL AND new.deleted_at IS NULL
+     AND new.status IN ('open', 'in_progress', 'waiting')
+BEGIN
+  UPDATE users SET open_tickets = open_tickets + 1 WHERE id = new.assignee_id;
+END;
+CREATE TRIGGER tickets_load_update AFTER UPDATE OF assignee_id, status, deleted_at ON tickets
+BEGIN
+  UPDATE users SET open_tickets = open_tickets - 1
+  WHERE id = old.assignee_id AND old.deleted_at IS NULL
+    AND old.status IN ('open', 'in_progress', 'waiting');
+  UPDATE users SET open_tickets = open_tickets + 1
+  WHERE id = new.assignee_id AND new.deleted_at IS NULL
+    AND new.status IN ('open', 'in_progress', 'waiting');
+END;
 
 CREATE TABLE messages (
   id         INTEGER PRIMARY KEY,

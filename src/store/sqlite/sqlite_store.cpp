@@ -59,6 +59,7 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
   }
   readers_ =
       std::make_unique<ReaderPool>(path, options.reader_connections, options.busy_timeout_ms);
+  write_queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_);
 }
 
 int SqliteStore::read_schema_version(Connection& connection) {

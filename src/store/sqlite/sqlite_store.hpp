@@ -2,12 +2,14 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
 
 #include "store/migration.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/write_queue.hpp"
 #include "store/store.hpp"
 
 namespace tb::store::sqlite {
@@ -82,24 +84,17 @@ class SqliteStore final : public Store {
     return work(*reader);
   }
 
-  // Runs `work` on the writer connection inside one IMMEDIATE transaction; rolls back when
-  // it throws.
+  // Runs `work` on the writer connection in a transaction (shared with other writes of the
+  // same moment: see WriteQueue); rolls back its own changes when it throws.
   template <class Work>
   auto write(Work&& work) {
-    std::lock_guard lock(writer_mutex_);
-    writer_->execute("BEGIN IMMEDIATE");
-    try {
-      if constexpr (std::is_void_v<decltype(work(*writer_))>) {
-        work(*writer_);
-        writer_->execute("COMMIT");
-      } else {
-        auto result = work(*writer_);
-        writer_->execute("COMMIT");
-        return result;
-      }
-    } catch (...) {
-      writer_->execute("ROLLBACK");
-      throw;
+    using Result = decltype(work(*writer_));
+    if constexpr (std::is_void_v<Result>) {
+      write_queue_->run([&](Connection& connection) { work(connection); });
+    } else {
+      std::optional<Result> result;
+      write_queue_->run([&](Connection& connection) { result.emplace(work(connection)); });
+      return std::move(*result);
     }
   }
 
@@ -108,6 +103,7 @@ class SqliteStore final : public Store {
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<ReaderPool> readers_;
+  std::unique_ptr<WriteQueue> write_queue_;
 };
 
 }  // namespace tb::store::sqlite

@@ -124,3 +124,37 @@ TEST(EmbeddedMigrations, AreNumberedFromOneWithoutGaps) {
 
 }  // namespace
 }  // namespace tb::store::sqlite
+
+namespace tb::store::sqlite {
+namespace {
+
+// Writes from many threads are committed in shared batches; each still lands exactly once,
+// and one that fails rolls back alone without taking its batch-mates with it.
+TEST_F(SqliteStoreTest, ConcurrentWritesAllLandAndAFailingOneRollsBackAlone) {
+  SqliteStore store(path_, {}, sqlite_migrations());
+  store.migrate();
+  std::atomic<int> duplicates_refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        Category category;
+        category.name = "c-" + std::to_string(t) + "-" + std::to_string(i);
+        store.save_category(category);
+        Category duplicate;
+        duplicate.name = "shared";
+        try {
+          store.save_category(duplicate);
+        } catch (const UniqueViolation&) {
+          ++duplicates_refused;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(store.list_categories().size(), 8u * 50u + 1u);
+  EXPECT_EQ(duplicates_refused.load(), 8 * 50 - 1);
+}
+
+}  // namespace
+}  // namespace tb::store::sqlite

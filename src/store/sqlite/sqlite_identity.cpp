@@ -2,6 +2,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "store/sqlite/columns.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tb::store::sqlite {
@@ -38,13 +39,6 @@ constexpr std::string_view kSelectAudit = R"sql(
   ORDER BY a.id DESC
   LIMIT ?2)sql";
 
-std::int64_t seconds_of(Timestamp time) {
-  return time.time_since_epoch().count();
-}
-Timestamp timestamp_of(std::int64_t seconds) {
-  return Timestamp{std::chrono::seconds(seconds)};
-}
-
 std::vector<std::int64_t> parse_id_list(const std::string& text) {
   std::vector<std::int64_t> ids;
   std::stringstream stream(text);
@@ -70,10 +64,6 @@ std::vector<std::string> split(const std::string& text) {
     if (!item.empty()) items.push_back(item);
   }
   return items;
-}
-
-Role role_column(const Statement& row, int index) {
-  return parse_role(row.column_text(index)).value_or(Role::user);
 }
 
 User user_from_row(const Statement& row) {
@@ -306,11 +296,9 @@ std::vector<AuditEntry> SqliteStore::list_audit(std::int64_t before_id, int limi
       entry.old_value = statement.column_text(2);
       entry.new_value = statement.column_text(3);
       entry.created_at = timestamp_of(statement.column_int(4));
-      entry.actor = UserRef{statement.column_int(5), statement.column_text(6),
-                            statement.column_optional_text(7), role_column(statement, 8)};
+      entry.actor = user_ref(statement, 5);
       if (!statement.column_is_null(9)) {
-        entry.target = UserRef{statement.column_int(9), statement.column_text(10),
-                               statement.column_optional_text(11), role_column(statement, 12)};
+        entry.target = user_ref(statement, 9);
       }
       entries.push_back(std::move(entry));
     }

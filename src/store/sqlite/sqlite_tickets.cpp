@@ -1,6 +1,7 @@
 // SqliteStore: categories, tickets, messages and auto-replies.
 #include <sstream>
 
+#include "store/sqlite/columns.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tb::store {
@@ -45,29 +46,6 @@ constexpr std::string_view kRoutingCandidates = R"sql(
   FROM users u JOIN user_categories uc ON uc.user_id = u.id
   WHERE uc.category_id = ?1 AND u.available = 1
     AND u.role IN ('helper', 'moderator', 'admin', 'developer'))sql";
-
-std::int64_t seconds_of(Timestamp time) {
-  return time.time_since_epoch().count();
-}
-Timestamp timestamp_of(std::int64_t seconds) {
-  return Timestamp{std::chrono::seconds(seconds)};
-}
-
-std::optional<Timestamp> optional_time(const Statement& row, int index) {
-  if (row.column_is_null(index)) return std::nullopt;
-  return timestamp_of(row.column_int(index));
-}
-
-std::optional<std::int64_t> optional_int(const Statement& row, int index) {
-  if (row.column_is_null(index)) return std::nullopt;
-  return row.column_int(index);
-}
-
-UserRef user_ref(const Statement& row, int first) {
-  return UserRef{row.column_int(first), row.column_text(first + 1),
-                 row.column_optional_text(first + 2),
-                 parse_role(row.column_text(first + 3)).value_or(Role::user)};
-}
 
 Ticket ticket_from_row(const Statement& row) {
   Ticket ticket;

@@ -16,8 +16,9 @@ namespace tb::app {
 namespace {
 
 std::unique_ptr<store::Store> open_configured_store(const Config& config) {
-  return store::open_store(config.database_url,
-                           store::StoreOptions{.reader_connections = config.worker_threads});
+  return store::open_store(
+      config.database_url,
+      store::StoreOptions{.reader_connections = config.worker_threads + config.write_threads});
 }
 
 http::ServerOptions server_options(const Config& config) {
@@ -25,6 +26,7 @@ http::ServerOptions server_options(const Config& config) {
                              .port = config.http_port,
                              .io_threads = config.http_threads,
                              .worker_threads = config.worker_threads,
+                             .write_threads = config.write_threads,
                              .max_body_bytes = config.max_body_bytes,
                              .read_timeout = config.http_read_timeout,
                              .idle_timeout = config.http_idle_timeout,

@@ -22,6 +22,7 @@ struct Config {
   std::uint16_t http_port = 0;
   int http_threads = 1;
   int worker_threads = 4;
+  int write_threads = 32;
   std::chrono::seconds http_read_timeout{};
   std::chrono::seconds http_idle_timeout{};
   std::chrono::seconds shutdown_timeout{};

@@ -168,6 +168,7 @@ struct Server::Impl {
         metrics(counters),
         io(std::max(1, options.io_threads)),
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
+        writers(static_cast<std::size_t>(std::max(1, options.write_threads))),
         acceptor(io),
         signals(io, SIGINT, SIGTERM) {}
 
@@ -178,7 +179,8 @@ struct Server::Impl {
   const Router& router;
   Metrics& metrics;
   asio::io_context io;
-  asio::thread_pool workers;
+  asio::thread_pool workers;  // requests that read
+  asio::thread_pool writers;  // requests that change data: they mostly wait on a group commit
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> stopping{false};
@@ -253,8 +255,13 @@ awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics
   RouteMatch match = server.router.match(request.method, request.path);
   metrics_slot = match.route ? match.route->id : server.metrics.unmatched_slot();
   if (match.route && match.route->execution == Execution::worker_pool) {
+    // Reads get a pool sized for the cores; writes a larger one, because a write spends most
+    // of its time waiting for its batch to commit, and more waiting writes make bigger
+    // batches — without crowding the cores that reads need.
+    const bool reads = request.method == Method::get || request.method == Method::head;
+    auto& pool = reads ? server.workers : server.writers;
     co_return co_await asio::co_spawn(
-        server.workers, respond_on_worker(&server.router, std::move(match), std::move(request)),
+        pool, respond_on_worker(&server.router, std::move(match), std::move(request)),
         use_awaitable);
   }
   co_return server.router.respond(match, request);
@@ -444,9 +451,10 @@ void Server::run() {
     server->begin_shutdown();
   });
   asio::co_spawn(server->io, accept_loop(server), log_unexpected);
-  spdlog::info("listening on http://{}:{} ({} io threads, {} workers)", server->options.host,
-               port(), std::max(1, server->options.io_threads),
-               std::max(1, server->options.worker_threads));
+  spdlog::info("listening on http://{}:{} ({} io threads, {} read and {} write workers)",
+               server->options.host, port(), std::max(1, server->options.io_threads),
+               std::max(1, server->options.worker_threads),
+               std::max(1, server->options.write_threads));
 
   std::vector<std::thread> threads;
   for (int i = 1; i < server->options.io_threads; ++i)
@@ -454,6 +462,7 @@ void Server::run() {
   server->io.run();
   for (auto& thread : threads) thread.join();
   server->workers.join();
+  server->writers.join();
   spdlog::info("stopped");
 }
 

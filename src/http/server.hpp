@@ -15,7 +15,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;  // 0: any free port (see Server::port)
   int io_threads = 1;
-  int worker_threads = 4;
+  int worker_threads = 4;  // run handlers of GET and HEAD requests
+  int write_threads = 32;  // run handlers of other requests (see dispatch in server.cpp)
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};   // to read a whole request once it has begun

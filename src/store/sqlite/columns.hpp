@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/user.hpp"
 #include "store/sqlite/connection.hpp"
@@ -36,6 +39,17 @@ inline Role role_column(const Statement& row, int index) {
 inline UserRef user_ref(const Statement& row, int first) {
   return UserRef{row.column_int(first), row.column_text(first + 1),
                  row.column_optional_text(first + 2), role_column(row, first + 3)};
+}
+
+// The non-empty pieces of a list stored as text (permission names, keywords).
+inline std::vector<std::string> split_nonempty(const std::string& text, char separator) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, separator)) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
 }
 
 }  // namespace tb::store::sqlite

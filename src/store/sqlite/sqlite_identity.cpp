@@ -56,16 +56,6 @@ std::string join(const std::vector<std::string>& items) {
   return text;
 }
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
-
 User user_from_row(const Statement& row) {
   User user;
   user.id = row.column_int(0);
@@ -259,7 +249,7 @@ std::map<Role, std::vector<std::string>> SqliteStore::load_role_permissions() {
     auto statement = connection.prepare("SELECT role, permissions FROM role_permissions");
     while (statement.step()) {
       if (auto role = parse_role(statement.column_text(0))) {
-        table[*role] = split(statement.column_text(1));
+        table[*role] = split_nonempty(statement.column_text(1), ',');
       }
     }
     return table;

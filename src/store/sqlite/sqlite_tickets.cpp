@@ -95,21 +95,11 @@ Category category_from_row(const Statement& row) {
   return category;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream stream(text);
-  std::string line;
-  while (std::getline(stream, line)) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
 AutoReply auto_reply_from_row(const Statement& row) {
   AutoReply reply;
   reply.id = row.column_int(0);
   reply.name = row.column_text(1);
-  reply.keywords = split_lines(row.column_text(2));
+  reply.keywords = split_nonempty(row.column_text(2), '\n');
   reply.category_id = optional_int(row, 3);
   reply.event = parse_auto_reply_event(row.column_text(4)).value_or(AutoReplyEvent::ticket_created);
   reply.body = row.column_text(5);

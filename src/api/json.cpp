@@ -88,16 +88,30 @@ boost::json::object read_object(const http::Request& request) {
   return std::move(value.as_object());
 }
 
+std::optional<std::string> optional_string(const boost::json::object& body,
+                                           std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (!value->is_string()) bad_request(std::string(field) + " must be a string");
+  return std::string(value->as_string());
+}
+
+std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (!value->is_bool()) bad_request(std::string(field) + " must be true or false");
+  return value->as_bool();
+}
+
 std::string_view required_string(const boost::json::object& body, std::string_view field) {
-  const auto& value = field_of(body, field);
-  if (!value.is_string()) bad_request(std::string(field) + " must be a string");
-  return value.as_string();
+  if (!optional_string(body, field)) bad_request(std::string(field) + " is required");
+  return body.at(field).as_string();
 }
 
 bool required_bool(const boost::json::object& body, std::string_view field) {
-  const auto& value = field_of(body, field);
-  if (!value.is_bool()) bad_request(std::string(field) + " must be true or false");
-  return value.as_bool();
+  const auto value = optional_bool(body, field);
+  if (!value) bad_request(std::string(field) + " is required");
+  return *value;
 }
 
 std::vector<std::int64_t> required_id_array(const boost::json::object& body,
@@ -129,6 +143,14 @@ std::int64_t path_id(const http::Request& request, std::string_view name) {
   const auto id = parse_positive(request.path_param(name));
   if (!id) bad_request(std::string(name) + " must be a positive integer");
   return *id;
+}
+
+std::optional<std::int64_t> query_id(const http::Request& request, std::string_view name) {
+  const auto text = request.query_param(name);
+  if (!text) return std::nullopt;
+  const auto id = parse_positive(*text);
+  if (!id) bad_request(std::string(name) + " must be a positive integer");
+  return id;
 }
 
 int page_limit(const http::Request& request) {

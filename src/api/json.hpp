@@ -23,7 +23,10 @@ boost::json::array string_array(const std::vector<std::string>& items);
 // it is not a well-formed JSON object.
 boost::json::object read_object(const http::Request& request);
 
-// Field readers: 400 naming the field when it is missing or of the wrong type.
+// Field readers: 400 naming the field when it is of the wrong type (or, for the required
+// ones, missing). The optional ones answer nothing when the field is absent.
+std::optional<std::string> optional_string(const boost::json::object& body, std::string_view field);
+std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field);
 std::string_view required_string(const boost::json::object& body, std::string_view field);
 bool required_bool(const boost::json::object& body, std::string_view field);
 std::vector<std::int64_t> required_id_array(const boost::json::object& body,
@@ -33,6 +36,8 @@ std::vector<std::string> required_string_array(const boost::json::object& body,
 
 // A positive integer path parameter (400 otherwise).
 std::int64_t path_id(const http::Request& request, std::string_view name = "id");
+// A positive integer query parameter; nothing when absent, 400 when malformed.
+std::optional<std::int64_t> query_id(const http::Request& request, std::string_view name);
 
 // Paging: `limit` (default 50, 1..200) and the opaque `cursor` (400 when malformed).
 int page_limit(const http::Request& request);

@@ -97,14 +97,6 @@ std::optional<Enum> optional_enum(const boost::json::object& body, std::string_v
   return parsed;
 }
 
-std::optional<std::string> optional_string(const boost::json::object& body,
-                                           std::string_view field) {
-  const auto* value = body.if_contains(field);
-  if (!value) return std::nullopt;
-  if (!value->is_string()) invalid(std::string(field) + " must be a string");
-  return std::string(value->as_string());
-}
-
 // Absent → nothing; null → set to none; an id → that id.
 std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object& body,
                                                        std::string_view field) {
@@ -114,13 +106,6 @@ std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object
   if (!value->is_int64() || value->as_int64() <= 0)
     invalid(std::string(field) + " must be an id or null");
   return std::optional<std::int64_t>{value->as_int64()};
-}
-
-std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field) {
-  const auto* value = body.if_contains(field);
-  if (!value) return std::nullopt;
-  if (!value->is_bool()) invalid(std::string(field) + " must be true or false");
-  return value->as_bool();
 }
 
 service::CategoryFields category_fields(const boost::json::object& body) {
@@ -158,17 +143,6 @@ service::AutoReplyFields auto_reply_fields(const boost::json::object& body) {
   fields.category_id = nullable_id(body, "category_id");
   if (body.contains("keywords")) fields.keywords = required_string_array(body, "keywords");
   return fields;
-}
-
-std::optional<std::int64_t> optional_id_param(const Request& request, std::string_view name) {
-  const auto text = request.query_param(name);
-  if (!text) return std::nullopt;
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), id);
-  if (error != std::errc() || end != text->data() + text->size() || id <= 0) {
-    invalid(std::string(name) + " must be a positive integer");
-  }
-  return id;
 }
 
 template <class Enum>
@@ -215,15 +189,15 @@ store::TicketQuery ticket_query(const Request& request, const Principal& caller)
   store::TicketQuery query;
   query.status = enum_param(request, "status", parse_status);
   query.priority = enum_param(request, "priority", parse_priority);
-  query.category_id = optional_id_param(request, "category_id");
-  query.creator_id = optional_id_param(request, "creator_id");
+  query.category_id = query_id(request, "category_id");
+  query.creator_id = query_id(request, "creator_id");
   if (const auto assignee = request.query_param("assignee_id")) {
     if (*assignee == "me") {
       query.assignee_id = caller.id();
     } else if (*assignee == "none") {
       query.unassigned = true;
     } else {
-      query.assignee_id = optional_id_param(request, "assignee_id");
+      query.assignee_id = query_id(request, "assignee_id");
     }
   }
   query.text = request.query_param("q").value_or("");
@@ -355,9 +329,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
   endpoints.add_protected(
       Method::get, "/tickets/{id}/messages", std::nullopt,
       [&](Request& request, const Principal& caller) {
-        const auto after = request.query_param("after_id");
-        std::int64_t after_id = 0;
-        if (after) after_id = optional_id_param(request, "after_id").value_or(0);
+        const std::int64_t after_id = query_id(request, "after_id").value_or(0);
         const int limit = page_limit(request);
         return page(tickets.messages(caller, path_id(request), after_id, limit + 1), limit,
                     message_json, [](const Message& message) { return message.id; });

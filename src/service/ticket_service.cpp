@@ -132,8 +132,9 @@ Ticket TicketService::create(const Principal& caller, const TicketRequest& reque
   if (created.priority == Priority::critical) {
     events_.publish(TicketEvent{EventKind::critical_ticket, created, std::nullopt});
   }
-  run_auto_replies(created, AutoReplyEvent::ticket_created, ticket.subject + "\n" + ticket.body);
-  return reload(created.id);
+  // Re-read only when an auto-reply changed the ticket (its message count, timestamps).
+  return run_auto_replies(created, AutoReplyEvent::ticket_created,
+                          ticket.subject + "\n" + ticket.body);
 }
 
 std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {
@@ -293,9 +294,9 @@ Message TicketService::post_message(const Principal& caller, std::int64_t ticket
   return posted;
 }
 
-void TicketService::run_auto_replies(const Ticket& ticket, AutoReplyEvent event,
-                                     const std::string& text) {
-  if (system_user_id_ == 0) return;
+Ticket TicketService::run_auto_replies(Ticket ticket, AutoReplyEvent event,
+                                       const std::string& text) {
+  if (system_user_id_ == 0) return ticket;
   for (const auto& reply : store_.list_auto_replies()) {
     if (!auto_reply_matches(reply, event, ticket.category_id, text)) continue;
     if (!store_.mark_auto_reply_fired(reply.id, ticket.id)) continue;
@@ -306,8 +307,10 @@ void TicketService::run_auto_replies(const Ticket& ticket, AutoReplyEvent event,
     message.source = MessageSource::system;
     message.now = clock_();
     const Message posted = store_.add_message(message);
-    events_.publish(TicketEvent{EventKind::message_created, reload(ticket.id), posted});
+    ticket = reload(ticket.id);
+    events_.publish(TicketEvent{EventKind::message_created, ticket, posted});
   }
+  return ticket;
 }
 
 // --- auto-replies

@@ -93,7 +93,8 @@ class TicketService {
   void apply_assignee(const Principal& caller, const Ticket& ticket,
                       std::optional<std::int64_t> assignee, store::TicketChanges& changes);
   Category active_category(std::int64_t id);
-  void run_auto_replies(const Ticket& ticket, AutoReplyEvent event, const std::string& text);
+  // Posts the matching auto-replies; returns the ticket as it is afterwards.
+  Ticket run_auto_replies(Ticket ticket, AutoReplyEvent event, const std::string& text);
 
   store::Store& store_;
   EventBus& events_;

@@ -104,6 +104,10 @@ bool Statement::column_is_null(int index) const {
 }
 
 Connection::Connection(const std::string& path, Access access, int busy_timeout_ms) {
+  // Memory statistics take a process-wide mutex on every allocation inside SQLite; nothing
+  // here reads them. This must precede the first connection, hence the function static.
+  [[maybe_unused]] static const int no_memory_statistics =
+      sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   const int flags = (access == Access::read_only ? SQLITE_OPEN_READONLY
                                                  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
@@ -133,6 +137,10 @@ Statement Connection::prepare(std::string_view sql) {
   // The same query nested inside itself gets a statement of its own.
   if (found->second.in_use) return Statement(db_, sql);
   return Statement(db_, found->second.stmt, &found->second.in_use);
+}
+
+bool Connection::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
 }
 
 void Connection::execute(std::string_view sql) {

@@ -37,6 +37,9 @@ class Statement {
   Statement& bind(int index, const std::optional<std::string>& value) {
     return value ? bind(index, std::string_view(*value)) : bind_null(index);
   }
+  Statement& bind(int index, const std::optional<std::int64_t>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
 
   // The index of a named parameter (":name"), 0 when the statement has none by that name.
   int parameter(const char* name) const;
@@ -76,6 +79,8 @@ class Connection {
   // parsing and planning a query often costs more than running it.
   Statement prepare(std::string_view sql);
   std::optional<std::int64_t> query_int(std::string_view sql);
+  // False once a transaction has ended, including when SQLite rolled it back on an error.
+  bool in_transaction() const;
   std::int64_t last_insert_id() const;
   int changes() const;
 

@@ -46,6 +46,7 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
     // process crashes in WAL mode (not power loss), the usual trade for a helpdesk.
     writer_->execute("PRAGMA journal_mode = WAL");
     writer_->execute("PRAGMA synchronous = NORMAL");
+    writer_->execute("PRAGMA temp_store = MEMORY");
     writer_->execute(kCreateMigrationsTable);
   } catch (const StoreError& error) {
     throw StoreConfigError("cannot use sqlite database " + path + ": " + error.what());

@@ -176,8 +176,9 @@ std::string ticket_list_sql(const TicketQuery& query) {
   return sql;
 }
 
-void apply_routing(Connection& connection, std::int64_t ticket_id, std::int64_t category_id,
-                   const AssigneeChooser& choose, Timestamp now) {
+// The routed assignee goes into the ticket's INSERT, so the ticket is written once.
+std::optional<std::int64_t> route(Connection& connection, std::int64_t category_id,
+                                  const AssigneeChooser& choose, Timestamp now) {
   std::vector<RoutingCandidate> candidates;
   auto statement = connection.prepare(kRoutingCandidates);
   statement.bind(1, category_id);
@@ -187,15 +188,13 @@ void apply_routing(Connection& connection, std::int64_t ticket_id, std::int64_t 
                                           timestamp_of(statement.column_int(1))});
   }
   const auto assignee = choose(candidates);
-  if (!assignee) return;
-  connection.prepare("UPDATE tickets SET assignee_id = ?1 WHERE id = ?2")
-      .bind(1, *assignee)
-      .bind(2, ticket_id)
-      .step();
-  connection.prepare("UPDATE users SET last_assigned_at = ?1 WHERE id = ?2")
-      .bind(1, seconds_of(now))
-      .bind(2, *assignee)
-      .step();
+  if (assignee) {
+    connection.prepare("UPDATE users SET last_assigned_at = ?1 WHERE id = ?2")
+        .bind(1, seconds_of(now))
+        .bind(2, *assignee)
+        .step();
+  }
+  return assignee;
 }
 
 }  // namespace
@@ -263,25 +262,24 @@ void SqliteStore::delete_category(std::int64_t id) {
 
 Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) {
   return write([&](Connection& connection) {
+    const auto assignee = ticket.route && ticket.category_id
+                              ? route(connection, *ticket.category_id, choose, ticket.now)
+                              : std::nullopt;
     auto insert = connection.prepare(R"sql(
       INSERT INTO tickets (subject, priority, priority_rank, category_id, creator_id, created_at,
-                           updated_at, last_message_at, messages_count, sla_due_at)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7))sql");
+                           updated_at, last_message_at, messages_count, sla_due_at, assignee_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7, ?8))sql");
+    std::optional<std::int64_t> sla_due_at;
+    if (ticket.sla_due_at) sla_due_at = seconds_of(*ticket.sla_due_at);
     insert.bind(1, std::string_view(ticket.subject))
         .bind(2, priority_name(ticket.priority))
-        .bind(3, static_cast<std::int64_t>(ticket.priority));
-    if (ticket.category_id) {
-      insert.bind(4, *ticket.category_id);
-    } else {
-      insert.bind_null(4);
-    }
-    insert.bind(5, ticket.creator_id).bind(6, seconds_of(ticket.now));
-    if (ticket.sla_due_at) {
-      insert.bind(7, seconds_of(*ticket.sla_due_at));
-    } else {
-      insert.bind_null(7);
-    }
-    insert.step();
+        .bind(3, static_cast<std::int64_t>(ticket.priority))
+        .bind(4, ticket.category_id)
+        .bind(5, ticket.creator_id)
+        .bind(6, seconds_of(ticket.now))
+        .bind(7, sla_due_at)
+        .bind(8, assignee)
+        .step();
     const std::int64_t id = connection.last_insert_id();
     connection
         .prepare(
@@ -293,9 +291,6 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
         .bind(4, source_name(ticket.source))
         .bind(5, seconds_of(ticket.now))
         .step();
-    if (ticket.route && ticket.category_id) {
-      apply_routing(connection, id, *ticket.category_id, choose, ticket.now);
-    }
     return *select_ticket(connection, id);
   });
 }

@@ -1,60 +1,88 @@
 #include "store/sqlite/write_queue.hpp"
 
+#include <utility>
+
 namespace tb::store::sqlite {
 
-void WriteQueue::run(const std::function<void(Connection&)>& work) {
-  Job job{&work, nullptr, false};
-  std::unique_lock lock(mutex_);
-  waiting_.push_back(&job);
-  while (!job.done) {
-    if (writing_) {
-      finished_.wait(lock);
-      continue;
-    }
-    writing_ = true;
-    std::vector<Job*> batch;
-    batch.swap(waiting_);
-    lock.unlock();
-    execute(batch);
-    lock.lock();
-    writing_ = false;
-    for (Job* done : batch) done->done = true;
-    finished_.notify_all();
+WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex)
+    : writer_(writer), writer_mutex_(writer_mutex), thread_([this] { write_batches(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
   }
+  work_arrived_.notify_one();
+  thread_.join();
+}
+
+void WriteQueue::run(const std::function<void(Connection&)>& work) {
+  Job job{&work, nullptr};
+  std::shared_ptr<Batch> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch = filling_;
+    batch->jobs.push_back(&job);
+    // A busy writer looks at the queue again before it sleeps: waking it would be wasted.
+    if (writer_idle_) work_arrived_.notify_one();
+  }
+  batch->committed.wait(0, std::memory_order_acquire);
   if (job.error) std::rethrow_exception(job.error);
 }
 
-void WriteQueue::execute(const std::vector<Job*>& batch) {
+std::size_t WriteQueue::pending() {
+  std::lock_guard lock(mutex_);
+  return filling_->jobs.size();
+}
+
+void WriteQueue::write_batches() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    writer_idle_ = true;
+    work_arrived_.wait(lock, [this] { return stopping_ || !filling_->jobs.empty(); });
+    writer_idle_ = false;
+    if (filling_->jobs.empty()) return;  // stopping, and every write has been served
+    const auto batch = std::exchange(filling_, std::make_shared<Batch>());
+    lock.unlock();
+    execute(batch->jobs);
+    batch->committed.store(1, std::memory_order_release);
+    batch->committed.notify_all();
+    lock.lock();
+  }
+}
+
+void WriteQueue::execute(const std::vector<Job*>& jobs) {
   std::lock_guard writer_lock(writer_mutex_);
   try {
-    writer_.execute("BEGIN IMMEDIATE");
+    writer_.prepare("BEGIN IMMEDIATE").step();
+    for (Job* job : jobs) run_in_savepoint(*job);
+    writer_.prepare("COMMIT").step();
   } catch (...) {
-    for (Job* job : batch) job->error = std::current_exception();
-    return;
-  }
-  for (Job* job : batch) {
-    writer_.execute("SAVEPOINT write");
-    try {
-      (*job->work)(writer_);
-      writer_.execute("RELEASE write");
-    } catch (...) {
-      job->error = std::current_exception();
-      writer_.execute("ROLLBACK TO write");
-      writer_.execute("RELEASE write");
-    }
-  }
-  try {
-    writer_.execute("COMMIT");
-  } catch (...) {
+    // The transaction is lost (a failed commit, or an error SQLite answered with a rollback
+    // of everything), and with it every write of the batch that had succeeded.
     const auto error = std::current_exception();
-    try {
-      writer_.execute("ROLLBACK");
-    } catch (...) {  // the commit's error is the one worth reporting
+    if (writer_.in_transaction()) {
+      try {
+        writer_.execute("ROLLBACK");
+      } catch (...) {  // the first error is the one worth reporting
+      }
     }
-    for (Job* job : batch) {
+    for (Job* job : jobs) {
       if (!job->error) job->error = error;
     }
   }
+}
+
+void WriteQueue::run_in_savepoint(Job& job) {
+  writer_.prepare("SAVEPOINT write").step();
+  try {
+    (*job.work)(writer_);
+  } catch (...) {
+    job.error = std::current_exception();
+    if (!writer_.in_transaction()) throw;
+    writer_.prepare("ROLLBACK TO write").step();
+  }
+  writer_.prepare("RELEASE write").step();
 }
 
 }  // namespace tb::store::sqlite

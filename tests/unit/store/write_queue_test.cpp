@@ -1,0 +1,111 @@
+#include "store/sqlite/write_queue.hpp"
+
+#include <filesystem>
+#include <future>
+#include <stdlib.h>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace tb::store::sqlite {
+namespace {
+
+class WriteQueueTest : public ::testing::Test {
+ protected:
+  WriteQueueTest() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tb-queue-XXXXXX").string();
+    directory_ = mkdtemp(pattern.data());
+    writer_ =
+        std::make_unique<Connection>((directory_ / "q.db").string(), Access::read_write, 1000);
+    writer_->execute("PRAGMA journal_mode = WAL");
+    writer_->execute("CREATE TABLE items (name TEXT PRIMARY KEY)");
+    queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_);
+  }
+  ~WriteQueueTest() override {
+    queue_.reset();
+    writer_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+
+  static auto insert(std::string name, std::string_view conflict = "ABORT") {
+    return [name, conflict](Connection& connection) {
+      connection.prepare("INSERT OR " + std::string(conflict) + " INTO items VALUES (?1)")
+          .bind(1, name)
+          .step();
+    };
+  }
+
+  // Runs `writes` in one batch: they queue up while the writer is held by a first write.
+  std::vector<std::exception_ptr> run_as_one_batch(
+      const std::vector<std::function<void(Connection&)>>& writes) {
+    std::promise<void> started;
+    std::promise<void> release;
+    auto blocker = std::async(std::launch::async, [&] {
+      queue_->run([&](Connection&) {
+        started.set_value();
+        release.get_future().wait();
+      });
+    });
+    started.get_future().wait();
+    std::vector<std::future<void>> results;
+    for (const auto& write : writes) {
+      results.push_back(std::async(std::launch::async, [&] { queue_->run(write); }));
+    }
+    while (queue_->pending() != writes.size()) std::this_thread::yield();
+    release.set_value();
+    blocker.get();
+    std::vector<std::exception_ptr> errors;
+    for (auto& result : results) {
+      try {
+        result.get();
+        errors.push_back(nullptr);
+      } catch (...) {
+        errors.push_back(std::current_exception());
+      }
+    }
+    return errors;
+  }
+
+  std::int64_t count() { return writer_->query_int("SELECT COUNT(*) FROM items").value_or(-1); }
+
+  std::filesystem::path directory_;
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<WriteQueue> queue_;
+};
+
+TEST_F(WriteQueueTest, WritesThatArriveTogetherCommitTogetherAndAFailureStaysInItsSavepoint) {
+  queue_->run(insert("taken"));
+  const auto errors = run_as_one_batch({insert("a"), insert("taken"), insert("b")});
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_FALSE(errors[0]);
+  EXPECT_TRUE(errors[1]);
+  EXPECT_FALSE(errors[2]);
+  EXPECT_EQ(count(), 3);
+}
+
+// A statement can make SQLite roll back the whole transaction (here INSERT OR ROLLBACK on a
+// taken key). Then the writes before it in the batch are lost too, so they must fail rather
+// than report success, and the queue must go on serving later writes.
+TEST_F(WriteQueueTest, ATransactionLostMidBatchFailsEveryWriteOfTheBatch) {
+  queue_->run(insert("taken"));
+  const auto errors =
+      run_as_one_batch({insert("a"), insert("taken", "ROLLBACK"), insert("b"), insert("c")});
+  for (const auto& error : errors) EXPECT_TRUE(error);
+  EXPECT_EQ(count(), 1);
+  queue_->run(insert("after"));
+  EXPECT_EQ(count(), 2);
+}
+
+TEST_F(WriteQueueTest, AWriteThatThrowsGetsItsOwnErrorBack) {
+  struct Refused : std::exception {};
+  EXPECT_THROW(queue_->run([](Connection& connection) {
+    connection.execute("INSERT INTO items VALUES ('half')");
+    throw Refused();
+  }),
+               Refused);
+  EXPECT_EQ(count(), 0);
+}
+
+}  // namespace
+}  // namespace tb::store::sqlite

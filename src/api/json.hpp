@@ -9,12 +9,18 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/ticket.hpp"
 #include "core/user.hpp"
 #include "http/message.hpp"
 
 namespace tb::api {
 
+boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the id or null
+boost::json::value optional_time(const std::optional<Timestamp>& time);
 boost::json::object user_json(const User& user);
+// `now` decides the `breached` flag.
+boost::json::object ticket_json(const Ticket& ticket, Timestamp now);
+boost::json::object message_json(const Message& message);
 boost::json::object user_ref_json(const UserRef& user);
 boost::json::object audit_json(const AuditEntry& entry);
 boost::json::array string_array(const std::vector<std::string>& items);

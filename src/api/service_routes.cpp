@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include "api/openapi_document.hpp"
+#include "core/error.hpp"
 
 namespace tb::api {
 
@@ -40,6 +41,16 @@ void add_service_routes(http::Router& router, service::HealthService& health,
       [&metrics](Request&) {
         return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
                               metrics.render_prometheus());
+      },
+      Execution::io_thread);
+
+  // The server upgrades WebSocket requests on /ws before routing; this answers the rest.
+  router.add(
+      Method::get, "/ws",
+      [](Request&) -> Response {
+        throw tb::Error(
+            tb::ErrorCode::invalid_request,
+            "/ws speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
       },
       Execution::io_thread);
 

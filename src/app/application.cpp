@@ -22,15 +22,19 @@ std::unique_ptr<store::Store> open_configured_store(const Config& config) {
 }
 
 http::ServerOptions server_options(const Config& config) {
-  return http::ServerOptions{.host = config.http_host,
-                             .port = config.http_port,
-                             .io_threads = config.http_threads,
-                             .worker_threads = config.worker_threads,
-                             .write_threads = config.write_threads,
-                             .max_body_bytes = config.max_body_bytes,
-                             .read_timeout = config.http_read_timeout,
-                             .idle_timeout = config.http_idle_timeout,
-                             .shutdown_timeout = config.shutdown_timeout};
+  return http::ServerOptions{
+      .host = config.http_host,
+      .port = config.http_port,
+      .io_threads = config.http_threads,
+      .worker_threads = config.worker_threads,
+      .write_threads = config.write_threads,
+      .max_body_bytes = config.max_body_bytes,
+      .read_timeout = config.http_read_timeout,
+      .idle_timeout = config.http_idle_timeout,
+      .shutdown_timeout = config.shutdown_timeout,
+      .websocket = http::WebSocketOptions{
+          .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
+          .idle_timeout = config.ws_idle_timeout}};
 }
 
 std::vector<http::Metrics::RouteLabel> route_labels(const http::Router& router) {
@@ -64,9 +68,15 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
       tickets_(*store_, events_, clock, config.message_rate_limit),
+      hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
+                                .auth_timeout = config.ws_auth_timeout}),
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
-      endpoints_(router_, auth_) {
+      endpoints_(router_, auth_),
+      websocket_options_{.public_url = config.public_url,
+                         .allowed_origins = config.allowed_origins,
+                         .allow_loopback_origins = config.demo || config.public_url.empty()} {
+  events_.subscribe([this](const service::TicketEvent& event) { hub_.deliver(event); });
   permissions_.load(store_->load_role_permissions());
   if (config.demo) auth_.seed_demo_people();
   if (assets_.app.size() == 0)
@@ -79,6 +89,11 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_user_routes(endpoints_, users_);
   api::add_ticket_routes(endpoints_, tickets_);
   metrics_.set_routes(route_labels(router_));
+}
+
+http::WebSocketAcceptor Application::websocket_acceptor() {
+  return realtime::make_websocket_acceptor(realtime::ClientServices{hub_, auth_, tickets_},
+                                           websocket_options_);
 }
 
 void setup_logging(const std::string& level) {
@@ -109,7 +124,8 @@ void run_server(const Config& config) {
     }
   }
   Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days));
-  http::Server server(server_options(config), application.router(), application.metrics());
+  http::Server server(server_options(config), application.router(), application.metrics(),
+                      application.websocket_acceptor());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",
                  config.http_host, server.port(), config.http_host, server.port());

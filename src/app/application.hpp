@@ -8,6 +8,9 @@
 #include "app/config.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/websocket.hpp"
+#include "realtime/hub.hpp"
+#include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
 #include "service/event_bus.hpp"
 #include "service/health_service.hpp"
@@ -33,6 +36,9 @@ class Application {
   service::AuthService& auth() { return auth_; }
   service::TicketService& tickets() { return tickets_; }
   service::LocalEventBus& events() { return events_; }
+  realtime::Hub& hub() { return hub_; }
+  // What the server calls for each upgrade on /ws.
+  http::WebSocketAcceptor websocket_acceptor();
   store::Store& store() { return *store_; }
 
  private:
@@ -43,11 +49,13 @@ class Application {
   service::UserService users_;
   service::LocalEventBus events_;
   service::TicketService tickets_;
+  realtime::Hub hub_;
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;
   http::Router router_;
   http::Metrics metrics_;
   api::Endpoints endpoints_;
+  realtime::EndpointOptions websocket_options_;
 };
 
 // Log lines go to stdout: "2026-11-25T14:50:00.123Z info  message", times in UTC.

@@ -202,6 +202,18 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) { c.auth_rate_limit = parse_int(v, 1, 1000000); }},
       {"MESSAGE_RATE_LIMIT", "60", "messages per minute one user may post (then 429)",
        [](Config& c, const std::string& v) { c.message_rate_limit = parse_int(v, 1, 1000000); }},
+      {"WS_MAX_CONNECTIONS_PER_USER", "20", "WebSocket connections one user may hold open",
+       [](Config& c, const std::string& v) {
+         c.ws_max_connections_per_user = parse_int(v, 1, 100000);
+       }},
+      {"WS_IDLE_TIMEOUT", "60",
+       "seconds of WebSocket silence (pings go out at half) before a close",
+       [](Config& c, const std::string& v) { c.ws_idle_timeout = parse_seconds(v, 2, 3600); }},
+      {"WS_AUTH_TIMEOUT", "10", "seconds a WebSocket opened without a token has to send `auth`",
+       [](Config& c, const std::string& v) { c.ws_auth_timeout = parse_seconds(v, 1, 600); }},
+      {"WS_SEND_QUEUE", "1024",
+       "frames queued for a WebSocket client before it is cut off as too slow",
+       [](Config& c, const std::string& v) { c.ws_send_queue = parse_int(v, 16, 1000000); }},
       {"AUTO_CLOSE_DAYS", "7", "days after which resolved tickets close by themselves (0: never)",
        [](Config& c, const std::string& v) { c.auto_close_days = parse_int(v, 0, 3650); }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",

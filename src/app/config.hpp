@@ -47,6 +47,10 @@ struct Config {
   int auth_rate_limit = 20;     // logins per minute per client address
   int message_rate_limit = 60;  // messages per minute per user
   int auto_close_days = 7;      // resolved tickets close after this many days; 0: never
+  int ws_max_connections_per_user = 20;
+  std::chrono::seconds ws_idle_timeout{60};
+  std::chrono::seconds ws_auth_timeout{10};
+  int ws_send_queue = 1024;  // frames
   bool demo = false;
   std::string log_level;
   std::string web_root;  // empty: found next to the executable

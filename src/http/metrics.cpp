@@ -97,6 +97,25 @@ std::string Metrics::render_prometheus() const {
                  "# TYPE ticketbot_http_open_connections gauge\n"
                  "ticketbot_http_open_connections {}\n",
                  open_connections());
+  fmt::format_to(
+      it,
+      "# HELP ticketbot_websocket_open_connections WebSocket connections open now.\n"
+      "# TYPE ticketbot_websocket_open_connections gauge\n"
+      "ticketbot_websocket_open_connections {}\n"
+      "# HELP ticketbot_websocket_connections_total WebSocket connections accepted.\n"
+      "# TYPE ticketbot_websocket_connections_total counter\n"
+      "ticketbot_websocket_connections_total {}\n"
+      "# HELP ticketbot_websocket_messages_sent_total WebSocket frames sent to clients.\n"
+      "# TYPE ticketbot_websocket_messages_sent_total counter\n"
+      "ticketbot_websocket_messages_sent_total {}\n"
+      "# HELP ticketbot_websocket_slow_consumer_drops_total Clients disconnected because "
+      "their send queue was full.\n"
+      "# TYPE ticketbot_websocket_slow_consumer_drops_total counter\n"
+      "ticketbot_websocket_slow_consumer_drops_total {}\n",
+      websockets_open_.load(std::memory_order_relaxed),
+      websockets_total_.load(std::memory_order_relaxed),
+      websocket_frames_sent_.load(std::memory_order_relaxed),
+      websocket_slow_drops_.load(std::memory_order_relaxed));
   return fmt::to_string(out);
 }
 

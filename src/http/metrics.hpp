@@ -10,7 +10,8 @@
 
 namespace tb::http {
 
-// Request counters and latency histograms by route, and the open-connection gauge, kept in
+// Request counters and latency histograms by route, the open-connection gauge and the
+// WebSocket counters, kept in
 // atomics so that recording costs no lock on the request path. Rendered in the Prometheus
 // text format for /metrics.
 class Metrics {
@@ -35,6 +36,15 @@ class Metrics {
     return open_connections_.load(std::memory_order_relaxed);
   }
 
+  void websocket_opened() {
+    websockets_open_.fetch_add(1, std::memory_order_relaxed);
+    websockets_total_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void websocket_closed() { websockets_open_.fetch_sub(1, std::memory_order_relaxed); }
+  void websocket_sent() { websocket_frames_sent_.fetch_add(1, std::memory_order_relaxed); }
+  void websocket_dropped() { websocket_slow_drops_.fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t open_websockets() const { return websockets_open_.load(std::memory_order_relaxed); }
+
   std::string render_prometheus() const;
 
  private:
@@ -53,6 +63,10 @@ class Metrics {
 
   std::vector<std::unique_ptr<Slot>> slots_;
   std::atomic<std::int64_t> open_connections_{0};
+  std::atomic<std::int64_t> websockets_open_{0};
+  std::atomic<std::uint64_t> websockets_total_{0};
+  std::atomic<std::uint64_t> websocket_frames_sent_{0};
+  std::atomic<std::uint64_t> websocket_slow_drops_{0};
 };
 
 }  // namespace tb::http

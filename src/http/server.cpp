@@ -6,6 +6,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_set>
+#include <variant>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -29,6 +30,7 @@
 
 #include "core/error.hpp"
 #include "http/error_mapping.hpp"
+#include "http/websocket_session.hpp"
 
 namespace tb::http {
 namespace {
@@ -54,7 +56,15 @@ constexpr std::chrono::milliseconds kShutdownPoll{20};
 struct OpenConnection {
   asio::any_io_executor strand;
   beast::tcp_stream* stream = nullptr;
-  bool idle = false;  // waiting for the first byte of its next request
+  bool idle = false;                         // waiting for the first byte of its next request
+  std::shared_ptr<WebSocketPeer> websocket;  // once upgraded
+};
+
+// A request to upgrade to a WebSocket, read and left for run_connection to carry out.
+struct PendingUpgrade {
+  BeastRequest message;
+  Request request;
+  std::size_t metrics_slot = 0;
 };
 
 Method method_of(bhttp::verb verb) {
@@ -162,10 +172,12 @@ bool wants_continue(const BeastRequest& message) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(const ServerOptions& server_options, const Router& table, Metrics& counters)
+  Impl(const ServerOptions& server_options, const Router& table, Metrics& counters,
+       WebSocketAcceptor acceptor_of_websockets)
       : options(server_options),
         router(table),
         metrics(counters),
+        websockets(std::move(acceptor_of_websockets)),
         io(std::max(1, options.io_threads)),
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
         writers(static_cast<std::size_t>(std::max(1, options.write_threads))),
@@ -178,6 +190,7 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   Metrics& metrics;
+  WebSocketAcceptor websockets;
   asio::io_context io;
   asio::thread_pool workers;  // requests that read
   asio::thread_pool writers;  // requests that change data: they mostly wait on a group commit
@@ -274,9 +287,15 @@ void log_access(const std::string& remote, std::string_view method, std::string_
                std::chrono::duration<double, std::milli>(elapsed).count());
 }
 
-// Reads, answers and writes one request. Returns whether the connection may be reused.
+bool wants_websocket(const Impl& server, const BeastRequest& message, const Request& request) {
+  return server.websockets && request.method == Method::get &&
+         request.path == server.options.websocket.path && detail::is_websocket_upgrade(message);
+}
+
+// Reads, answers and writes one request. Returns whether the connection may be reused; a
+// WebSocket upgrade is not answered here but left in `upgrade` (and false returned).
 awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                          const std::string& remote) {
+                          const std::string& remote, std::optional<PendingUpgrade>& upgrade) {
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(server.options.max_header_bytes));
   parser.body_limit(server.options.max_body_bytes);
@@ -308,6 +327,12 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
     try {
       Request request = to_request(message, remote);
       path = request.path;
+      if (wants_websocket(server, message, request)) {
+        const auto match = server.router.match(request.method, request.path);
+        upgrade.emplace(PendingUpgrade{std::move(message), std::move(request),
+                                       match.route ? match.route->id : metrics_slot});
+        co_return false;
+      }
       response = co_await dispatch(server, std::move(request), metrics_slot);
     } catch (const Error& refused) {
       response = error_response(refused);
@@ -328,6 +353,58 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
   co_return keep_alive;
 }
 
+using WebSocketDecision = std::variant<Response, std::shared_ptr<WebSocketSession>>;
+
+awaitable<WebSocketDecision> decide_on_worker(const WebSocketAcceptor* acceptor, Request request,
+                                              std::shared_ptr<WebSocketPeer> peer) {
+  try {
+    co_return (*acceptor)(request, std::move(peer));
+  } catch (const Error& refused) {
+    co_return error_response(refused);
+  } catch (const std::exception& failure) {
+    spdlog::error("websocket upgrade failed: {}", failure.what());
+    co_return error_response(Error(ErrorCode::internal, "internal error"));
+  }
+}
+
+// Asks the application whether to accept the upgrade, then either answers its refusal over
+// plain HTTP or serves the WebSocket until it closes.
+awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
+                                     PendingUpgrade upgrade, OpenConnection& entry,
+                                     const std::string& remote) {
+  const auto started = std::chrono::steady_clock::now();
+  auto connection = detail::make_websocket_connection(std::move(stream), server.options.websocket,
+                                                      server.metrics);
+  entry.stream = nullptr;
+  auto decision = co_await asio::co_spawn(
+      server.workers,
+      decide_on_worker(&server.websockets, std::move(upgrade.request), detail::peer_of(connection)),
+      use_awaitable);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  const std::string path = server.options.websocket.path;
+  if (auto* refused = std::get_if<Response>(&decision)) {
+    const int status = refused->status;
+    const std::size_t bytes = refused->body.size();
+    auto out = to_beast(std::move(*refused), upgrade.message.version(), false, false);
+    auto& raw = detail::raw_stream(*connection);
+    raw.expires_after(server.options.write_timeout);
+    co_await bhttp::async_write(raw, out, kTuple);
+    server.metrics.record(upgrade.metrics_slot, status, elapsed);
+    log_access(remote, "GET", path, status, bytes, elapsed);
+    co_return;
+  }
+  server.metrics.record(upgrade.metrics_slot, 101, elapsed);
+  log_access(remote, "GET", path, 101, 0, elapsed);
+  entry.websocket = detail::peer_of(connection);
+  if (server.stopping) entry.websocket->close(CloseCode::going_away, "server shutting down");
+  server.metrics.websocket_opened();
+  co_await detail::serve_websocket(connection, std::move(upgrade.message),
+                                   std::get<std::shared_ptr<WebSocketSession>>(decision),
+                                   server.workers);
+  server.metrics.websocket_closed();
+  entry.websocket = nullptr;
+}
+
 awaitable<void> run_connection(Impl* server, tcp::socket socket) {
   auto entry = std::make_shared<OpenConnection>();
   entry->strand = socket.get_executor();
@@ -338,8 +415,13 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   entry->stream = &stream;
   beast::flat_buffer buffer;
+  std::optional<PendingUpgrade> upgrade;
   while (co_await wait_for_request(*server, stream, buffer, *entry)) {
-    if (!co_await serve_one(*server, stream, buffer, remote)) break;
+    if (!co_await serve_one(*server, stream, buffer, remote, upgrade)) break;
+  }
+  if (upgrade) {
+    co_await upgrade_to_websocket(*server, std::move(stream), std::move(*upgrade), *entry, remote);
+    co_return;
   }
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -427,13 +509,15 @@ void Server::Impl::begin_shutdown() {
     // connection finishes its request and then sees `stopping`.
     asio::post(entry->strand, [entry] {
       if (entry->stream && entry->idle) entry->stream->cancel();
+      if (entry->websocket) entry->websocket->close(CloseCode::going_away, "server shutting down");
     });
   }
   asio::co_spawn(io, finish_shutdown(this), log_unexpected);
 }
 
-Server::Server(const ServerOptions& options, const Router& router, Metrics& metrics)
-    : impl_(std::make_unique<Impl>(options, router, metrics)) {
+Server::Server(const ServerOptions& options, const Router& router, Metrics& metrics,
+               WebSocketAcceptor websockets)
+    : impl_(std::make_unique<Impl>(options, router, metrics, std::move(websockets))) {
   impl_->listen();
 }
 

@@ -8,6 +8,7 @@
 
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/websocket.hpp"
 
 namespace tb::http {
 
@@ -23,16 +24,19 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // a keep-alive connection waiting for its next request
   std::chrono::seconds write_timeout{30};  // to send one response
   std::chrono::seconds shutdown_timeout{10};
+  WebSocketOptions websocket;
 };
 
 // The HTTP/1.1 server: accepts connections, reads requests with size limits and deadlines,
-// routes them through the Router (blocking handlers on a worker pool), records metrics and
-// the access log, and shuts down gracefully. This file's .cpp is the only place that holds
-// Beast's HTTP machinery.
+// routes them through the Router (blocking handlers on a worker pool), upgrades WebSocket
+// requests (websocket_session.cpp), records metrics and the access log, and shuts down
+// gracefully. Its .cpp and websocket_session.cpp are the only places that hold Beast.
 class Server {
  public:
   // Binds and listens at once; throws std::system_error when the address cannot be used.
-  Server(const ServerOptions& options, const Router& router, Metrics& metrics);
+  // Upgrade requests on options.websocket.path go to `websockets` (when given).
+  Server(const ServerOptions& options, const Router& router, Metrics& metrics,
+         WebSocketAcceptor websockets = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

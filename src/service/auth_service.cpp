@@ -199,13 +199,19 @@ Principal AuthService::authenticate(std::string_view authorization) {
 void AuthService::logout(const Principal& principal) {
   if (!principal.session_token_hash) return;  // initData callers hold no session to revoke
   store_.delete_session(*principal.session_token_hash);
-  std::unique_lock lock(cache_mutex_);
-  sessions_.erase(*principal.session_token_hash);
+  {
+    std::unique_lock lock(cache_mutex_);
+    sessions_.erase(*principal.session_token_hash);
+  }
+  identity_version_.fetch_add(1, std::memory_order_release);
 }
 
 void AuthService::forget_user(std::int64_t user_id) {
-  std::unique_lock lock(cache_mutex_);
-  users_.erase(user_id);
+  {
+    std::unique_lock lock(cache_mutex_);
+    users_.erase(user_id);
+  }
+  identity_version_.fetch_add(1, std::memory_order_release);
 }
 
 }  // namespace tb::service

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -55,6 +56,14 @@ class AuthService {
 
   // Drops the cached copy of a user after a change (role, categories, availability).
   void forget_user(std::int64_t user_id);
+  // To be called after the permission table changed.
+  void permissions_changed() { identity_version_.fetch_add(1, std::memory_order_release); }
+  // Grows with every change that can alter what an authenticated caller may do (a user
+  // changed, a session ended, permissions edited): long-lived connections compare it to
+  // know when to authenticate again.
+  std::uint64_t identity_version() const {
+    return identity_version_.load(std::memory_order_acquire);
+  }
 
   // Creates the five demo people (one per role) if they are missing.
   void seed_demo_people();
@@ -76,6 +85,7 @@ class AuthService {
   AuthOptions options_;
   Clock clock_;
 
+  std::atomic<std::uint64_t> identity_version_{0};
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, store::Session> sessions_;  // by token hash
   std::unordered_map<std::int64_t, std::shared_ptr<const User>> users_;

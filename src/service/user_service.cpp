@@ -119,6 +119,7 @@ RoleInfo UserService::set_role_permissions(const Principal& caller, std::string_
                                                          .actor_id = caller.id(),
                                                          .at = clock_()});
     permissions_.set(*parsed, set);
+    auth_.permissions_changed();
   }
   return RoleInfo{*parsed, set};
 }

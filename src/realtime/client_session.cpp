@@ -1,0 +1,309 @@
+#include "realtime/client_session.hpp"
+
+#include <algorithm>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/json.hpp"
+
+namespace tb::realtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace json = boost::json;
+
+constexpr std::chrono::milliseconds kTypingInterval{1000};  // per sender and ticket
+constexpr int kReplayPage = 200;
+constexpr std::size_t kMostReplayed = 5000;  // beyond this a client reloads over REST
+
+std::shared_ptr<const std::string> frame_of(const json::object& object) {
+  return std::make_shared<const std::string>(json::serialize(object));
+}
+
+std::int64_t id_field(const json::object& message, std::string_view field) {
+  const auto* value = message.if_contains(field);
+  if (!value) return 0;
+  if (const auto* number = value->if_int64()) return *number;
+  if (const auto* number = value->if_uint64()) return static_cast<std::int64_t>(*number);
+  return -1;
+}
+
+std::string string_field(const json::object& message, std::string_view field) {
+  const auto* value = message.if_contains(field);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+}  // namespace
+
+ClientSession::ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer)
+    : services_(services), peer_(std::move(peer)), connected_at_(Clock::now()) {}
+
+void ClientSession::start(std::optional<std::string> authorization) {
+  services_.hub.connected(shared_from_this());
+  if (!authorization) return;
+  std::lock_guard lock(mutex_);
+  authenticate(*authorization);
+}
+
+void ClientSession::authenticate(const std::string& authorization) {
+  try {
+    principal_ = services_.auth.authenticate(authorization);
+  } catch (const Error& refused) {
+    send_error(refused.code(), refused.what());
+    close(http::CloseCode::policy_violation, "authentication failed");
+    return;
+  }
+  identity_version_ = services_.auth.identity_version();
+  authorization_ = authorization;
+  scope_ = service::scope_of(*principal_);
+  if (!services_.hub.authenticated(shared_from_this(), principal_->id())) {
+    send_error(ErrorCode::rate_limited, "too many connections for this user");
+    close(http::CloseCode::policy_violation, "too many connections");
+    return;
+  }
+  send(frame_of({{"type", "ready"}, {"user", api::user_json(*principal_->user)}}));
+}
+
+bool ClientSession::refresh_principal() {
+  if (closed_ || !principal_) return false;
+  const auto version = services_.auth.identity_version();
+  if (version == identity_version_) return true;
+  identity_version_ = version;
+  try {
+    principal_ = services_.auth.authenticate(*authorization_);
+  } catch (const Error& refused) {
+    send_error(ErrorCode::unauthorized, "the session has ended");
+    close(http::CloseCode::policy_violation, "session ended");
+    return false;
+  }
+  scope_ = service::scope_of(*principal_);
+  if (dashboard_ && !principal_->can(Permission::statistics_view)) dashboard_ = false;
+  return true;
+}
+
+void ClientSession::on_text(std::string_view text) {
+  json::object message;
+  {
+    boost::system::error_code error;
+    auto parsed = json::parse(text, error);
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    if (error || !parsed.is_object()) {
+      send_error(ErrorCode::invalid_request, "a frame must be one JSON object");
+      return;
+    }
+    message = std::move(parsed.get_object());
+    const std::string type = string_field(message, "type");
+    if (type == "ping") return send(frame_of({{"type", "pong"}}));
+    if (type == "auth") {
+      if (principal_) return send_error(ErrorCode::invalid_request, "already authenticated");
+      const std::string token = string_field(message, "token");
+      if (token.empty()) {
+        send_error(ErrorCode::unauthorized, "auth needs a token");
+        return close(http::CloseCode::policy_violation, "authentication failed");
+      }
+      return authenticate("Bearer " + token);
+    }
+    if (!principal_) {
+      send_error(ErrorCode::unauthorized, "send an auth message first");
+      return close(http::CloseCode::policy_violation, "not authenticated");
+    }
+    if (!refresh_principal()) return;
+    if (type != "subscribe" && type != "unsubscribe" && type != "typing") {
+      return send_error(ErrorCode::invalid_request, "unknown message type '" + type + "'");
+    }
+  }
+  const std::string type = string_field(message, "type");
+  if (type == "typing") return typing(id_field(message, "ticket_id"));
+  const auto topic = Topic::parse(string_field(message, "topic"));
+  if (!topic) {
+    std::lock_guard lock(mutex_);
+    return send_error(ErrorCode::invalid_request,
+                      "unknown topic; use ticket:{id}, tickets or dashboard");
+  }
+  if (type == "unsubscribe") return unsubscribe(*topic);
+  const std::int64_t after_id = id_field(message, "after_id");
+  if (after_id < 0) {
+    std::lock_guard lock(mutex_);
+    return send_error(ErrorCode::invalid_request, "after_id must be a message id", topic);
+  }
+  subscribe(*topic, after_id);
+}
+
+void ClientSession::subscribe(const Topic& topic, std::int64_t after_id) {
+  std::unique_lock lock(mutex_);
+  const service::Principal caller = *principal_;
+  switch (topic.kind) {
+    case Topic::Kind::tickets: list_ = true; break;
+    case Topic::Kind::dashboard:
+      if (!caller.can(Permission::statistics_view)) {
+        return send_error(ErrorCode::forbidden, "the dashboard needs statistics.view", topic);
+      }
+      dashboard_ = true;
+      break;
+    case Topic::Kind::ticket: {
+      lock.unlock();
+      try {
+        services_.tickets.get(caller, topic.ticket_id);  // 404 unless the caller may see it
+      } catch (const Error& refused) {
+        lock.lock();
+        return send_error(refused.code(), refused.what(), topic);
+      }
+      lock.lock();
+      if (closed_) return;
+      // Live events from now on wait until the replay has been sent, so none is lost.
+      tickets_[topic.ticket_id] = TicketSubscription{.live = after_id == 0, .held = {}};
+      lock.unlock();
+      services_.hub.subscribe(shared_from_this(), topic);
+      if (after_id > 0) return replay(topic.ticket_id, after_id, caller);
+      lock.lock();
+      break;
+    }
+  }
+  if (topic.kind != Topic::Kind::ticket) services_.hub.subscribe(shared_from_this(), topic);
+  send(frame_of({{"type", "subscribed"}, {"topic", topic.name()}, {"replayed", 0}}));
+}
+
+void ClientSession::replay(std::int64_t ticket_id, std::int64_t after_id,
+                           const service::Principal& caller) {
+  std::vector<Message> missed;
+  std::int64_t cursor = after_id;
+  while (missed.size() < kMostReplayed) {
+    auto page = services_.tickets.messages(caller, ticket_id, cursor, kReplayPage);
+    if (page.empty()) break;
+    cursor = page.back().id;
+    std::move(page.begin(), page.end(), std::back_inserter(missed));
+    if (static_cast<int>(page.size()) < kReplayPage) break;
+  }
+  std::lock_guard lock(mutex_);
+  const auto found = tickets_.find(ticket_id);
+  if (closed_ || found == tickets_.end()) return;  // unsubscribed meanwhile
+  for (const auto& message : missed) {
+    send(frame_of({{"type", "message.created"},
+                   {"ticket_id", ticket_id},
+                   {"message", api::message_json(message)}}));
+  }
+  send(frame_of({{"type", "subscribed"},
+                 {"topic", Topic{Topic::Kind::ticket, ticket_id}.name()},
+                 {"replayed", missed.size()}}));
+  // What arrived live during the replay, less what the replay already sent.
+  const std::int64_t replayed_up_to = missed.empty() ? after_id : missed.back().id;
+  for (auto& [message_id, frame] : found->second.held) {
+    if (message_id == 0 || message_id > replayed_up_to) send(std::move(frame));
+  }
+  found->second.held.clear();
+  found->second.live = true;
+}
+
+void ClientSession::unsubscribe(const Topic& topic) {
+  services_.hub.unsubscribe(shared_from_this(), topic);
+  std::lock_guard lock(mutex_);
+  switch (topic.kind) {
+    case Topic::Kind::ticket: tickets_.erase(topic.ticket_id); break;
+    case Topic::Kind::tickets: list_ = false; break;
+    case Topic::Kind::dashboard: dashboard_ = false; break;
+  }
+  send(frame_of({{"type", "unsubscribed"}, {"topic", topic.name()}}));
+}
+
+void ClientSession::typing(std::int64_t ticket_id) {
+  service::Principal caller;
+  {
+    std::lock_guard lock(mutex_);
+    if (ticket_id <= 0) return send_error(ErrorCode::invalid_request, "typing needs a ticket_id");
+    const auto now = Clock::now();
+    auto& last = last_typing_[ticket_id];
+    if (now - last < kTypingInterval) return;  // dropped quietly: typing is best effort
+    last = now;
+    caller = *principal_;
+  }
+  try {
+    services_.tickets.get(caller, ticket_id);
+  } catch (const Error& refused) {
+    std::lock_guard lock(mutex_);
+    return send_error(refused.code(), refused.what());
+  }
+  services_.hub.deliver_typing(ticket_id, ref_of(*caller.user));
+}
+
+void ClientSession::on_closed() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    tickets_.clear();
+  }
+  services_.hub.disconnected(shared_from_this());
+}
+
+void ClientSession::deliver(const service::TicketEvent& event, const EventFrames& frames) {
+  std::lock_guard lock(mutex_);
+  if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
+  const auto subscription = tickets_.find(event.ticket.id);
+  const auto to_ticket_topic = [&](std::int64_t message_id,
+                                   const std::shared_ptr<const std::string>& frame) {
+    if (subscription == tickets_.end()) return;
+    if (subscription->second.live) {
+      send(frame);
+    } else {
+      subscription->second.held.emplace_back(message_id, frame);
+    }
+  };
+  switch (event.kind) {
+    case service::EventKind::message_created:
+      // An internal note leaves no trace for those who may not read it: not even the
+      // ticket.updated that its timestamps would cause.
+      if (event.message->internal && !principal_->can(Permission::messages_internal)) return;
+      to_ticket_topic(event.message->id, frames.message);
+      if (list_) send(frames.ticket);
+      break;
+    case service::EventKind::ticket_created:
+      if (list_) send(frames.ticket);
+      break;
+    case service::EventKind::ticket_updated:
+    case service::EventKind::ticket_deleted:
+      to_ticket_topic(0, frames.ticket);
+      if (list_) send(frames.ticket);
+      break;
+    case service::EventKind::critical_ticket:
+      if ((list_ || dashboard_) && scope_.view_all) send(frames.alert);
+      break;
+  }
+}
+
+void ClientSession::deliver_typing(std::int64_t ticket_id, std::int64_t from_user,
+                                   const std::shared_ptr<const std::string>& frame) {
+  std::lock_guard lock(mutex_);
+  if (!refresh_principal() || principal_->id() == from_user) return;
+  const auto subscription = tickets_.find(ticket_id);
+  if (subscription != tickets_.end() && subscription->second.live) send(frame);
+}
+
+void ClientSession::auth_deadline_passed() {
+  std::lock_guard lock(mutex_);
+  if (principal_ || closed_) return;
+  send_error(ErrorCode::unauthorized, "no auth message in time");
+  close(http::CloseCode::policy_violation, "not authenticated");
+}
+
+void ClientSession::send(std::shared_ptr<const std::string> frame) {
+  if (closed_) return;
+  // A full queue makes the transport disconnect the client; it then calls on_closed.
+  if (!peer_->send(std::move(frame))) closed_ = true;
+}
+
+void ClientSession::send_error(ErrorCode code, const std::string& message,
+                               const std::optional<Topic>& topic) {
+  json::object error{{"type", "error"}, {"code", error_code_name(code)}, {"message", message}};
+  if (topic) error["topic"] = topic->name();
+  send(frame_of(error));
+}
+
+void ClientSession::close(http::CloseCode code, const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  peer_->close(code, reason);
+}
+
+}  // namespace tb::realtime

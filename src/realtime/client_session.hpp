@@ -1,0 +1,91 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/websocket.hpp"
+#include "realtime/hub.hpp"
+#include "service/auth_service.hpp"
+#include "service/principal.hpp"
+#include "service/ticket_service.hpp"
+
+namespace tb::realtime {
+
+// The frames of one event, serialized once by the hub and shared by every receiver.
+struct EventFrames {
+  std::shared_ptr<const std::string> ticket;   // ticket.created | ticket.updated | ticket.deleted
+  std::shared_ptr<const std::string> message;  // message.created, for message events
+  std::shared_ptr<const std::string> alert;    // ticket.alert, for critical tickets
+};
+
+struct ClientServices {
+  Hub& hub;
+  service::AuthService& auth;
+  service::TicketService& tickets;
+};
+
+// One WebSocket client: the protocol of API.md (auth, subscribe with replay, unsubscribe,
+// typing, ping) and the visibility rules applied to every event before it is queued. The
+// caller's rights are checked again whenever AuthService reports an identity change, so a
+// role change or a logout takes effect on open connections.
+class ClientSession final : public http::WebSocketSession,
+                            public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer);
+
+  // Right after the upgrade: with the credentials of the upgrade request (an Authorization
+  // value, already checked) the client is ready at once; without, it has auth_timeout to
+  // send an `auth` message.
+  void start(std::optional<std::string> authorization);
+
+  void on_text(std::string_view text) override;
+  void on_closed() override;
+
+  // From the hub, on the publishing thread.
+  void deliver(const service::TicketEvent& event, const EventFrames& frames);
+  void deliver_typing(std::int64_t ticket_id, std::int64_t from_user,
+                      const std::shared_ptr<const std::string>& frame);
+  // Closes the connection if it has not authenticated by now.
+  void auth_deadline_passed();
+  std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
+
+ private:
+  struct TicketSubscription {
+    bool live = false;  // false while its replay runs: live events wait in `held`
+    std::vector<std::pair<std::int64_t, std::shared_ptr<const std::string>>> held;
+  };
+
+  void authenticate(const std::string& authorization);  // with mutex_ held
+  bool refresh_principal();                             // with mutex_ held
+  void subscribe(const Topic& topic, std::int64_t after_id);
+  void replay(std::int64_t ticket_id, std::int64_t after_id, const service::Principal& caller);
+  void unsubscribe(const Topic& topic);
+  void typing(std::int64_t ticket_id);
+  void send(std::shared_ptr<const std::string> frame);  // with mutex_ held
+  void send_error(ErrorCode code, const std::string& message,
+                  const std::optional<Topic>& topic = std::nullopt);  // with mutex_ held
+  void close(http::CloseCode code, const std::string& reason);        // with mutex_ held
+
+  ClientServices services_;
+  std::shared_ptr<http::WebSocketPeer> peer_;
+  const std::chrono::steady_clock::time_point connected_at_;
+
+  std::mutex mutex_;
+  bool closed_ = false;
+  std::optional<std::string> authorization_;
+  std::optional<service::Principal> principal_;
+  std::uint64_t identity_version_ = 0;
+  TicketScope scope_;
+  std::unordered_map<std::int64_t, TicketSubscription> tickets_;
+  bool list_ = false;
+  bool dashboard_ = false;
+  std::unordered_map<std::int64_t, std::chrono::steady_clock::time_point> last_typing_;
+};
+
+}  // namespace tb::realtime

@@ -1,0 +1,203 @@
+#include "realtime/hub.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/json.hpp"
+#include "realtime/client_session.hpp"
+
+namespace tb::realtime {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kTicketPrefix = "ticket:";
+constexpr std::chrono::milliseconds kDeadlineCheck{250};
+
+std::shared_ptr<const std::string> frame_of(const json::object& object) {
+  return std::make_shared<const std::string>(json::serialize(object));
+}
+
+std::string_view ticket_event_type(service::EventKind kind) {
+  switch (kind) {
+    case service::EventKind::ticket_created: return "ticket.created";
+    case service::EventKind::ticket_deleted: return "ticket.deleted";
+    default: return "ticket.updated";
+  }
+}
+
+EventFrames frames_of(const service::TicketEvent& event) {
+  const json::value ticket = api::ticket_json(event.ticket, service::system_now());
+  EventFrames frames;
+  frames.ticket = frame_of({{"type", ticket_event_type(event.kind)}, {"ticket", ticket}});
+  if (event.message) {
+    frames.message = frame_of({{"type", "message.created"},
+                               {"ticket_id", event.ticket.id},
+                               {"message", api::message_json(*event.message)}});
+  }
+  if (event.kind == service::EventKind::critical_ticket) {
+    frames.alert = frame_of({{"type", "ticket.alert"}, {"reason", "critical"}, {"ticket", ticket}});
+  }
+  return frames;
+}
+
+void remove_from(std::vector<std::shared_ptr<ClientSession>>& clients,
+                 const std::shared_ptr<ClientSession>& client) {
+  std::erase(clients, client);
+}
+
+}  // namespace
+
+std::optional<Topic> Topic::parse(std::string_view text) {
+  if (text == "tickets") return Topic{Kind::tickets, 0};
+  if (text == "dashboard") return Topic{Kind::dashboard, 0};
+  if (!text.starts_with(kTicketPrefix)) return std::nullopt;
+  const auto digits = text.substr(kTicketPrefix.size());
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return Topic{Kind::ticket, id};
+}
+
+std::string Topic::name() const {
+  switch (kind) {
+    case Kind::ticket: return std::string(kTicketPrefix) + std::to_string(ticket_id);
+    case Kind::tickets: return "tickets";
+    case Kind::dashboard: return "dashboard";
+  }
+  return "tickets";
+}
+
+Hub::Hub(HubOptions options)
+    : options_(options), deadline_thread_([this] { watch_auth_deadlines(); }) {}
+
+Hub::~Hub() {
+  {
+    std::lock_guard lock(deadline_mutex_);
+    stopping_ = true;
+  }
+  deadline_wake_.notify_one();
+  deadline_thread_.join();
+}
+
+Hub::Clients* Hub::list_of(const Topic& topic) {
+  switch (topic.kind) {
+    case Topic::Kind::ticket: {
+      const auto found = by_ticket_.find(topic.ticket_id);
+      return found == by_ticket_.end() ? nullptr : &found->second;
+    }
+    case Topic::Kind::tickets: return &list_watchers_;
+    case Topic::Kind::dashboard: return &dashboard_watchers_;
+  }
+  return nullptr;
+}
+
+Hub::Clients Hub::listeners(const Topic& topic) {
+  std::shared_lock lock(mutex_);
+  const auto* clients = list_of(topic);
+  return clients ? *clients : Clients{};
+}
+
+void Hub::deliver(const service::TicketEvent& event) {
+  const auto frames = frames_of(event);
+  // A client on both the ticket's topic and the list topic appears in both lists: it gets
+  // one call, and decides itself what each of its subscriptions receives.
+  auto receivers = listeners(Topic{Topic::Kind::ticket, event.ticket.id});
+  const auto watchers = listeners(Topic{Topic::Kind::tickets, 0});
+  const auto dashboards = event.kind == service::EventKind::critical_ticket
+                              ? listeners(Topic{Topic::Kind::dashboard, 0})
+                              : Clients{};
+  receivers.insert(receivers.end(), watchers.begin(), watchers.end());
+  receivers.insert(receivers.end(), dashboards.begin(), dashboards.end());
+  if (!watchers.empty() || !dashboards.empty()) {
+    std::sort(receivers.begin(), receivers.end());
+    receivers.erase(std::unique(receivers.begin(), receivers.end()), receivers.end());
+  }
+  for (const auto& client : receivers) client->deliver(event, frames);
+}
+
+void Hub::deliver_typing(std::int64_t ticket_id, const UserRef& who) {
+  const auto frame =
+      frame_of({{"type", "typing"}, {"ticket_id", ticket_id}, {"user", api::user_ref_json(who)}});
+  for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket_id})) {
+    client->deliver_typing(ticket_id, who.id, frame);
+  }
+}
+
+void Hub::connected(const std::shared_ptr<ClientSession>& client) {
+  std::lock_guard lock(deadline_mutex_);
+  unauthenticated_.push_back(client);
+}
+
+bool Hub::authenticated(const std::shared_ptr<ClientSession>& client, std::int64_t user_id) {
+  std::unique_lock lock(mutex_);
+  int& open = connections_by_user_[user_id];
+  if (open >= options_.max_connections_per_user) return false;
+  ++open;
+  members_[client.get()].user_id = user_id;
+  return true;
+}
+
+void Hub::subscribe(const std::shared_ptr<ClientSession>& client, const Topic& topic) {
+  std::unique_lock lock(mutex_);
+  auto& clients = topic.kind == Topic::Kind::ticket ? by_ticket_[topic.ticket_id] : *list_of(topic);
+  if (std::find(clients.begin(), clients.end(), client) == clients.end()) {
+    clients.push_back(client);
+    members_[client.get()].topics.push_back(topic);
+  }
+}
+
+void Hub::unsubscribe(const std::shared_ptr<ClientSession>& client, const Topic& topic) {
+  std::unique_lock lock(mutex_);
+  auto* clients = list_of(topic);
+  if (!clients) return;
+  remove_from(*clients, client);
+  if (clients->empty() && topic.kind == Topic::Kind::ticket) by_ticket_.erase(topic.ticket_id);
+  const auto member = members_.find(client.get());
+  if (member != members_.end()) std::erase(member->second.topics, topic);
+}
+
+void Hub::disconnected(const std::shared_ptr<ClientSession>& client) {
+  std::unique_lock lock(mutex_);
+  const auto member = members_.find(client.get());
+  if (member == members_.end()) return;
+  for (const auto& topic : member->second.topics) {
+    auto* clients = list_of(topic);
+    if (!clients) continue;
+    remove_from(*clients, client);
+    if (clients->empty() && topic.kind == Topic::Kind::ticket) by_ticket_.erase(topic.ticket_id);
+  }
+  const std::int64_t user_id = member->second.user_id;
+  if (user_id != 0 && --connections_by_user_[user_id] <= 0) connections_by_user_.erase(user_id);
+  members_.erase(member);
+}
+
+std::size_t Hub::connections() {
+  std::shared_lock lock(mutex_);
+  return members_.size();
+}
+
+void Hub::watch_auth_deadlines() {
+  std::unique_lock lock(deadline_mutex_);
+  while (!stopping_) {
+    deadline_wake_.wait_for(lock, kDeadlineCheck);
+    const auto deadline = std::chrono::steady_clock::now() - options_.auth_timeout;
+    std::vector<std::shared_ptr<ClientSession>> late;
+    std::erase_if(unauthenticated_, [&](const std::weak_ptr<ClientSession>& weak) {
+      const auto client = weak.lock();
+      if (!client) return true;
+      if (client->connected_at() > deadline) return false;
+      late.push_back(client);
+      return true;
+    });
+    lock.unlock();
+    for (const auto& client : late) client->auth_deadline_passed();
+    lock.lock();
+  }
+}
+
+}  // namespace tb::realtime

@@ -1,0 +1,102 @@
+// tb::realtime — live updates over WebSocket: the hub (topics and who listens to them) and
+// the client sessions. No transport code here: a client talks through http::WebSocketPeer.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/user.hpp"
+#include "service/event_bus.hpp"
+
+namespace tb::realtime {
+
+class ClientSession;
+
+// A topic a client can subscribe to: "ticket:42", "tickets" (changes to the caller's own
+// list) or "dashboard" (statistics pushes, for those who may see statistics).
+struct Topic {
+  enum class Kind { ticket, tickets, dashboard };
+  Kind kind = Kind::tickets;
+  std::int64_t ticket_id = 0;
+
+  static std::optional<Topic> parse(std::string_view text);
+  std::string name() const;
+  friend bool operator==(const Topic&, const Topic&) = default;
+};
+
+// What feeds the hub: committed ticket events and typing signals. This instance's event
+// bus calls it; so will the Redis bridge that carries other instances' events.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void deliver(const service::TicketEvent& event) = 0;
+  virtual void deliver_typing(std::int64_t ticket_id, const UserRef& who) = 0;
+};
+
+struct HubOptions {
+  int max_connections_per_user = 20;
+  std::chrono::seconds auth_timeout{10};  // to send an `auth` message when the URL had no token
+};
+
+// Who listens to what. Events are turned into JSON once and the same bytes are queued for
+// every receiver; each client applies its own visibility before queueing. Subscription
+// lists are copied under the lock and delivered to outside it, so a slow client never
+// holds up the hub (its queue is bounded by the transport, which disconnects it).
+class Hub final : public EventSink {
+ public:
+  explicit Hub(HubOptions options);
+  ~Hub() override;
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  void deliver(const service::TicketEvent& event) override;
+  void deliver_typing(std::int64_t ticket_id, const UserRef& who) override;
+
+  // A connection opened: watched for its auth deadline until it authenticates.
+  void connected(const std::shared_ptr<ClientSession>& client);
+  // Counts the client against its user's connection limit; false when over it.
+  bool authenticated(const std::shared_ptr<ClientSession>& client, std::int64_t user_id);
+  void subscribe(const std::shared_ptr<ClientSession>& client, const Topic& topic);
+  void unsubscribe(const std::shared_ptr<ClientSession>& client, const Topic& topic);
+  // Forgets the client everywhere.
+  void disconnected(const std::shared_ptr<ClientSession>& client);
+
+  const HubOptions& options() const { return options_; }
+  std::size_t connections();
+
+ private:
+  using Clients = std::vector<std::shared_ptr<ClientSession>>;
+
+  Clients listeners(const Topic& topic);
+  Clients* list_of(const Topic& topic);  // with mutex_ held; nullptr for an unknown ticket
+  void watch_auth_deadlines();
+
+  HubOptions options_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::int64_t, Clients> by_ticket_;
+  Clients list_watchers_;
+  Clients dashboard_watchers_;
+  std::unordered_map<std::int64_t, int> connections_by_user_;
+  struct Membership {
+    std::int64_t user_id = 0;  // 0 until authenticated
+    std::vector<Topic> topics;
+  };
+  std::unordered_map<const ClientSession*, Membership> members_;
+  std::vector<std::weak_ptr<ClientSession>> unauthenticated_;
+
+  std::mutex deadline_mutex_;
+  std::condition_variable deadline_wake_;
+  bool stopping_ = false;
+  std::thread deadline_thread_;
+};
+
+}  // namespace tb::realtime

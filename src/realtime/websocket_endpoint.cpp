@@ -1,0 +1,64 @@
+#include "realtime/websocket_endpoint.hpp"
+
+#include <algorithm>
+
+#include <boost/url/parse.hpp>
+
+#include "core/error.hpp"
+
+namespace tb::realtime {
+namespace {
+
+// "scheme://host[:port]" of a URL, lower-case, without path or trailing slash.
+std::string origin_of(std::string_view url) {
+  const auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return {};
+  std::string origin(parsed->scheme());
+  origin.append("://").append(parsed->encoded_host());
+  if (parsed->has_port()) origin.append(":").append(parsed->port());
+  std::transform(origin.begin(), origin.end(), origin.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return origin;
+}
+
+bool is_loopback_origin(std::string_view origin) {
+  const auto parsed = boost::urls::parse_absolute_uri(origin);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) return false;
+  const auto host = parsed->encoded_host();
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+}  // namespace
+
+bool origin_allowed(std::string_view origin, const EndpointOptions& options) {
+  if (origin.empty()) return true;
+  const std::string normalized = origin_of(origin);
+  if (normalized.empty()) return false;
+  if (!options.public_url.empty() && normalized == origin_of(options.public_url)) return true;
+  for (const auto& allowed : options.allowed_origins) {
+    if (normalized == origin_of(allowed)) return true;
+  }
+  return options.allow_loopback_origins && is_loopback_origin(normalized);
+}
+
+http::WebSocketAcceptor make_websocket_acceptor(ClientServices services, EndpointOptions options) {
+  return
+      [services, options](const http::Request& request, std::shared_ptr<http::WebSocketPeer> peer)
+          -> std::variant<http::Response, std::shared_ptr<http::WebSocketSession>> {
+        if (!origin_allowed(request.header("origin"), options)) {
+          throw Error(ErrorCode::forbidden, "this origin may not open a WebSocket here");
+        }
+        std::optional<std::string> authorization;
+        if (auto token = request.query_param("token"); token && !token->empty()) {
+          authorization = "Bearer " + *token;
+        } else if (const auto header = request.header("authorization"); !header.empty()) {
+          authorization = std::string(header);
+        }
+        if (authorization) services.auth.authenticate(*authorization);  // 401 before the upgrade
+        auto session = std::make_shared<ClientSession>(services, std::move(peer));
+        session->start(std::move(authorization));
+        return session;
+      };
+}
+
+}  // namespace tb::realtime

@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -96,8 +95,10 @@ class WebSocketConnection final : public WebSocketPeer,
     return true;
   }
 
+  // A plain handler rather than a coroutine: fan-out starts writers on thousands of
+  // connections per event, and a coroutine frame per start costs an allocation each.
   void spawn_writer() {
-    asio::co_spawn(ws_.get_executor(), write_loop(shared_from_this()), asio::detached);
+    asio::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
   }
 
   // Called with mutex_ held. A client whose queue is full has stopped reading, so a close
@@ -116,38 +117,41 @@ class WebSocketConnection final : public WebSocketPeer,
     });
   }
 
-  static awaitable<void> write_loop(std::shared_ptr<WebSocketConnection> self) {
-    for (;;) {
-      std::shared_ptr<const std::string> frame;
-      bool send_close = false;
-      {
-        std::lock_guard lock(self->mutex_);
-        if (!self->queue_.empty()) {
-          frame = std::move(self->queue_.front());
-          self->queue_.pop_front();
-          self->queued_bytes_ -= frame->size();
-        } else if (self->closing_ && !self->close_sent_ && self->open_) {
-          send_close = self->close_sent_ = true;
-        } else {
-          self->writing_ = false;
-          co_return;
-        }
+  // On the strand: writes the next queued frame (or the close frame), then comes back.
+  void write_next() {
+    bool send_close = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (!queue_.empty()) {
+        in_flight_ = std::move(queue_.front());
+        queue_.pop_front();
+        queued_bytes_ -= in_flight_->size();
+      } else if (closing_ && !close_sent_ && open_) {
+        send_close = close_sent_ = true;
+      } else {
+        writing_ = false;
+        return;
       }
-      if (send_close) {
-        websocket::close_reason reason(static_cast<std::uint16_t>(self->close_code_));
-        reason.reason = self->close_reason_;
-        co_await self->ws_.async_close(reason, kTuple);
-        continue;
-      }
-      auto [error, written] = co_await self->ws_.async_write(asio::buffer(*frame), kTuple);
-      if (error) {
-        self->ended();
-        std::lock_guard lock(self->mutex_);
-        self->writing_ = false;
-        co_return;
-      }
-      self->metrics_.websocket_sent();
     }
+    if (send_close) {
+      websocket::close_reason reason(static_cast<std::uint16_t>(close_code_));
+      reason.reason = close_reason_;
+      ws_.async_close(reason,
+                      [self = shared_from_this()](beast::error_code) { self->write_next(); });
+      return;
+    }
+    ws_.async_write(asio::buffer(*in_flight_),
+                    [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      self->in_flight_.reset();
+                      if (error) {
+                        self->ended();
+                        std::lock_guard lock(self->mutex_);
+                        self->writing_ = false;
+                        return;
+                      }
+                      self->metrics_.websocket_sent();
+                      self->write_next();
+                    });
   }
 
   websocket::stream<beast::tcp_stream> ws_;
@@ -155,6 +159,7 @@ class WebSocketConnection final : public WebSocketPeer,
   Metrics& metrics_;
   std::mutex mutex_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  std::shared_ptr<const std::string> in_flight_;  // the frame being written
   std::size_t queued_bytes_ = 0;
   bool open_ = false;
   bool writing_ = false;

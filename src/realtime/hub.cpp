@@ -72,16 +72,23 @@ std::string Topic::name() const {
   return "tickets";
 }
 
-Hub::Hub(HubOptions options)
-    : options_(options), deadline_thread_([this] { watch_auth_deadlines(); }) {}
+Hub::Hub(HubOptions options) : options_(options), thread_([this] { run(); }) {}
 
 Hub::~Hub() {
   {
-    std::lock_guard lock(deadline_mutex_);
+    std::lock_guard lock(jobs_mutex_);
     stopping_ = true;
   }
-  deadline_wake_.notify_one();
-  deadline_thread_.join();
+  jobs_arrived_.notify_one();
+  thread_.join();
+}
+
+void Hub::enqueue(std::function<void()> job) {
+  {
+    std::lock_guard lock(jobs_mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  jobs_arrived_.notify_one();
 }
 
 Hub::Clients* Hub::list_of(const Topic& topic) {
@@ -103,6 +110,14 @@ Hub::Clients Hub::listeners(const Topic& topic) {
 }
 
 void Hub::deliver(const service::TicketEvent& event) {
+  enqueue([this, event] { fan_out(event); });
+}
+
+void Hub::deliver_typing(std::int64_t ticket_id, const UserRef& who) {
+  enqueue([this, ticket_id, who] { fan_out_typing(ticket_id, who); });
+}
+
+void Hub::fan_out(const service::TicketEvent& event) {
   const auto frames = frames_of(event);
   // A client on both the ticket's topic and the list topic appears in both lists: it gets
   // one call, and decides itself what each of its subscriptions receives.
@@ -120,7 +135,7 @@ void Hub::deliver(const service::TicketEvent& event) {
   for (const auto& client : receivers) client->deliver(event, frames);
 }
 
-void Hub::deliver_typing(std::int64_t ticket_id, const UserRef& who) {
+void Hub::fan_out_typing(std::int64_t ticket_id, const UserRef& who) {
   const auto frame =
       frame_of({{"type", "typing"}, {"ticket_id", ticket_id}, {"user", api::user_ref_json(who)}});
   for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket_id})) {
@@ -129,7 +144,7 @@ void Hub::deliver_typing(std::int64_t ticket_id, const UserRef& who) {
 }
 
 void Hub::connected(const std::shared_ptr<ClientSession>& client) {
-  std::lock_guard lock(deadline_mutex_);
+  std::lock_guard lock(jobs_mutex_);
   unauthenticated_.push_back(client);
 }
 
@@ -181,12 +196,29 @@ std::size_t Hub::connections() {
   return members_.size();
 }
 
-void Hub::watch_auth_deadlines() {
-  std::unique_lock lock(deadline_mutex_);
-  while (!stopping_) {
-    deadline_wake_.wait_for(lock, kDeadlineCheck);
-    const auto deadline = std::chrono::steady_clock::now() - options_.auth_timeout;
-    std::vector<std::shared_ptr<ClientSession>> late;
+void Hub::run() {
+  auto next_check = std::chrono::steady_clock::now() + kDeadlineCheck;
+  std::unique_lock lock(jobs_mutex_);
+  for (;;) {
+    jobs_arrived_.wait_until(lock, next_check, [this] { return stopping_ || !jobs_.empty(); });
+    if (stopping_) return;
+    auto jobs = std::move(jobs_);
+    jobs_.clear();
+    lock.unlock();
+    for (auto& job : jobs) job();
+    if (std::chrono::steady_clock::now() >= next_check) {
+      close_late_clients();
+      next_check = std::chrono::steady_clock::now() + kDeadlineCheck;
+    }
+    lock.lock();
+  }
+}
+
+void Hub::close_late_clients() {
+  const auto deadline = std::chrono::steady_clock::now() - options_.auth_timeout;
+  std::vector<std::shared_ptr<ClientSession>> late;
+  {
+    std::lock_guard lock(jobs_mutex_);
     std::erase_if(unauthenticated_, [&](const std::weak_ptr<ClientSession>& weak) {
       const auto client = weak.lock();
       if (!client) return true;
@@ -194,10 +226,8 @@ void Hub::watch_auth_deadlines() {
       late.push_back(client);
       return true;
     });
-    lock.unlock();
-    for (const auto& client : late) client->auth_deadline_passed();
-    lock.lock();
   }
+  for (const auto& client : late) client->auth_deadline_passed();
 }
 
 }  // namespace tb::realtime

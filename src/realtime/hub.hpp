@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,9 +49,11 @@ struct HubOptions {
 };
 
 // Who listens to what. Events are turned into JSON once and the same bytes are queued for
-// every receiver; each client applies its own visibility before queueing. Subscription
-// lists are copied under the lock and delivered to outside it, so a slow client never
-// holds up the hub (its queue is bounded by the transport, which disconnects it).
+// every receiver; each client applies its own visibility before queueing. The fan-out runs
+// on the hub's own thread, in the order events arrive, so whoever publishes (a request
+// that just committed) never waits for thousands of receivers. Subscription lists are
+// copied under the lock and delivered to outside it, so a slow client never holds up the
+// hub (its queue is bounded by the transport, which disconnects it).
 class Hub final : public EventSink {
  public:
   explicit Hub(HubOptions options);
@@ -78,7 +81,11 @@ class Hub final : public EventSink {
 
   Clients listeners(const Topic& topic);
   Clients* list_of(const Topic& topic);  // with mutex_ held; nullptr for an unknown ticket
-  void watch_auth_deadlines();
+  void fan_out(const service::TicketEvent& event);
+  void fan_out_typing(std::int64_t ticket_id, const UserRef& who);
+  void enqueue(std::function<void()> job);
+  void run();  // the hub's thread: fan-out jobs, and the auth deadlines
+  void close_late_clients();
 
   HubOptions options_;
   std::shared_mutex mutex_;
@@ -93,10 +100,11 @@ class Hub final : public EventSink {
   std::unordered_map<const ClientSession*, Membership> members_;
   std::vector<std::weak_ptr<ClientSession>> unauthenticated_;
 
-  std::mutex deadline_mutex_;
-  std::condition_variable deadline_wake_;
+  std::mutex jobs_mutex_;  // also guards unauthenticated_
+  std::condition_variable jobs_arrived_;
+  std::vector<std::function<void()>> jobs_;
   bool stopping_ = false;
-  std::thread deadline_thread_;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace tb::realtime

@@ -9,15 +9,18 @@ It runs on a copy of a ticketbot database (ticketbot's own schema, made by
 `ticketbot migrate` or bench/generate_data.py): PEER_DATABASE names the file.
 """
 
+import asyncio
 import base64
+import contextlib
 import hashlib
+import json
 import os
 import secrets
 import sqlite3
 import time
 from typing import Iterator, Optional
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -411,4 +414,74 @@ def post_message(ticket_id: int, request: NewMessage, user: sqlite3.Row = Depend
     db.commit()
     if by_creator and not request.internal:
         run_auto_replies(db, ticket, "message", body)
-    return message_json(message)
+    payload = message_json(message)
+    hub.publish_from_thread(ticket_id, payload, internal=request.internal)
+    return payload
+
+
+class Hub:
+    """The usual FastAPI WebSocket "connection manager": subscribers per ticket, and a
+    broadcast that awaits each send in turn on the event loop. Within one process only
+    (several workers would need a broker), so bench/ws.sh runs the peer with one worker."""
+
+    def __init__(self) -> None:
+        self.by_ticket: dict = {}
+        self.loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def publish_from_thread(self, ticket_id: int, message: dict, internal: bool) -> None:
+        # Endpoints declared with `def` run in the threadpool; the sockets live on the loop.
+        if self.loop is not None and self.by_ticket.get(ticket_id):
+            asyncio.run_coroutine_threadsafe(self.broadcast(ticket_id, message, internal), self.loop)
+
+    async def broadcast(self, ticket_id: int, message: dict, internal: bool) -> None:
+        text = json.dumps({"type": "message.created", "ticket_id": ticket_id, "message": message})
+        for websocket, staff in list(self.by_ticket.get(ticket_id, {}).items()):
+            if internal and not staff:
+                continue
+            try:
+                await websocket.send_text(text)
+            except Exception:
+                self.by_ticket.get(ticket_id, {}).pop(websocket, None)
+
+
+hub = Hub()
+
+
+@app.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket, token: str = "") -> None:
+    hub.loop = asyncio.get_running_loop()
+    with contextlib.closing(sqlite3.connect(DATABASE)) as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute(
+            "SELECT u.*, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE s.token_hash = ?", (hashlib.sha256(token.encode()).hexdigest(),)).fetchone()
+    if row is None or row["expires_at"] <= time.time():
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    await websocket.send_text(json.dumps({"type": "ready", "user": {"id": row["id"]}}))
+    staff = "messages.internal" in permissions_of(row["role"])
+    subscribed = []
+    try:
+        while True:
+            message = json.loads(await websocket.receive_text())
+            if message.get("type") == "subscribe" and str(message.get("topic", "")).startswith("ticket:"):
+                ticket_id = int(message["topic"][7:])
+                with contextlib.closing(sqlite3.connect(DATABASE)) as db:
+                    db.row_factory = sqlite3.Row
+                    ticket = find_ticket(db, ticket_id)
+                    allowed = ticket is not None and can_view(row, ticket, db)
+                if not allowed:
+                    await websocket.send_text(json.dumps({"type": "error", "code": "not_found"}))
+                    continue
+                hub.by_ticket.setdefault(ticket_id, {})[websocket] = staff
+                subscribed.append(ticket_id)
+                await websocket.send_text(json.dumps(
+                    {"type": "subscribed", "topic": message["topic"], "replayed": 0}))
+            elif message.get("type") == "ping":
+                await websocket.send_text(json.dumps({"type": "pong"}))
+    except (WebSocketDisconnect, ValueError, KeyError):
+        pass
+    finally:
+        for ticket_id in subscribed:
+            hub.by_ticket.get(ticket_id, {}).pop(websocket, None)

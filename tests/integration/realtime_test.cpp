@@ -317,6 +317,35 @@ TEST(RealtimeSlowConsumer, IsDisconnectedWithoutHoldingUpOthers) {
   EXPECT_EQ(received, posted);
 }
 
+// A role change applies to connections that are already open: a moderator demoted to user
+// stops receiving the events of tickets that are not theirs.
+TEST(RealtimeRoleChange, TakesEffectOnOpenConnections) {
+  TestServer server(Environment{}, "demo");
+  const auto moderator = token_of(server, "moderator");
+  const auto admin = token_of(server, "admin");
+  const auto customer = token_of(server, "user");
+  WsClient watcher(server.port(), "/ws?token=" + moderator);
+  const auto ready = watcher.receive_json();
+  ASSERT_EQ(type_of(ready), "ready");
+  const auto moderator_id = ready.at("user").at("id").as_int64();
+  watcher.send_json({{"type", "subscribe"}, {"topic", "tickets"}});
+  ASSERT_FALSE(watcher.receive_type("subscribed").is_null());
+
+  const auto new_ticket = [&] {
+    call(server, "POST", "/tickets", customer, R"({"subject":"Seen?","body":"x"})", 201);
+  };
+  new_ticket();
+  EXPECT_EQ(type_of(watcher.receive_json()), "ticket.created");  // a moderator sees all
+
+  call(server, "PUT", "/users/" + std::to_string(moderator_id) + "/role", admin,
+       R"({"role":"user"})");
+  new_ticket();
+  // Now a customer: someone else's new ticket is none of their business.
+  while (const auto frame = watcher.receive(500ms)) {
+    EXPECT_EQ(frame->find("ticket.created"), std::string::npos) << *frame;
+  }
+}
+
 TEST(RealtimeShutdown, OpenWebSocketsAreClosedAsGoingAway) {
   TestServer server(Environment{}, "demo");
   WsClient client(server.port(), "/ws?token=" + token_of(server, "user"));

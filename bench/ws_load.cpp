@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -102,16 +103,13 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
         index_(index),
         on_settled_(std::move(on_settled)) {}
 
-  // Closes the WebSocket properly (a server should not have to notice a vanished peer).
+  // Ends the connection with a TCP shutdown the server reads as the end of the stream
+  // (the client reads raw bytes by now, so a WebSocket close handshake is not possible).
   void close(std::atomic<int>& done) {
     asio::post(ws_.get_executor(), [self = shared_from_this(), &done] {
-      if (!self->subscribed_) {
-        ++done;
-        return;
-      }
-      beast::get_lowest_layer(self->ws_).expires_after(std::chrono::seconds(3));
-      self->ws_.async_close(websocket::close_code::normal,
-                            [self, &done](beast::error_code) { ++done; });
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      ++done;
     });
   }
 
@@ -161,28 +159,58 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
       self->frame(std::string_view(static_cast<const char*>(self->buffer_.data().data()),
                                    self->buffer_.size()));
       self->buffer_.clear();
-      self->read();
+      if (self->subscribed_) {
+        self->raw_.resize(16 * 1024);
+        self->read_raw();
+      } else {
+        self->read();
+      }
     });
   }
 
   void frame(std::string_view text) {
-    if (!subscribed_) {
-      if (text.find("\"subscribed\"") != std::string_view::npos) {
-        subscribed_ = true;
-        beast::get_lowest_layer(ws_).expires_never();  // the 30 s covered connect to subscribed
-        ++stats_.ready;
-        settle();
+    if (text.find("\"subscribed\"") == std::string_view::npos) return;
+    subscribed_ = true;
+    beast::get_lowest_layer(ws_).expires_never();  // the 30 s covered connect to subscribed
+    ++stats_.ready;
+    settle();
+  }
+
+  // Once subscribed, the client reads the TCP stream raw and counts the frames in it: the
+  // server's frames are unmasked text, so each one shows as is. One read then takes many
+  // frames at once, and the generator leaves the cores to the server it measures.
+  void read_raw() {
+    beast::get_lowest_layer(ws_).async_read_some(
+        asio::buffer(raw_.data() + carry_, raw_.size() - carry_),
+        [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+          if (error) {
+            ++self->stats_.closed;
+            return;
+          }
+          self->scan(bytes);
+          self->read_raw();
+        });
+  }
+
+  void scan(std::size_t bytes) {
+    static constexpr std::string_view kMarker = "message.created";
+    const std::string_view text(raw_.data(), carry_ + bytes);
+    const auto now = now_ns();
+    for (auto at = text.find(kMarker); at != std::string_view::npos;
+         at = text.find(kMarker, at + 1)) {
+      if (at + kMarker.size() <= carry_) continue;  // counted with the previous read
+      if (!stats_.measuring) continue;
+      ++stats_.deliveries;
+      if (!stats_.record_latency) continue;
+      if (const auto sent = sent_at(text.substr(at))) {
+        std::lock_guard lock(stats_.latency_mutex);
+        stats_.latencies_ms.push_back(static_cast<double>(now - sent) / 1e6);
       }
-      return;
     }
-    if (!stats_.measuring || text.find("message.created") == std::string_view::npos) return;
-    ++stats_.deliveries;
-    if (!stats_.record_latency) return;
-    if (const auto sent = sent_at(text)) {
-      const double ms = static_cast<double>(now_ns() - sent) / 1e6;
-      std::lock_guard lock(stats_.latency_mutex);
-      stats_.latencies_ms.push_back(ms);
-    }
+    // Keep the tail, where a marker may have been cut in two.
+    const std::size_t keep = std::min<std::size_t>(text.size(), 64);
+    std::memmove(raw_.data(), raw_.data() + text.size() - keep, keep);
+    carry_ = keep;
   }
 
   void fail() {
@@ -204,6 +232,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   int index_;
   std::function<void()> on_settled_;
   std::string subscribe_;
+  std::vector<char> raw_;
+  std::size_t carry_ = 0;
   bool subscribed_ = false;
   bool settled_ = false;
 };

@@ -65,7 +65,7 @@ LoginResult AuthService::login_with_init_data(std::string_view raw_init_data) {
   const InitData data = validate_init_data(raw_init_data, options_.bot_token, freshness());
   const User user =
       store_.upsert_telegram_user(data.user, role_for_new_user(data.user.id), clock_());
-  forget_user(user.id);
+  drop_cached_user(user.id);
   return start_session(user);
 }
 
@@ -74,7 +74,7 @@ LoginResult AuthService::login_with_widget(const Fields& widget_fields) {
   const TelegramUser profile =
       validate_login_widget(widget_fields, options_.bot_token, freshness());
   const User user = store_.upsert_telegram_user(profile, role_for_new_user(profile.id), clock_());
-  forget_user(user.id);
+  drop_cached_user(user.id);
   return start_session(user);
 }
 
@@ -207,11 +207,13 @@ void AuthService::logout(const Principal& principal) {
 }
 
 void AuthService::forget_user(std::int64_t user_id) {
-  {
-    std::unique_lock lock(cache_mutex_);
-    users_.erase(user_id);
-  }
+  drop_cached_user(user_id);
   identity_version_.fetch_add(1, std::memory_order_release);
+}
+
+void AuthService::drop_cached_user(std::int64_t user_id) {
+  std::unique_lock lock(cache_mutex_);
+  users_.erase(user_id);
 }
 
 }  // namespace tb::service

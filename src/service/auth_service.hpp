@@ -58,9 +58,9 @@ class AuthService {
   void forget_user(std::int64_t user_id);
   // To be called after the permission table changed.
   void permissions_changed() { identity_version_.fetch_add(1, std::memory_order_release); }
-  // Grows with every change that can alter what an authenticated caller may do (a user
-  // changed, a session ended, permissions edited): long-lived connections compare it to
-  // know when to authenticate again.
+  // Grows with every change that can alter what an authenticated caller may do (a user's
+  // role, categories or availability, a session ended, permissions edited): long-lived
+  // connections compare it to know when to authenticate again.
   std::uint64_t identity_version() const {
     return identity_version_.load(std::memory_order_acquire);
   }
@@ -72,6 +72,9 @@ class AuthService {
 
  private:
   LoginResult start_session(const User& user);
+  // A login refreshed the profile (names, language) but not the rights: open connections
+  // need not re-check, so identity_version stays.
+  void drop_cached_user(std::int64_t user_id);
   std::shared_ptr<const User> user_by_id(std::int64_t user_id);
   std::shared_ptr<const User> user_by_telegram_profile(const TelegramUser& profile);
   Principal principal_for(std::shared_ptr<const User> user,

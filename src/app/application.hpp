@@ -36,7 +36,6 @@ class Application {
   service::AuthService& auth() { return auth_; }
   service::TicketService& tickets() { return tickets_; }
   service::LocalEventBus& events() { return events_; }
-  realtime::Hub& hub() { return hub_; }
   // What the server calls for each upgrade on /ws.
   http::WebSocketAcceptor websocket_acceptor();
   store::Store& store() { return *store_; }

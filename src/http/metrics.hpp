@@ -43,7 +43,6 @@ class Metrics {
   void websocket_closed() { websockets_open_.fetch_sub(1, std::memory_order_relaxed); }
   void websocket_sent() { websocket_frames_sent_.fetch_add(1, std::memory_order_relaxed); }
   void websocket_dropped() { websocket_slow_drops_.fetch_add(1, std::memory_order_relaxed); }
-  std::int64_t open_websockets() const { return websockets_open_.load(std::memory_order_relaxed); }
 
   std::string render_prometheus() const;
 

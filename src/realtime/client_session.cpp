@@ -18,10 +18,6 @@ constexpr std::chrono::milliseconds kTypingInterval{1000};  // per sender and ti
 constexpr int kReplayPage = 200;
 constexpr std::size_t kMostReplayed = 5000;  // beyond this a client reloads over REST
 
-std::shared_ptr<const std::string> frame_of(const json::object& object) {
-  return std::make_shared<const std::string>(json::serialize(object));
-}
-
 std::int64_t id_field(const json::object& message, std::string_view field) {
   const auto* value = message.if_contains(field);
   if (!value) return 0;
@@ -37,6 +33,10 @@ std::string string_field(const json::object& message, std::string_view field) {
 
 }  // namespace
 
+std::shared_ptr<const std::string> frame_of(const json::object& object) {
+  return std::make_shared<const std::string>(json::serialize(object));
+}
+
 ClientSession::ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer)
     : services_(services), peer_(std::move(peer)), connected_at_(Clock::now()) {}
 
@@ -44,18 +44,23 @@ void ClientSession::start(std::optional<std::string> authorization) {
   services_.hub.connected(shared_from_this());
   if (!authorization) return;
   std::lock_guard lock(mutex_);
-  authenticate(*authorization);
+  become(*authorization);
 }
 
 void ClientSession::authenticate(const std::string& authorization) {
   try {
-    principal_ = services_.auth.authenticate(authorization);
+    become(authorization);
   } catch (const Error& refused) {
     send_error(refused.code(), refused.what());
     close(http::CloseCode::policy_violation, "authentication failed");
-    return;
   }
-  identity_version_ = services_.auth.identity_version();
+}
+
+void ClientSession::become(const std::string& authorization) {
+  // Read first: a change made while authenticating then shows as a newer version later.
+  const auto version = services_.auth.identity_version();
+  principal_ = services_.auth.authenticate(authorization);
+  identity_version_ = version;
   authorization_ = authorization;
   scope_ = service::scope_of(*principal_);
   if (!services_.hub.authenticated(shared_from_this(), principal_->id())) {
@@ -85,6 +90,7 @@ bool ClientSession::refresh_principal() {
 
 void ClientSession::on_text(std::string_view text) {
   json::object message;
+  std::string type;
   {
     boost::system::error_code error;
     auto parsed = json::parse(text, error);
@@ -95,7 +101,7 @@ void ClientSession::on_text(std::string_view text) {
       return;
     }
     message = std::move(parsed.get_object());
-    const std::string type = string_field(message, "type");
+    type = string_field(message, "type");
     if (type == "ping") return send(frame_of({{"type", "pong"}}));
     if (type == "auth") {
       if (principal_) return send_error(ErrorCode::invalid_request, "already authenticated");
@@ -115,7 +121,6 @@ void ClientSession::on_text(std::string_view text) {
       return send_error(ErrorCode::invalid_request, "unknown message type '" + type + "'");
     }
   }
-  const std::string type = string_field(message, "type");
   if (type == "typing") return typing(id_field(message, "ticket_id"));
   const auto topic = Topic::parse(string_field(message, "topic"));
   if (!topic) {

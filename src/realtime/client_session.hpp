@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "http/websocket.hpp"
 #include "realtime/hub.hpp"
 #include "service/auth_service.hpp"
@@ -16,6 +18,9 @@
 #include "service/ticket_service.hpp"
 
 namespace tb::realtime {
+
+// One JSON object as a frame that any number of receivers can share.
+std::shared_ptr<const std::string> frame_of(const boost::json::object& object);
 
 // The frames of one event, serialized once by the hub and shared by every receiver.
 struct EventFrames {
@@ -40,8 +45,8 @@ class ClientSession final : public http::WebSocketSession,
   ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer);
 
   // Right after the upgrade: with the credentials of the upgrade request (an Authorization
-  // value, already checked) the client is ready at once; without, it has auth_timeout to
-  // send an `auth` message.
+  // value) the client is ready at once, and bad ones throw the authentication error (the
+  // upgrade is refused with it); without, it has auth_timeout to send an `auth` message.
   void start(std::optional<std::string> authorization);
 
   void on_text(std::string_view text) override;
@@ -61,7 +66,8 @@ class ClientSession final : public http::WebSocketSession,
     std::vector<std::pair<std::int64_t, std::shared_ptr<const std::string>>> held;
   };
 
-  void authenticate(const std::string& authorization);  // with mutex_ held
+  void authenticate(const std::string& authorization);  // with mutex_ held; errors to the client
+  void become(const std::string& authorization);        // with mutex_ held; throws Error
   bool refresh_principal();                             // with mutex_ held
   void subscribe(const Topic& topic, std::int64_t after_id);
   void replay(std::int64_t ticket_id, std::int64_t after_id, const service::Principal& caller);

@@ -16,10 +16,6 @@ namespace json = boost::json;
 constexpr std::string_view kTicketPrefix = "ticket:";
 constexpr std::chrono::milliseconds kDeadlineCheck{250};
 
-std::shared_ptr<const std::string> frame_of(const json::object& object) {
-  return std::make_shared<const std::string>(json::serialize(object));
-}
-
 std::string_view ticket_event_type(service::EventKind kind) {
   switch (kind) {
     case service::EventKind::ticket_created: return "ticket.created";
@@ -189,11 +185,6 @@ void Hub::disconnected(const std::shared_ptr<ClientSession>& client) {
   const std::int64_t user_id = member->second.user_id;
   if (user_id != 0 && --connections_by_user_[user_id] <= 0) connections_by_user_.erase(user_id);
   members_.erase(member);
-}
-
-std::size_t Hub::connections() {
-  std::shared_lock lock(mutex_);
-  return members_.size();
 }
 
 void Hub::run() {

@@ -73,9 +73,6 @@ class Hub final : public EventSink {
   // Forgets the client everywhere.
   void disconnected(const std::shared_ptr<ClientSession>& client);
 
-  const HubOptions& options() const { return options_; }
-  std::size_t connections();
-
  private:
   using Clients = std::vector<std::shared_ptr<ClientSession>>;
 

@@ -54,9 +54,8 @@ http::WebSocketAcceptor make_websocket_acceptor(ClientServices services, Endpoin
         } else if (const auto header = request.header("authorization"); !header.empty()) {
           authorization = std::string(header);
         }
-        if (authorization) services.auth.authenticate(*authorization);  // 401 before the upgrade
         auto session = std::make_shared<ClientSession>(services, std::move(peer));
-        session->start(std::move(authorization));
+        session->start(std::move(authorization));  // bad credentials: 401 before the upgrade
         return session;
       };
 }

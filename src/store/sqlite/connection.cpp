@@ -160,6 +160,34 @@ std::optional<std::int64_t> Connection::query_int(std::string_view sql) {
   return statement.column_int(0);
 }
 
+void Connection::defer_checkpoints(int wal_pages) {
+  checkpoint_every_ = wal_pages;
+  sqlite3_wal_hook(db_, &Connection::on_wal_commit, this);  // replaces the automatic one
+}
+
+int Connection::on_wal_commit(void* self, sqlite3*, const char*, int wal_pages) {
+  auto& connection = *static_cast<Connection*>(self);
+  // A smaller WAL than last seen means it was started over from its beginning.
+  if (wal_pages < connection.wal_pages_) connection.requested_at_pages_ = 0;
+  connection.wal_pages_ = wal_pages;
+  return SQLITE_OK;
+}
+
+bool Connection::checkpoint_due() const {
+  return checkpoint_every_ > 0 && wal_pages_ - requested_at_pages_ >= checkpoint_every_;
+}
+
+void Connection::checkpoint_requested() {
+  requested_at_pages_ = wal_pages_;
+}
+
+void Connection::checkpoint() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // BUSY: another process is checkpointing; what it leaves is copied next time.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, "checkpoint");
+}
+
 std::int64_t Connection::last_insert_id() const {
   return sqlite3_last_insert_rowid(db_);
 }

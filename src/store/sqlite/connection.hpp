@@ -84,14 +84,29 @@ class Connection {
   std::int64_t last_insert_id() const;
   int changes() const;
 
+  // Stops SQLite from checkpointing inside a COMMIT (the committing caller would wait for
+  // it). Instead, checkpoint_due() says when `wal_pages` pages were added to the WAL since
+  // the last checkpoint_requested(), and the owner has one run elsewhere (Checkpointer).
+  void defer_checkpoints(int wal_pages);
+  bool checkpoint_due() const;
+  void checkpoint_requested();
+
+  // A PASSIVE checkpoint: copies what no reader still needs, never waits for anyone.
+  void checkpoint();
+
  private:
   struct CachedStatement {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
   };
 
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
+
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, CachedStatement> cache_;
+  int checkpoint_every_ = 0;    // WAL pages; 0 while SQLite checkpoints by itself
+  int wal_pages_ = 0;           // in the WAL after the last commit
+  int requested_at_pages_ = 0;  // the WAL's size when a checkpoint was last asked for
 };
 
 // Several read-only connections handed out one caller at a time. WAL lets them read while

@@ -103,7 +103,8 @@ class SqliteStore final : public Store {
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<ReaderPool> readers_;
-  std::unique_ptr<WriteQueue> write_queue_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<WriteQueue> write_queue_;  // after the checkpointer, which it calls
 };
 
 }  // namespace tb::store::sqlite

@@ -4,8 +4,11 @@
 
 namespace tb::store::sqlite {
 
-WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex)
-    : writer_(writer), writer_mutex_(writer_mutex), thread_([this] { write_batches(); }) {}
+WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer)
+    : writer_(writer),
+      writer_mutex_(writer_mutex),
+      checkpointer_(checkpointer),
+      thread_([this] { write_batches(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -47,6 +50,7 @@ void WriteQueue::write_batches() {
     execute(batch->jobs);
     batch->committed.store(1, std::memory_order_release);
     batch->committed.notify_all();
+    checkpoint_if_due();
     lock.lock();
   }
 }
@@ -71,6 +75,12 @@ void WriteQueue::execute(const std::vector<Job*>& jobs) {
       if (!job->error) job->error = error;
     }
   }
+}
+
+void WriteQueue::checkpoint_if_due() {
+  if (checkpointer_ == nullptr || !writer_.checkpoint_due()) return;
+  writer_.checkpoint_requested();
+  checkpointer_->request();
 }
 
 void WriteQueue::run_in_savepoint(Job& job) {

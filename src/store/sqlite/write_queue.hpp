@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace tb::store::sqlite {
@@ -25,7 +26,9 @@ namespace tb::store::sqlite {
 // anyone to wake up.
 class WriteQueue {
  public:
-  WriteQueue(Connection& writer, std::mutex& writer_mutex);
+  // With a checkpointer, the writer must defer its checkpoints (defer_checkpoints): the
+  // queue asks the checkpointer for them when they are due.
+  WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer = nullptr);
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -51,9 +54,11 @@ class WriteQueue {
   void write_batches();
   void execute(const std::vector<Job*>& jobs);
   void run_in_savepoint(Job& job);
+  void checkpoint_if_due();
 
   Connection& writer_;
   std::mutex& writer_mutex_;  // also held by migrations, which run outside the queue
+  Checkpointer* checkpointer_;
   std::mutex mutex_;
   std::condition_variable work_arrived_;
   std::shared_ptr<Batch> filling_ = std::make_shared<Batch>();

@@ -107,5 +107,21 @@ TEST_F(WriteQueueTest, AWriteThatThrowsGetsItsOwnErrorBack) {
   EXPECT_EQ(count(), 0);
 }
 
+// SQLite's own checkpoints are off once they are deferred: the queue must ask the
+// checkpointer for them, or the WAL grows with every write.
+TEST_F(WriteQueueTest, DeferredCheckpointsRunOnTheCheckpointerAndKeepTheWalBounded) {
+  queue_.reset();
+  Checkpointer checkpointer((directory_ / "q.db").string(), 1000, writer_mutex_);
+  writer_->defer_checkpoints(20);
+  queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, &checkpointer);
+  const std::string filler(2000, 'x');
+  for (int i = 0; i < 400; ++i) queue_->run(insert(std::to_string(i) + filler));
+  EXPECT_EQ(count(), 400);
+  EXPECT_GT(checkpointer.completed(), 5);
+  const auto wal_bytes = std::filesystem::file_size(directory_ / "q.db-wal");
+  EXPECT_LT(wal_bytes, 200u * 4096u) << "400 writes of 2 KB each, checkpoints every 20 pages";
+  queue_.reset();
+}
+
 }  // namespace
 }  // namespace tb::store::sqlite

@@ -6,10 +6,8 @@
 
 namespace tb::store::sqlite {
 
-Checkpointer::Checkpointer(const std::string& path, int busy_timeout_ms, std::mutex& writer_mutex)
-    : connection_(path, Access::read_write, busy_timeout_ms),
-      writer_mutex_(writer_mutex),
-      thread_([this] { run(); }) {
+Checkpointer::Checkpointer(const std::string& path, int busy_timeout_ms)
+    : connection_(path, Access::read_write, busy_timeout_ms), thread_([this] { run(); }) {
   // A connection learns that the file is in WAL mode when it first reads it; until then a
   // checkpoint does nothing.
   connection_.execute("PRAGMA journal_mode = WAL");
@@ -53,15 +51,16 @@ void Checkpointer::run() {
 
 void Checkpointer::checkpoint() {
   try {
-    connection_.checkpoint();  // the bulk of the copy, and its fsyncs, alongside the writer
-    // The writer appended meanwhile, and the WAL only starts over from its beginning once
-    // all of it is copied: the rest, short, is copied with the writer held.
-    std::lock_guard writer_lock(writer_mutex_);
     connection_.checkpoint();
   } catch (const StoreError& error) {
     // Nothing is lost: the data is in the WAL, and the next request copies it.
     spdlog::warn("sqlite checkpoint failed: {}", error.what());
   }
+  bulk_copied_.store(true, std::memory_order_release);
+}
+
+bool Checkpointer::take_bulk_copied() {
+  return bulk_copied_.exchange(false, std::memory_order_acq_rel);
 }
 
 }  // namespace tb::store::sqlite

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -11,17 +12,23 @@ namespace tb::store::sqlite {
 
 // Copies the WAL back into the database file on a thread and connection of its own, when
 // asked to. In WAL mode a checkpoint runs alongside the writer, so neither a COMMIT nor
-// the batch after it waits for the copy or for its two fsyncs (docs/PERFORMANCE.md).
+// the batch after it waits for the bulk of the copy or for its fsyncs (docs/PERFORMANCE.md).
+//
+// The writer appends meanwhile, and the WAL only starts over from its beginning once all of
+// it has been copied: so once the bulk is copied, the writer copies the rest itself between
+// two batches (take_bulk_copied), which is short. (Holding the writer's mutex here instead
+// starves this thread: the writer takes the mutex again at once after every batch.)
 class Checkpointer {
  public:
-  // `writer_mutex` is held by whoever writes (WriteQueue, migrations).
-  Checkpointer(const std::string& path, int busy_timeout_ms, std::mutex& writer_mutex);
+  Checkpointer(const std::string& path, int busy_timeout_ms);
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
 
   // Never waits: a checkpoint already asked for or running absorbs the request.
   void request();
+  // Whether a bulk copy has finished since the last call.
+  bool take_bulk_copied();
   // Checkpoints completed so far, for tests.
   int completed();
 
@@ -30,7 +37,7 @@ class Checkpointer {
   void checkpoint();
 
   Connection connection_;
-  std::mutex& writer_mutex_;
+  std::atomic<bool> bulk_copied_{false};
   std::mutex mutex_;
   std::condition_variable requested_cv_;
   bool requested_ = false;

@@ -68,7 +68,7 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
   }
   readers_ =
       std::make_unique<ReaderPool>(path, options.reader_connections, options.busy_timeout_ms);
-  checkpointer_ = std::make_unique<Checkpointer>(path, options.busy_timeout_ms, writer_mutex_);
+  checkpointer_ = std::make_unique<Checkpointer>(path, options.busy_timeout_ms);
   write_queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, checkpointer_.get());
 }
 

@@ -111,7 +111,7 @@ TEST_F(WriteQueueTest, AWriteThatThrowsGetsItsOwnErrorBack) {
 // checkpointer for them, or the WAL grows with every write.
 TEST_F(WriteQueueTest, DeferredCheckpointsRunOnTheCheckpointerAndKeepTheWalBounded) {
   queue_.reset();
-  Checkpointer checkpointer((directory_ / "q.db").string(), 1000, writer_mutex_);
+  Checkpointer checkpointer((directory_ / "q.db").string(), 1000);
   writer_->defer_checkpoints(20);
   queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, &checkpointer);
   const std::string filler(2000, 'x');

@@ -41,7 +41,9 @@ class Metrics {
     websockets_total_.fetch_add(1, std::memory_order_relaxed);
   }
   void websocket_closed() { websockets_open_.fetch_sub(1, std::memory_order_relaxed); }
-  void websocket_sent() { websocket_frames_sent_.fetch_add(1, std::memory_order_relaxed); }
+  void websocket_sent(std::size_t frames) {
+    websocket_frames_sent_.fetch_add(frames, std::memory_order_relaxed);
+  }
   void websocket_dropped() { websocket_slow_drops_.fetch_add(1, std::memory_order_relaxed); }
 
   std::string render_prometheus() const;

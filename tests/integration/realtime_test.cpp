@@ -317,6 +317,29 @@ TEST(RealtimeSlowConsumer, IsDisconnectedWithoutHoldingUpOthers) {
   EXPECT_EQ(received, posted);
 }
 
+// While a client does not read, its frames pile up in the server's queue; the server then
+// sends them several to a write. They must arrive whole, once each and in order.
+TEST_F(RealtimeOverWebSocket, FramesThatPiledUpArriveWholeAndInOrder) {
+  const auto ticket = customer_ticket();
+  WsClient customer(server_->port(), WsClient::Options{"/ws?token=" + *customer_, "", 4096});
+  ASSERT_EQ(type_of(customer.receive_json()), "ready");
+  ASSERT_FALSE(subscribe(customer, ticket).is_null());
+  customer.stop_reading();
+  std::vector<std::int64_t> posted;
+  for (int i = 0; i < 40; ++i) {
+    posted.push_back(post(ticket, *helper_, std::to_string(i) + std::string(3000, 'p')));
+  }
+  customer.resume_reading();
+  for (std::size_t i = 0; i < posted.size(); ++i) {
+    const auto frame = customer.receive_type("message.created");
+    ASSERT_FALSE(frame.is_null()) << "message " << i << " of " << posted.size();
+    EXPECT_EQ(frame.at("message").at("id").as_int64(), posted[i]);
+    EXPECT_EQ(frame.at("message").at("body").as_string(),
+              std::to_string(i) + std::string(3000, 'p'));
+  }
+  EXPECT_FALSE(customer.receive(300ms).has_value());
+}
+
 // A role change applies to connections that are already open: a moderator demoted to user
 // stops receiving the events of tickets that are not theirs.
 TEST(RealtimeRoleChange, TakesEffectOnOpenConnections) {

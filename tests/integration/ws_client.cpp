@@ -3,6 +3,7 @@
 #include <thread>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -21,6 +22,8 @@ using tcp = asio::ip::tcp;
 
 struct WsClient::Impl {
   asio::io_context io;
+  // Keeps io.run() going while nothing is outstanding (a client that stopped reading).
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   websocket::stream<tcp::socket> ws{io};
   beast::flat_buffer buffer;
   std::deque<std::string> outgoing;
@@ -30,12 +33,15 @@ struct WsClient::Impl {
   std::condition_variable arrived;
   std::deque<std::string> frames;
   bool ended = false;
-  bool paused = false;  // touched on the io thread only
+  bool paused = false;   // touched on the io thread only
+  bool reading = false;  // a read is outstanding; io thread only
   std::optional<int> close_code;
 
   void read_next() {
+    reading = true;
     ws.async_read(buffer, [this](beast::error_code error, std::size_t) {
       std::lock_guard lock(mutex);
+      reading = false;
       if (error) {
         ended = true;
         if (ws.reason().code != websocket::close_code::none) close_code = ws.reason().code;
@@ -90,6 +96,7 @@ WsClient::~WsClient() {
     asio::post(impl_->io, [impl = impl_.get()] {
       beast::error_code ignored;
       impl->ws.next_layer().close(ignored);
+      impl->work.reset();
     });
     impl_->thread.join();
   }
@@ -97,6 +104,18 @@ WsClient::~WsClient() {
 
 void WsClient::stop_reading() {
   asio::post(impl_->io, [impl = impl_.get()] { impl->paused = true; });
+}
+
+void WsClient::resume_reading() {
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->paused = false;
+    bool idle = false;
+    {
+      std::lock_guard lock(impl->mutex);
+      idle = !impl->reading && !impl->ended;
+    }
+    if (idle) impl->read_next();
+  });
 }
 
 void WsClient::send(const std::string& text) {

@@ -34,6 +34,7 @@ class WsClient {
   // Stops reading from the socket (a client that hangs); frames pile up in the kernel and
   // then in the server's queue for it.
   void stop_reading();
+  void resume_reading();
   void send(const std::string& text);
   void send_json(const boost::json::value& value);
   // The next frame, or nullopt when none arrived within `timeout` (or the connection ended).

@@ -27,7 +27,8 @@ namespace websocket = boost::beast::websocket;
 using asio::awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kHandshakeTimeout{10};
-constexpr std::size_t kKeptRoundCapacity = 64;  // frames
+constexpr std::size_t kKeptRoundCapacity = 64;           // frames
+constexpr std::size_t kKeptBufferCapacity = 16 * 1024;  // bytes
 
 }  // namespace
 
@@ -83,7 +84,13 @@ class GatheringStream {
         handler);
   }
 
-  std::string take_gathered() { return std::exchange(gathered_, {}); }
+  // Hands over what gathered, and takes `spent` (a buffer already sent) to gather into
+  // next: the two buffers take turns, so a round allocates nothing once they are grown.
+  void take_gathered(std::string& spent) {
+    spent.clear();
+    if (spent.capacity() > kKeptBufferCapacity) spent = {};  // a burst is over
+    spent.swap(gathered_);
+  }
 
  private:
   template <class ConstBuffers>
@@ -240,7 +247,7 @@ class WebSocketConnection final : public WebSocketPeer,
   }
 
   void flush(std::size_t frames) {
-    in_flight_ = ws_.next_layer().take_gathered();
+    ws_.next_layer().take_gathered(in_flight_);
     if (in_flight_.empty()) {
       std::lock_guard lock(mutex_);
       writing_ = false;

@@ -24,7 +24,10 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev zlib1g-dev
 )
-[ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3)
+# The end-to-end tests (tests/e2e/) drive Debian's Chromium with playwright-core from npm;
+# Playwright's own browser download cannot work here.
+[ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3
+                                    chromium fonts-liberation)
 [ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps)
 
 missing=()
@@ -43,11 +46,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  echo "install-deps: npm ci"
+# The demo needs only the front-end packages; tests also need the devDependencies
+# (playwright-core for tests/e2e/).
+npm_flags=(--no-audit --no-fund --loglevel=error)
+[ $runtime_only = 0 ] || npm_flags+=(--omit=dev)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ] ||
+   { [ $runtime_only = 0 ] && [ ! -d node_modules/playwright-core ]; }; then
+  echo "install-deps: npm ci ${npm_flags[*]}"
   # Without the npm registry the server still builds and runs; only /docs loses swagger-ui
   # (the build says so), so a failure here is a loud warning, not the end of the setup.
-  if npm ci --no-audit --no-fund --loglevel=error; then
+  if npm ci "${npm_flags[@]}"; then
     touch node_modules
   else
     echo "install-deps: WARNING: npm ci failed (is the npm registry reachable?);" \

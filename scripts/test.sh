@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs what is missing, checks formatting, builds the
-# Release preset and runs its unit + integration tests with CTest, then does the same with
-# AddressSanitizer + UBSan (preset asan).
+# Release preset and runs its unit + integration tests with CTest, then the end-to-end
+# tests of the Mini App in Chromium against that Release binary (tests/e2e/), then builds
+# and runs the CTest suites again with AddressSanitizer + UBSan (preset asan).
 #
-#   scripts/test.sh [--no-install] [--no-asan] [--no-format]
+#   scripts/test.sh [--no-install] [--no-asan] [--no-format] [--no-e2e]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-install=1 asan=1 format=1
+install=1 asan=1 format=1 e2e=1
 for arg in "$@"; do
   case "$arg" in
     --no-install) install=0 ;;
     --no-asan) asan=0 ;;
     --no-format) format=0 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --no-e2e) e2e=0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -44,6 +46,12 @@ run_preset() {
 }
 
 run_preset release
+if [ $e2e = 1 ]; then
+  step "end-to-end tests: the Mini App in Chromium (tests/e2e/)"
+  # Bounded as a whole; the harness kills its servers and browsers whatever happens.
+  timeout --kill-after=10 600 \
+    node --test --test-concurrency=1 --test-timeout=90000 tests/e2e/
+fi
 if [ $asan = 1 ]; then
   run_preset asan
 fi

@@ -1,0 +1,61 @@
+// Russian and English. Every string the app shows lives in strings/en.js and strings/ru.js
+// (the same keys in both); views ask for them by key with t("key", {name: value}).
+import en from "./strings/en.js";
+import ru from "./strings/ru.js";
+
+const dictionaries = { en, ru };
+const STORAGE_KEY = "tb.language";
+
+export const i18n = {
+  language: "en",
+
+  // From an explicit choice made earlier, else Telegram's language_code or the browser's.
+  choose(preferred) {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    const wanted = saved || String(preferred || "en").slice(0, 2).toLowerCase();
+    this.language = wanted in dictionaries ? wanted : "en";
+  },
+
+  set(language) {
+    if (!(language in dictionaries)) return;
+    this.language = language;
+    localStorage.setItem(STORAGE_KEY, language);
+  },
+
+  t(key, params = {}) {
+    const text = dictionaries[i18n.language][key] ?? dictionaries.en[key] ?? key;
+    return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+  },
+
+  // "3 messages" / "3 сообщения": keys end in .one/.few/.many (Russian) or .one/.other.
+  plural(key, count) {
+    const rule = new Intl.PluralRules(i18n.language).select(count);
+    const forms = dictionaries[i18n.language];
+    const form = `${key}.${rule}` in forms ? rule : "other";
+    return i18n.t(`${key}.${form}`, { count });
+  },
+
+  date(iso) {
+    if (!iso) return "";
+    return new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" })
+      .format(new Date(iso));
+  },
+
+  time(iso) {
+    if (!iso) return "";
+    return new Intl.DateTimeFormat(i18n.language, { timeStyle: "short" }).format(new Date(iso));
+  },
+
+  // "5 min ago", "yesterday".
+  relative(iso) {
+    if (!iso) return "";
+    const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+    const format = new Intl.RelativeTimeFormat(i18n.language, { numeric: "auto" });
+    const units = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600],
+                   ["minute", 60]];
+    for (const [unit, size] of units) {
+      if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+    }
+    return format.format(0, "minute");
+  },
+};

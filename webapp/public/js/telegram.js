@@ -1,0 +1,75 @@
+// Telegram's WebApp object, when the page runs inside Telegram (or was opened with
+// #tgWebAppData=… as Telegram opens it). Outside, every call is a harmless no-op, so the
+// rest of the app never asks where it runs.
+
+const webApp = window.Telegram?.WebApp;
+
+export const telegram = {
+  // Signed launch data; empty outside Telegram.
+  initData: webApp?.initData ?? "",
+  user: webApp?.initDataUnsafe?.user ?? null,
+  startParam: webApp?.initDataUnsafe?.start_param ?? new URLSearchParams(location.search).get("startapp") ?? "",
+  get inside() {
+    return Boolean(this.initData);
+  },
+  // Telegram draws the Main and Back buttons itself. A plain browser opened with
+  // #tgWebAppData (the tests) has the data but no such buttons: the page draws its own.
+  nativeButtons: Boolean(webApp) && (webApp.platform ?? "unknown") !== "unknown",
+  language: webApp?.initDataUnsafe?.user?.language_code ?? "",
+
+  start() {
+    if (!webApp) return;
+    webApp.ready();
+    webApp.expand();
+    applyColorScheme();
+    webApp.onEvent("themeChanged", applyColorScheme);
+  },
+
+  // The primary action of a view (send, create) on Telegram's MainButton; views draw
+  // their own button when nativeButtons is false.
+  setMainButton(text, onClick) {
+    if (!this.nativeButtons || !webApp.MainButton) return () => {};
+    const button = webApp.MainButton;
+    button.setText(text);
+    button.onClick(onClick);
+    button.show();
+    return () => {
+      button.offClick(onClick);
+      button.hide();
+    };
+  },
+
+  setBackButton(onClick) {
+    const button = webApp?.BackButton;
+    if (!this.nativeButtons || !button) return () => {};
+    button.onClick(onClick);
+    button.show();
+    return () => {
+      button.offClick(onClick);
+      button.hide();
+    };
+  },
+
+  haptic(kind = "light") {
+    const feedback = webApp?.HapticFeedback;
+    if (!feedback) return;
+    if (kind === "success" || kind === "error" || kind === "warning") {
+      feedback.notificationOccurred(kind);
+    } else {
+      feedback.impactOccurred(kind);
+    }
+  },
+
+  confirm(text) {
+    if (webApp?.showConfirm && webApp.isVersionAtLeast?.("6.2")) {
+      return new Promise((resolve) => webApp.showConfirm(text, resolve));
+    }
+    return Promise.resolve(window.confirm(text));
+  },
+};
+
+// Telegram sets the --tg-theme-* variables itself; the page also needs to know whether
+// the scheme is dark (for the few things a variable cannot express).
+function applyColorScheme() {
+  document.documentElement.dataset.scheme = webApp.colorScheme ?? "light";
+}

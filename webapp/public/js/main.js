@@ -27,7 +27,10 @@ showConnection(document.getElementById("connection"), realtime);
 setUpLanguagePicker(document.getElementById("language"));
 
 api.onUnauthorized = () => session.expired();
-realtime.on("unauthorized", () => session.expired());
+// A 401 from /auth/me signs out (onUnauthorized); an answer means it was another limit.
+realtime.on("policy_closed", () => api.get("/auth/me").then(
+  () => realtime.retryLater(),
+  (error) => { if (error.status !== 401) realtime.retryLater(); }));
 session.onChange = () => {
   outbox.useFor(session.user?.id);
   router.home(session.user, telegram.startParam);

@@ -91,9 +91,11 @@ export class Realtime {
       if (socket !== this.socket) return;
       this.socket = null;
       this.clearTimers();
-      if (event.code === 1008 || event.code === 4001) {
-        this.emit("unauthorized", {});  // the session ended: no point in retrying
+      // Refused by policy: the session ended, or too many connections. The owner checks
+      // which (policy_closed) and either signs out or calls retryLater.
+      if (event.code === 1008) {
         this.setState("offline");
+        this.emit("policy_closed", { reason: event.reason });
         return;
       }
       this.scheduleReconnect();
@@ -131,6 +133,11 @@ export class Realtime {
     this.attempt += 1;
     // Jitter, so that a restarted server is not hit by every client at the same moment.
     this.timers.reconnect = setTimeout(() => this.open(), base / 2 + Math.random() * base);
+  }
+
+  retryLater() {
+    this.attempt = BACKOFF_MS.length - 1;  // not at once: the limit would refuse us again
+    this.scheduleReconnect();
   }
 
   clearTimers() {

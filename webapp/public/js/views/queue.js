@@ -49,6 +49,8 @@ export default function queueView(app) {
   });
   list.emptyText = t("queue.empty");
 
+  const activeFilters = () => [filters.status, filters.priority, filters.category_id].filter(Boolean).length;
+
   const changed = () => {
     sessionStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
     list.reload();
@@ -104,9 +106,12 @@ export default function queueView(app) {
     node: h("section", {},
       h("div", { class: "card" },
         scope,
-        h("div", { class: "filters", style: "margin-top:10px" },
-          field(t("queue.search"), search), status.wrapper, priority.wrapper, category.wrapper),
-        h("p", { class: "hint" }, t("queue.shortcuts"))),
+        h("div", { class: "filters", style: "margin-top:10px" }, field(t("queue.search"), search)),
+        // On a phone the other filters fold away; on a desktop they stay open.
+        h("details", { class: "more-filters", open: WIDE.matches || activeFilters() > 0 },
+          h("summary", {}, t("queue.filters")),
+          h("div", { class: "filters" }, status.wrapper, priority.wrapper, category.wrapper)),
+        WIDE.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null),
       h("div", { class: "queue-layout" }, list.node, detail)),
     dispose: () => {
       document.removeEventListener("keydown", onKey);

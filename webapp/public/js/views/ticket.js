@@ -130,7 +130,15 @@ export default function ticketView(app, { id, embedded = false }) {
       controls.push(select(t("ticket.priority"), PRIORITIES, ticket.priority, (p) => t(`priority.${p}`),
                            (value) => update({ priority: value })));
     }
-    if (ticket.assignee?.id !== me.id && app.session.can("tickets.take")) {
+    if (app.session.can("tickets.assign")) {
+      const options = [["", t("ticket.unassigned")], ...staffMembers.map((u) => [String(u.id), u.first_name])];
+      if (ticket.assignee && !staffMembers.some((u) => u.id === ticket.assignee.id)) {
+        options.push([String(ticket.assignee.id), ticket.assignee.first_name]);
+      }
+      controls.push(select(t("ticket.assignee"), options.map(([value]) => value),
+        String(ticket.assignee?.id ?? ""), (value) => options.find(([v]) => v === value)[1],
+        (value) => update({ assignee_id: value ? Number(value) : null })));
+    } else if (ticket.assignee?.id !== me.id && app.session.can("tickets.take")) {
       controls.push(h("div", { class: "field" }, h("span", { class: "hint" }, t("ticket.assignee")),
         h("button", { type: "button", class: "button", onclick: () => update({ assignee_id: me.id }) },
           t("ticket.take"))));
@@ -165,6 +173,15 @@ export default function ticketView(app, { id, embedded = false }) {
       h("div", { class: "row" }, customerActions(ticket)));
     renderComposer(ticket);
     renderRating(ticket);
+  }
+
+  // Who a moderator can assign tickets to: every staff member.
+  let staffMembers = [];
+  if (app.session.can("tickets.assign")) {
+    app.api.get("/users", { limit: 200 }).then(({ items }) => {
+      staffMembers = items.filter((u) => u.role !== "user");
+      if (state.ticket) render();
+    }).catch(() => {});
   }
 
   // --- writing ------------------------------------------------------------------------

@@ -126,7 +126,7 @@ TEST_F(HttpServer, MiniAppIsServedWithContentTypeAndETag) {
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());
 
-  const auto script = server_->request("GET", "/app/app.js");
+  const auto script = server_->request("GET", "/app/js/main.js");
   EXPECT_EQ(script.status, 200);
   EXPECT_EQ(script.header("content-type"), "application/javascript; charset=utf-8");
   EXPECT_EQ(server_->request("GET", "/app/missing.js").status, 404);

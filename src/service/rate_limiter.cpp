@@ -34,4 +34,14 @@ std::optional<int> RateLimiter::acquire(const std::string& key, Clock::time_poin
   return static_cast<int>(std::ceil((1.0 - bucket.tokens) / tokens_per_second_));
 }
 
+void RateLimiter::release(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  const auto it = buckets_.find(key);
+  if (it == buckets_.end()) return;  // forgotten: the bucket was full anyway
+  Bucket& bucket = it->second;
+  const auto at = std::max(now, bucket.updated);
+  bucket.tokens = std::min(capacity_, tokens_at(bucket, at) + 1.0);
+  bucket.updated = at;
+}
+
 }  // namespace tb::service

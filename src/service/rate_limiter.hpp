@@ -20,6 +20,10 @@ class RateLimiter {
   // Takes one token. Returns nothing when allowed, or the seconds to wait when not.
   std::optional<int> acquire(const std::string& key, Clock::time_point now = Clock::now());
 
+  // Gives back a token that acquire took, for a request that turned out to change nothing
+  // (e.g. a resent message that had been posted already). Never beyond `capacity`.
+  void release(const std::string& key, Clock::time_point now = Clock::now());
+
  private:
   struct Bucket {
     double tokens;

@@ -35,5 +35,23 @@ TEST(RateLimiter, ForgetsIdleKeysWhenTheTableIsFull) {
   EXPECT_EQ(limiter.acquire("k0", start + 5s), std::nullopt);
 }
 
+TEST(RateLimiter, ReleaseGivesATokenBackButNeverBeyondCapacity) {
+  RateLimiter limiter(2, 60s);
+  const auto now = RateLimiter::Clock::now();
+  limiter.acquire("a", now);
+  limiter.acquire("a", now);
+  EXPECT_TRUE(limiter.acquire("a", now).has_value());
+  limiter.release("a", now);
+  EXPECT_EQ(limiter.acquire("a", now), std::nullopt);
+  EXPECT_TRUE(limiter.acquire("a", now).has_value());
+
+  for (int i = 0; i < 5; ++i) limiter.release("a", now);  // more than were taken
+  EXPECT_EQ(limiter.acquire("a", now), std::nullopt);
+  EXPECT_EQ(limiter.acquire("a", now), std::nullopt);
+  EXPECT_TRUE(limiter.acquire("a", now).has_value()) << "the bucket holds at most its capacity";
+  limiter.release("unknown", now);  // a key never seen: nothing to give back
+  EXPECT_EQ(limiter.acquire("unknown", now), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tb::service

@@ -291,13 +291,15 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
       Method::post, "/tickets/{id}/messages", std::nullopt,
       [&](Request& request, const Principal& caller) {
         const auto body = read_object(request);
-        const bool internal = optional_bool(body, "internal").value_or(false);
-        auto source = optional_enum(body, "source", parse_source).value_or(MessageSource::api);
-        if (source == MessageSource::system) source = MessageSource::api;
-        return json_response(
-            201, message_json(tickets.post_message(caller, path_id(request),
-                                                   std::string(required_string(body, "body")),
-                                                   internal, source)));
+        service::MessageRequest message;
+        message.body = std::string(required_string(body, "body"));
+        message.internal = optional_bool(body, "internal").value_or(false);
+        message.source = optional_enum(body, "source", parse_source).value_or(MessageSource::api);
+        if (message.source == MessageSource::system) message.source = MessageSource::api;
+        message.client_id = optional_string(body, "client_id");
+        const auto posted = tickets.post_message(caller, path_id(request), message);
+        // 200, not 201, for a resend: the message was created by an earlier request.
+        return json_response(posted.created ? 201 : 200, message_json(posted.message));
       });
   endpoints.add_protected(
       Method::post, "/tickets/{id}/rating", std::nullopt,

@@ -195,4 +195,12 @@ std::optional<std::string> clean_text(std::string_view text, std::size_t max_len
   return std::string(trimmed);
 }
 
+bool is_valid_client_id(std::string_view client_id) {
+  if (client_id.empty() || client_id.size() > kMaxClientIdLength) return false;
+  return std::all_of(client_id.begin(), client_id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+}
+
 }  // namespace tb

@@ -151,4 +151,11 @@ std::optional<std::string> clean_text(std::string_view text, std::size_t max_len
 inline constexpr std::size_t kMaxMessageLength = 4096;
 inline constexpr std::size_t kMaxSubjectLength = 200;
 
+// --- idempotent posting
+
+// A client-generated key that makes a message post safe to resend: 1 to 64 ASCII letters,
+// digits, '_' or '-' (a UUID fits, and so does anything a client would log or put in a URL).
+inline constexpr std::size_t kMaxClientIdLength = 64;
+bool is_valid_client_id(std::string_view client_id);
+
 }  // namespace tb

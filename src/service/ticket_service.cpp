@@ -269,29 +269,55 @@ std::vector<Message> TicketService::messages(const Principal& caller, std::int64
                               caller.can(Permission::messages_internal));
 }
 
-Message TicketService::post_message(const Principal& caller, std::int64_t ticket_id,
-                                    const std::string& body, bool internal, MessageSource source) {
+PostedMessage TicketService::post_message(const Principal& caller, std::int64_t ticket_id,
+                                          const MessageRequest& request) {
   const Ticket ticket = visible_ticket(caller, ticket_id);
-  if (internal) caller.require(Permission::messages_internal);
-  if (const auto wait = message_limiter_.acquire("user:" + std::to_string(caller.id()))) {
-    throw Error(ErrorCode::rate_limited, "too many messages; slow down").with_retry_after(*wait);
-  }
+  if (request.internal) caller.require(Permission::messages_internal);
   store::NewMessage message;
   message.ticket_id = ticket.id;
   message.author_id = caller.id();
-  message.body = required_text(body, kMaxMessageLength, "body");
-  message.internal = internal;
-  message.source = source;
+  message.body = required_text(request.body, kMaxMessageLength, "body");
+  if (request.client_id) {
+    if (!is_valid_client_id(*request.client_id)) {
+      invalid("client_id must be 1 to " + std::to_string(kMaxClientIdLength) +
+              " characters among A-Z, a-z, 0-9, '_' and '-'");
+    }
+    // A resend: answered before the rate limit, since it costs nothing.
+    if (auto original =
+            store_.find_message_by_client_id(ticket.id, caller.id(), *request.client_id)) {
+      return PostedMessage{std::move(*original), false};
+    }
+    message.client_id = request.client_id;
+  }
+  const std::string limiter_key = "user:" + std::to_string(caller.id());
+  if (const auto wait = message_limiter_.acquire(limiter_key)) {
+    throw Error(ErrorCode::rate_limited, "too many messages; slow down").with_retry_after(*wait);
+  }
+  message.internal = request.internal;
+  message.source = request.source;
   message.now = clock_();
   const bool by_creator = ticket.creator.id == caller.id();
-  message.counts_as_first_response = !internal && !by_creator && is_staff(*caller.user);
+  message.counts_as_first_response = !request.internal && !by_creator && is_staff(*caller.user);
   if (by_creator && ticket.status == TicketStatus::waiting)
     message.move_to = TicketStatus::in_progress;
-  const Message posted = store_.add_message(message);
+  std::optional<Message> posted;
+  try {
+    posted = store_.add_message(message);
+  } catch (const store::UniqueViolation&) {
+    // A send with the same key committed between our look-up and our insert: the store
+    // refused ours and changed nothing, so the answer is theirs.
+    auto original = message.client_id ? store_.find_message_by_client_id(ticket.id, caller.id(),
+                                                                         *message.client_id)
+                                      : std::nullopt;
+    if (!original) throw;
+    message_limiter_.release(limiter_key);
+    return PostedMessage{std::move(*original), false};
+  }
   const Ticket updated = reload(ticket.id);
-  events_.publish(TicketEvent{EventKind::message_created, updated, posted});
-  if (by_creator && !internal) run_auto_replies(updated, AutoReplyEvent::message, message.body);
-  return posted;
+  events_.publish(TicketEvent{EventKind::message_created, updated, *posted});
+  if (by_creator && !request.internal)
+    run_auto_replies(updated, AutoReplyEvent::message, message.body);
+  return PostedMessage{std::move(*posted), true};
 }
 
 Ticket TicketService::run_auto_replies(Ticket ticket, AutoReplyEvent event,

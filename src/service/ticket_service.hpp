@@ -31,6 +31,20 @@ struct TicketRequest {
   MessageSource source = MessageSource::api;
 };
 
+struct MessageRequest {
+  std::string body;
+  bool internal = false;
+  MessageSource source = MessageSource::api;
+  // The client's key for this message, which makes the post safe to resend (post_message).
+  std::optional<std::string> client_id;
+};
+
+// What post_message did: posted `message` now, or found it posted by an earlier send.
+struct PostedMessage {
+  Message message;
+  bool created = true;
+};
+
 struct TicketUpdate {
   std::optional<std::string> subject;
   std::optional<TicketStatus> status;
@@ -72,8 +86,12 @@ class TicketService {
 
   std::vector<Message> messages(const Principal& caller, std::int64_t ticket_id,
                                 std::int64_t after_id, int limit);
-  Message post_message(const Principal& caller, std::int64_t ticket_id, const std::string& body,
-                       bool internal, MessageSource source);
+  // With a client_id the post is idempotent: when the caller already posted a message under
+  // that key on this ticket, that message comes back (created = false) and nothing happens:
+  // no new row, no event, no status change, no auto-reply, no rate-limit token taken. Two
+  // sends racing each other still make one message (the store's unique key decides).
+  PostedMessage post_message(const Principal& caller, std::int64_t ticket_id,
+                             const MessageRequest& request);
 
   // Closes tickets resolved more than `after` ago; returns how many.
   int close_resolved(std::chrono::seconds after);

@@ -129,6 +129,8 @@ struct NewMessage {
   Timestamp now{};
   bool counts_as_first_response = false;  // staff, public, not system
   std::optional<TicketStatus> move_to{};  // e.g. waiting → in_progress on a customer reply
+  // The author's idempotency key: unique per ticket and author (UniqueViolation when taken).
+  std::optional<std::string> client_id{};
 };
 
 // Field changes to a ticket; the store sets updated_at and the status timestamps.
@@ -212,7 +214,13 @@ class Store {
   virtual std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) = 0;
 
   // --- messages
+  // Adds the message and applies its effects on the ticket in one transaction. Throws
+  // UniqueViolation, changing nothing, when the author already used its client_id there.
   virtual Message add_message(const NewMessage& message) = 0;
+  // The message `author_id` posted on `ticket_id` under `client_id`, if any.
+  virtual std::optional<Message> find_message_by_client_id(std::int64_t ticket_id,
+                                                           std::int64_t author_id,
+                                                           std::string_view client_id) = 0;
   virtual std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id,
                                              int limit, bool include_internal) = 0;
 

@@ -1,4 +1,8 @@
 // A ticket's life over real HTTP against the real binary in demo mode.
+#include <latch>
+#include <set>
+#include <thread>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -29,6 +33,21 @@ class TicketsOverHttp : public ::testing::Test {
     const auto response = server_->request(method, path, body, who);
     EXPECT_EQ(response.status, expected) << method << " " << path << ": " << response.body;
     return response.body.empty() ? boost::json::value() : boost::json::parse(response.body);
+  }
+
+  // A new ticket of the caller's, its id as a path segment.
+  static std::string new_ticket(const std::string& who) {
+    const auto ticket =
+        call("POST", "/tickets", who, R"({"subject":"Is it fixed?","body":"Still broken"})", 201);
+    return std::to_string(ticket.at("id").as_int64());
+  }
+
+  static std::string message_with_key(const std::string& body, const boost::json::value& key) {
+    return boost::json::serialize(boost::json::object{{"body", body}, {"client_id", key}});
+  }
+
+  static std::size_t messages_on(const std::string& id, const std::string& who) {
+    return call("GET", "/tickets/" + id + "/messages", who).at("items").as_array().size();
   }
 
   static TestServer* server_;
@@ -79,6 +98,87 @@ TEST_F(TicketsOverHttp, MalformedRequestsGetClearErrors) {
   const auto response = server_->request("POST", "/tickets", R"({"subject":"x","body":"y"})",
                                          customer + "Content-Type: text/plain\r\n");
   EXPECT_EQ(response.status, 415);
+}
+
+TEST_F(TicketsOverHttp, ResendingAMessageWithItsClientIdPostsItOnce) {
+  const auto customer = login("user");
+  const auto id = new_ticket(customer);
+  const auto path = "/tickets/" + id + "/messages";
+  const auto first = call("POST", path, customer, message_with_key("Any news?", "c0ffee-1"), 201);
+  const auto ticket = call("GET", "/tickets/" + id, customer);
+
+  const auto again =
+      server_->request("POST", path, message_with_key("Any news?", "c0ffee-1"), customer);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(boost::json::parse(again.body), first) << "the original message, as it was answered";
+  EXPECT_EQ(messages_on(id, customer), 2u);
+  const auto after = call("GET", "/tickets/" + id, customer);
+  EXPECT_EQ(after.at("messages_count"), ticket.at("messages_count"));
+  EXPECT_EQ(after.at("updated_at"), ticket.at("updated_at"));
+}
+
+TEST_F(TicketsOverHttp, AClientIdBelongsToOneAuthorOnOneTicket) {
+  const auto customer = login("user");
+  const auto moderator = login("moderator");
+  const auto first_ticket = new_ticket(customer);
+  const auto second_ticket = new_ticket(customer);
+  const auto body = message_with_key("hello", "shared-key");
+  const auto original = call("POST", "/tickets/" + first_ticket + "/messages", customer, body, 201);
+  const auto by_staff =
+      call("POST", "/tickets/" + first_ticket + "/messages", moderator, body, 201);
+  const auto elsewhere =
+      call("POST", "/tickets/" + second_ticket + "/messages", customer, body, 201);
+  EXPECT_NE(by_staff.at("id"), original.at("id"));
+  EXPECT_NE(elsewhere.at("id"), original.at("id"));
+  EXPECT_EQ(messages_on(first_ticket, customer), 3u);
+  EXPECT_EQ(messages_on(second_ticket, customer), 2u);
+}
+
+TEST_F(TicketsOverHttp, AMalformedClientIdIs400AndPostsNothing) {
+  const auto customer = login("user");
+  const auto id = new_ticket(customer);
+  const boost::json::array bad = {
+      "",   std::string(65, 'a'),   "has space", "ключ", "a.b", 42, nullptr,
+      true, boost::json::array{"a"}};
+  for (const auto& key : bad) {
+    const auto response = server_->request("POST", "/tickets/" + id + "/messages",
+                                           message_with_key("hi", key), customer);
+    EXPECT_EQ(response.status, 400) << boost::json::serialize(key);
+    const auto error = boost::json::parse(response.body).at("error");
+    EXPECT_EQ(error.at("code").as_string(), "invalid_request");
+    EXPECT_NE(std::string(error.at("message").as_string()).find("client_id"), std::string::npos)
+        << error;
+  }
+  EXPECT_EQ(messages_on(id, customer), 1u);
+  call("POST", "/tickets/" + id + "/messages", customer,
+       message_with_key("hi", boost::json::string(std::string(64, 'a'))), 201);
+}
+
+TEST_F(TicketsOverHttp, ConcurrentSendsWithOneClientIdMakeOneMessage) {
+  constexpr int kSenders = 8;
+  const auto customer = login("user");
+  const auto id = new_ticket(customer);
+  std::vector<HttpResponse> responses(kSenders);
+  std::latch start(kSenders);
+  std::vector<std::thread> senders;
+  for (int s = 0; s < kSenders; ++s) {
+    senders.emplace_back([&, s] {
+      start.arrive_and_wait();
+      responses[s] = server_->request("POST", "/tickets/" + id + "/messages",
+                                      message_with_key("sent 8 times", "race-1"), customer);
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  int created = 0;
+  std::set<std::int64_t> ids;
+  for (const auto& response : responses) {
+    ASSERT_TRUE(response.status == 200 || response.status == 201) << response.body;
+    created += response.status == 201 ? 1 : 0;
+    ids.insert(boost::json::parse(response.body).at("id").as_int64());
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(messages_on(id, customer), 2u);
 }
 
 }  // namespace

@@ -65,6 +65,8 @@ class SqliteStore final : public Store {
   std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) override;
 
   Message add_message(const NewMessage& message) override;
+  std::optional<Message> find_message_by_client_id(std::int64_t ticket_id, std::int64_t author_id,
+                                                   std::string_view client_id) override;
   std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id, int limit,
                                      bool include_internal) override;
 

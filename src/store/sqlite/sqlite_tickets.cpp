@@ -412,14 +412,15 @@ Message SqliteStore::add_message(const NewMessage& message) {
   return write([&](Connection& connection) {
     connection
         .prepare(
-            "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at, "
+            "client_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
         .bind(1, message.ticket_id)
         .bind(2, message.author_id)
         .bind(3, std::string_view(message.body))
         .bind(4, static_cast<std::int64_t>(message.internal))
         .bind(5, source_name(message.source))
         .bind(6, seconds_of(message.now))
+        .bind(7, message.client_id)  // a taken key throws here, before the ticket changes
         .step();
     const std::int64_t id = connection.last_insert_id();
     // Internal notes leave no trace a customer could see: no count, no timestamps.
@@ -445,6 +446,19 @@ Message SqliteStore::add_message(const NewMessage& message) {
     select.bind(1, id);
     select.step();
     return message_from_row(select);
+  });
+}
+
+std::optional<Message> SqliteStore::find_message_by_client_id(std::int64_t ticket_id,
+                                                              std::int64_t author_id,
+                                                              std::string_view client_id) {
+  return read([&](Connection& connection) -> std::optional<Message> {
+    auto statement =
+        connection.prepare(std::string(kMessageSelect) +
+                           " WHERE m.ticket_id = ?1 AND m.author_id = ?2 AND m.client_id = ?3");
+    statement.bind(1, ticket_id).bind(2, author_id).bind(3, client_id);
+    if (!statement.step()) return std::nullopt;
+    return message_from_row(statement);
   });
 }
 

@@ -551,5 +551,21 @@ TEST(CleanText, CountsCodePointsNotBytes) {
   EXPECT_EQ(clean_text(" привет ", 6), "привет");
 }
 
+TEST(ClientId, AcceptsOneToSixtyFourLettersDigitsUnderscoresAndDashes) {
+  EXPECT_TRUE(is_valid_client_id("a"));
+  EXPECT_TRUE(is_valid_client_id("0b7e2a4c-9f1d-4e8a-b3c6-2d5f8a1e7c90"));
+  EXPECT_TRUE(is_valid_client_id("Az09_-"));
+  EXPECT_TRUE(is_valid_client_id(std::string(kMaxClientIdLength, 'x')));
+}
+
+TEST(ClientId, RefusesEmptyTooLongAndAnyOtherCharacter) {
+  EXPECT_FALSE(is_valid_client_id(""));
+  EXPECT_FALSE(is_valid_client_id(std::string(kMaxClientIdLength + 1, 'x')));
+  for (const std::string_view bad : {"a b", "a.b", "a/b", "a+b", "a=", "ключ", "a\n", " a"}) {
+    EXPECT_FALSE(is_valid_client_id(bad)) << bad;
+  }
+  EXPECT_FALSE(is_valid_client_id(std::string_view("a\0b", 3)));
+}
+
 }  // namespace
 }  // namespace tb

@@ -156,5 +156,69 @@ TEST_F(SqliteStoreTest, ConcurrentWritesAllLandAndAFailingOneRollsBackAlone) {
   EXPECT_EQ(duplicates_refused.load(), 8 * 50 - 1);
 }
 
+// The key that makes a message post idempotent is unique per ticket and author: a second
+// insert under it is refused as a UniqueViolation and leaves the ticket as it was.
+TEST_F(SqliteStoreTest, AMessageClientIdIsUniquePerTicketAndAuthor) {
+  SqliteStore store(path_, {}, sqlite_migrations());
+  store.migrate();
+  const auto now = Timestamp{std::chrono::seconds(1'800'000'000)};
+  const auto person = [&](std::int64_t telegram_id) {
+    TelegramUser profile;
+    profile.id = telegram_id;
+    profile.first_name = "P";
+    return store.upsert_telegram_user(profile, Role::user, now);
+  };
+  const auto author = person(11).id;
+  const auto other_author = person(12).id;
+  const auto ticket = [&] {
+    NewTicket fields;
+    fields.subject = "s";
+    fields.body = "b";
+    fields.creator_id = author;
+    fields.now = now;
+    return store.create_ticket(fields, [](auto) { return std::nullopt; }).id;
+  };
+  const auto first_ticket = ticket();
+  const auto second_ticket = ticket();
+  const auto message = [&](std::int64_t ticket_id, std::int64_t author_id,
+                           std::optional<std::string> client_id) {
+    return NewMessage{.ticket_id = ticket_id,
+                      .author_id = author_id,
+                      .body = "hello",
+                      .now = now + std::chrono::seconds(60),
+                      .client_id = std::move(client_id)};
+  };
+
+  const auto original = store.add_message(message(first_ticket, author, "k"));
+  EXPECT_THROW(store.add_message(message(first_ticket, author, "k")), UniqueViolation);
+  const auto after = store.find_ticket(first_ticket);
+  EXPECT_EQ(after->messages_count, 2) << "the refused insert changed nothing";
+  EXPECT_EQ(store.list_messages(first_ticket, 0, 10, true).size(), 2u);
+
+  EXPECT_EQ(store.find_message_by_client_id(first_ticket, author, "k")->id, original.id);
+  EXPECT_FALSE(store.find_message_by_client_id(first_ticket, other_author, "k"));
+  EXPECT_FALSE(store.find_message_by_client_id(second_ticket, author, "k"));
+  EXPECT_FALSE(store.find_message_by_client_id(first_ticket, author, "K"));
+
+  EXPECT_NO_THROW(store.add_message(message(first_ticket, other_author, "k")));
+  EXPECT_NO_THROW(store.add_message(message(second_ticket, author, "k")));
+  EXPECT_NO_THROW(store.add_message(message(first_ticket, author, std::nullopt)));
+  EXPECT_NO_THROW(store.add_message(message(first_ticket, author, std::nullopt)));
+  EXPECT_EQ(store.list_messages(first_ticket, 0, 10, true).size(), 5u);
+  EXPECT_EQ(scalar("SELECT count(*) FROM messages WHERE client_id IS NULL"), "4");
+}
+
+// A look-up by key reads the unique index, not every message of the ticket.
+TEST_F(SqliteStoreTest, MessageLookUpByClientIdUsesItsIndex) {
+  SqliteStore(path_, {}, sqlite_migrations()).migrate();
+  Connection connection(path_, Access::read_only, 1000);
+  auto statement = connection.prepare(
+      "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE ticket_id = 1 AND author_id = 2 "
+      "AND client_id = 'k'");
+  std::string details;
+  while (statement.step()) details += statement.column_text(3) + "\n";
+  EXPECT_NE(details.find("messages_by_client_id"), std::string::npos) << details;
+}
+
 }  // namespace
 }  // namespace tb::store::sqlite

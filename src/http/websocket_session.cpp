@@ -27,7 +27,7 @@ namespace websocket = boost::beast::websocket;
 using asio::awaitable;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kHandshakeTimeout{10};
-constexpr std::size_t kKeptRoundCapacity = 64;           // frames
+constexpr std::size_t kKeptRoundCapacity = 64;          // frames
 constexpr std::size_t kKeptBufferCapacity = 16 * 1024;  // bytes
 
 }  // namespace

@@ -459,8 +459,10 @@ function categoriesSection(context) {
       app.telegram.haptic("error");
       if (error?.code === "not_found") {  // deleted elsewhere meanwhile: show the list as it is
         reload();
+        replace(actionError, errorNotice(context, error));
+      } else {
+        replace(actionError, errorNotice(context, error, () => removeCategory(category, button)));
       }
-      replace(actionError, errorNotice(context, error, () => removeCategory(category, button)));
     }
   }
 
@@ -668,8 +670,12 @@ function autoRepliesSection(context) {
       if (!context.alive) return;
       button.disabled = false;
       app.telegram.haptic("error");
-      if (error?.code === "not_found") reload();
-      replace(actionError, errorNotice(context, error, () => removeReply(reply, button)));
+      if (error?.code === "not_found") {
+        reload();
+        replace(actionError, errorNotice(context, error));
+      } else {
+        replace(actionError, errorNotice(context, error, () => removeReply(reply, button)));
+      }
     }
   }
 
@@ -754,7 +760,10 @@ function usersSection(context) {
       replace(moreRegion, cursor
         ? h("button", { type: "button", class: "button secondary wide", onclick: () => load(false) }, t("showMore"))
         : null);
-      if (!reset) firstNew?.querySelector("button, select, input")?.focus();
+      if (!reset && firstNew) {  // "Show more" is gone: the focus goes to what it brought
+        firstNew.tabIndex = -1;
+        firstNew.focus();
+      }
     } catch (error) {
       if (!context.alive || mine !== sequence) return;
       listRegion.removeAttribute("aria-busy");

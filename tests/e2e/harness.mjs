@@ -36,11 +36,13 @@ export const WAIT_MS = 5_000;
 // `hash`, sorted by key, `key=value` joined with "\n", HMAC-SHA256 with the secret
 // HMAC_SHA256(key "WebAppData", message bot_token). Returns the raw initData query string,
 // percent-encoded as Telegram does (%20, never "+").
-export function signInitData(user, { token = BOT_TOKEN, authDate, queryId } = {}) {
+// `startParam` becomes `start_param`, as when Telegram opens t.me/<bot>?startapp=<param>.
+export function signInitData(user, { token = BOT_TOKEN, authDate, queryId, startParam } = {}) {
   const fields = {
     query_id: queryId ?? `AAE2E${randomBytes(6).toString("hex")}`,
     user: JSON.stringify(user),
     auth_date: String(authDate ?? Math.floor(Date.now() / 1000)),
+    ...(startParam ? { start_param: startParam } : {}),
   };
   const checkString = Object.keys(fields).sort().map((key) => `${key}=${fields[key]}`).join("\n");
   const secret = createHmac("sha256", "WebAppData").update(token).digest();
@@ -91,10 +93,9 @@ export const THEMES = {
 };
 
 // The URL Telegram opens: /app/#tgWebAppData=…&tgWebAppVersion=…&tgWebAppThemeParams=…
-export function miniAppUrl(baseUrl, initData, { theme = "light", path = "/app/", startParam } = {}) {
+export function miniAppUrl(baseUrl, initData, { theme = "light", path = "/app/" } = {}) {
   const themeParams = typeof theme === "string" ? THEMES[theme] : theme;
-  const query = startParam ? `?startapp=${encodeURIComponent(startParam)}` : "";
-  return `${baseUrl}${path}${query}#tgWebAppData=${encodeURIComponent(initData)}` +
+  return `${baseUrl}${path}#tgWebAppData=${encodeURIComponent(initData)}` +
     `&tgWebAppVersion=8.0&tgWebAppPlatform=unknown` +
     `&tgWebAppThemeParams=${encodeURIComponent(JSON.stringify(themeParams))}`;
 }
@@ -223,6 +224,11 @@ export class TestServer {
       child.once("exit", (code, signal) => {
         running.delete(child);
         resolveExit({ code, signal });
+      });
+      // The binary could not be started at all (missing, or being linked right now).
+      child.once("error", (error) => {
+        running.delete(child);
+        resolveExit({ code: error.code, signal: null });
       });
     });
     await this.waitHealthy(child);
@@ -425,10 +431,12 @@ export class PageWatch {
     };
   }
 
-  // Throws listing every error seen so far.
+  // Throws listing every error seen since the last check (each is reported once, so a
+  // later test does not fail for an earlier one's error).
   check() {
-    if (this.errors.length > 0) {
-      throw new Error(`${this.label}: the page reported ${this.errors.length} error(s):\n  ${this.errors.join("\n  ")}`);
+    const errors = this.errors.splice(0);
+    if (errors.length > 0) {
+      throw new Error(`${this.label}: the page reported ${errors.length} error(s):\n  ${errors.join("\n  ")}`);
     }
   }
 }
@@ -437,8 +445,8 @@ export class PageWatch {
 export async function openMiniApp(context, server, telegram, { theme = "light", label, startParam } = {}) {
   const page = await context.newPage();
   const watch = new PageWatch(page, label ?? `${telegram.username ?? telegram.id}`);
-  const initData = signInitData(telegram);
-  await page.goto(miniAppUrl(server.baseUrl, initData, { theme, startParam }));
+  const initData = signInitData(telegram, { startParam });
+  await page.goto(miniAppUrl(server.baseUrl, initData, { theme }));
   return { page, watch };
 }
 

@@ -110,6 +110,7 @@ export function hexToRgb(hex) {
 // The server
 
 const running = new Set();  // every child process still alive, killed when Node exits
+const directories = new Set();  // every temporary directory not yet removed
 
 function killAll() {
   for (const child of running) {
@@ -119,6 +120,8 @@ function killAll() {
       // already gone
     }
   }
+  if (process.env.E2E_KEEP === "1") return;
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 }
 process.on("exit", killAll);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -140,9 +143,11 @@ export async function freePort() {
   });
 }
 
-// Warns when webapp/public has files newer than the copy the binary serves.
+// Warns (once) when webapp/public has files newer than the copy the binary serves.
+let assetsChecked = false;
 function warnIfAssetsStale() {
-  if (process.env.E2E_WEB_ROOT) return;
+  if (assetsChecked || process.env.E2E_WEB_ROOT) return;
+  assetsChecked = true;
   const stamp = join(dirname(BINARY), "web/.stamp");
   if (!existsSync(stamp)) return;
   const laidOut = statSync(stamp).mtimeMs;
@@ -166,6 +171,7 @@ export class TestServer {
   constructor(env = {}) {
     this.extraEnv = env;
     this.dir = mkdtempSync(join(tmpdir(), "ticketbot-e2e-"));
+    directories.add(this.dir);
     this.databasePath = join(this.dir, "e2e.db");
     this.logPath = join(this.dir, "server.log");
     this.port = 0;
@@ -286,6 +292,7 @@ export class TestServer {
       console.log(`e2e: kept ${this.dir}`);
     } else {
       rmSync(this.dir, { recursive: true, force: true });
+      directories.delete(this.dir);
     }
   }
 

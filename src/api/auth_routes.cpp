@@ -50,6 +50,12 @@ void add_auth_routes(Endpoints& endpoints, service::AuthService& auth,
     limit_logins(login_limiter, request);
     return login_response(auth.login_with_widget(widget_fields(read_object(request))));
   });
+  // How one may sign in here, so that a client offers only what works (the Mini App shows
+  // the demo picker or "open in Telegram" without probing for errors).
+  endpoints.add_public(Method::get, "/auth/methods", [&](Request&) {
+    return json_response(
+        200, boost::json::object{{"telegram", auth.telegram_logins()}, {"demo", auth.demo()}});
+  });
   endpoints.add_public(Method::post, "/auth/demo", [&](Request& request) {
     if (!auth.demo()) throw Error(ErrorCode::not_found, "no such resource");
     limit_logins(login_limiter, request);

@@ -16,8 +16,9 @@ struct EndpointOptions {
 
 // Whether a browser page from `origin` may open a WebSocket here. No Origin header (a
 // non-browser client) is allowed: the check is against cross-site pages riding on a
-// user's credentials, which only browsers send.
-bool origin_allowed(std::string_view origin, const EndpointOptions& options);
+// user's credentials, which only browsers send. `host` is the request's Host header: a page
+// of that same host is ours.
+bool origin_allowed(std::string_view origin, std::string_view host, const EndpointOptions& options);
 
 // The /ws upgrade: checks the Origin, then the credentials when the request carries them
 // (`?token=` or an Authorization header; a bad one is refused with 401 before the

@@ -69,6 +69,7 @@ class AuthService {
   void seed_demo_people();
 
   bool demo() const { return options_.demo; }
+  bool telegram_logins() const { return !options_.bot_token.empty(); }
 
  private:
   LoginResult start_session(const User& user);

@@ -74,6 +74,17 @@ TEST(AuthOverHttp, DemoLoginOnlyInDemoMode) {
 
   TestServer plain;
   EXPECT_EQ(plain.request("POST", "/auth/demo", R"({"role":"moderator"})").status, 404);
+
+  // /auth/methods says so, without credentials, so a client need not probe.
+  const auto demo_methods = demo.request("GET", "/auth/methods");
+  ASSERT_EQ(demo_methods.status, 200);
+  EXPECT_TRUE(boost::json::parse(demo_methods.body).at("demo").as_bool());
+  const auto plain_methods = boost::json::parse(plain.request("GET", "/auth/methods").body);
+  EXPECT_FALSE(plain_methods.at("demo").as_bool());
+  EXPECT_FALSE(plain_methods.at("telegram").as_bool());  // no bot token configured
+  TestServer with_bot(Environment{{"TELEGRAM_BOT_TOKEN", kBotToken}});
+  EXPECT_TRUE(
+      boost::json::parse(with_bot.request("GET", "/auth/methods").body).at("telegram").as_bool());
 }
 
 TEST(AuthOverHttp, LoginsAreRateLimitedWithRetryAfter) {

@@ -21,27 +21,36 @@ TEST(OriginCheck, AllowsThePublicUrlTheListedOriginsAndNoOrigin) {
   const EndpointOptions options{.public_url = "https://support.example.com/",
                                 .allowed_origins = {"https://web.telegram.org"},
                                 .allow_loopback_origins = false};
-  EXPECT_TRUE(origin_allowed("", options));  // not a browser
-  EXPECT_TRUE(origin_allowed("https://support.example.com", options));
-  EXPECT_TRUE(origin_allowed("https://SUPPORT.example.com", options));
-  EXPECT_TRUE(origin_allowed("https://web.telegram.org", options));
-  EXPECT_FALSE(origin_allowed("http://support.example.com", options));  // another scheme
-  EXPECT_FALSE(origin_allowed("https://support.example.com:8443", options));
-  EXPECT_FALSE(origin_allowed("https://support.example.com.evil.io", options));
-  EXPECT_FALSE(origin_allowed("http://localhost:3000", options));
-  EXPECT_FALSE(origin_allowed("null", options));
+  EXPECT_TRUE(origin_allowed("", "", options));  // not a browser
+  EXPECT_TRUE(origin_allowed("https://support.example.com", "", options));
+  EXPECT_TRUE(origin_allowed("https://SUPPORT.example.com", "", options));
+  EXPECT_TRUE(origin_allowed("https://web.telegram.org", "", options));
+  EXPECT_FALSE(origin_allowed("http://support.example.com", "", options));  // another scheme
+  EXPECT_FALSE(origin_allowed("https://support.example.com:8443", "", options));
+  EXPECT_FALSE(origin_allowed("https://support.example.com.evil.io", "", options));
+  EXPECT_FALSE(origin_allowed("http://localhost:3000", "", options));
+  EXPECT_FALSE(origin_allowed("null", "", options));
+}
+
+TEST(OriginCheck, AllowsAPageOfTheHostTheRequestCameTo) {
+  const EndpointOptions options;  // no public URL, no listed origins, no loopback
+  EXPECT_TRUE(origin_allowed("http://10.0.0.5:8000", "10.0.0.5:8000", options));
+  EXPECT_TRUE(origin_allowed("https://Support.Example.com", "support.example.com", options));
+  EXPECT_FALSE(origin_allowed("http://10.0.0.5:8001", "10.0.0.5:8000", options));
+  EXPECT_FALSE(origin_allowed("http://evil.io", "10.0.0.5:8000", options));
+  EXPECT_FALSE(origin_allowed("http://10.0.0.5.evil.io:8000", "10.0.0.5:8000", options));
 }
 
 TEST(OriginCheck, LoopbackOriginsOnlyWhenAllowed) {
   EndpointOptions options;
   options.allow_loopback_origins = true;
   for (const char* origin : {"http://localhost:5173", "http://127.0.0.1:8000", "https://[::1]"}) {
-    EXPECT_TRUE(origin_allowed(origin, options)) << origin;
+    EXPECT_TRUE(origin_allowed(origin, "", options)) << origin;
   }
-  EXPECT_FALSE(origin_allowed("http://localhost.evil.io", options));
-  EXPECT_FALSE(origin_allowed("ftp://127.0.0.1", options));
+  EXPECT_FALSE(origin_allowed("http://localhost.evil.io", "", options));
+  EXPECT_FALSE(origin_allowed("ftp://127.0.0.1", "", options));
   options.allow_loopback_origins = false;
-  EXPECT_FALSE(origin_allowed("http://127.0.0.1:8000", options));
+  EXPECT_FALSE(origin_allowed("http://127.0.0.1:8000", "", options));
 }
 
 }  // namespace

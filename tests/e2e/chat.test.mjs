@@ -287,7 +287,7 @@ test("g: screenshots for docs/screenshots/", async () => {
   }
 
   await staff.page.getByRole("button", { name: new RegExp(`#${ticketId} · `) }).waitFor();
-  await staff.page.evaluate(() => window.scrollTo(0, 0));
+  await staff.page.evaluate(() => document.querySelector("main").scrollTo(0, 0));
   await shot(staff.page, "desktop-queue.png");
   checkPages();
 });

@@ -38,14 +38,11 @@ export default function loginView(app) {
     h("button", { type: "button", class: "button secondary", onclick: () => location.reload() },
       t("retry")));
 
-  // Demo mode answers a malformed demo login with 400; otherwise /auth/demo does not exist.
-  app.api.post("/auth/demo", { role: "" })
-    .then(showTelegram, (error) => {
-      if (error.status === 400) showDemo();
-      else if (error.offline) {
-        fail(error);
-        showTelegram();
-      } else showTelegram();
+  app.api.get("/auth/methods")
+    .then((methods) => (methods.demo ? showDemo() : showTelegram()))
+    .catch((error) => {
+      fail(error);
+      showTelegram();
     });
 
   return { title: t("login.title"), node };

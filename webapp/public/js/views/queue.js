@@ -45,6 +45,7 @@ export default function queueView(app) {
   };
 
   const list = new TicketList(app, {
+    label: t("queue.title"),
     load: (cursor) => app.api.get("/tickets", query(cursor)), matches, onOpen: open, showAssignee: true,
   });
   list.emptyText = t("queue.empty");
@@ -103,7 +104,8 @@ export default function queueView(app) {
   list.reload();
   return {
     title: t("queue.title"),
-    node: h("section", {},
+    // On a wide screen: filters and list on the left, the open ticket on the right.
+    node: h("section", { class: "queue-layout" }, h("div", { class: "queue-side" },
       h("div", { class: "card" },
         scope,
         h("div", { class: "filters", style: "margin-top:10px" }, field(t("queue.search"), search)),
@@ -112,7 +114,7 @@ export default function queueView(app) {
           h("summary", {}, t("queue.filters")),
           h("div", { class: "filters" }, status.wrapper, priority.wrapper, category.wrapper)),
         WIDE.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null),
-      h("div", { class: "queue-layout" }, list.node, detail)),
+      list.node), detail),
     dispose: () => {
       document.removeEventListener("keydown", onKey);
       shown?.dispose?.();

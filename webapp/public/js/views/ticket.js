@@ -30,8 +30,8 @@ export default function ticketView(app, { id, embedded = false }) {
   const composerArea = h("div", { class: "composer-area" });
   const ratingArea = h("div");
   const status = h("div", { role: "alert" });
-  const node = h("div", { class: "ticket-view" }, status, head, customerPanel,
-                 h("section", { class: "card" }, chat, typingLine, composerArea), ratingArea);
+  const node = h("div", { class: "ticket-view" }, status, head, customerPanel, ratingArea,
+                 h("section", { class: "card conversation" }, chat, typingLine, composerArea));
   chat.append(newMessages);
 
   // --- the conversation ---------------------------------------------------------------
@@ -54,11 +54,13 @@ export default function ticketView(app, { id, embedded = false }) {
     if (message.internal) classes.push("internal");
     if (message.source === "system") classes.push("system");
     if (pending) classes.push("pending");
-    return h("article", { class: classes.join(" "), dataset: { id: message.id ?? "", clientId: message.client_id ?? "" } },
+    const when = pending ? t("chat.pending") : i18n.time(message.created_at);
+    return h("article", { class: classes.join(" "), "aria-label": `${authorName(message)}, ${when}`,
+                          dataset: { id: message.id ?? "", clientId: message.client_id ?? "" } },
       h("div", { class: "author" }, authorName(message),
         message.internal ? h("span", { class: "badge" }, t("chat.internalBadge")) : null),
       h("div", { class: "body" }, message.body),
-      h("div", { class: "time" }, pending ? t("chat.pending") : i18n.time(message.created_at)));
+      h("div", { class: "time" }, when));
   };
 
   const addMessage = (message) => {

@@ -14,7 +14,7 @@ export function priorityChip(priority) {
 
 export class TicketList {
   // load(cursor) → {items, next_cursor}; matches(ticket) → whether a live update belongs.
-  constructor(app, { load, matches, onOpen, showAssignee = false }) {
+  constructor(app, { label, load, matches, onOpen, showAssignee = false }) {
     this.app = app;
     this.load = load;
     this.matches = matches;
@@ -23,7 +23,7 @@ export class TicketList {
     this.items = [];
     this.cursor = null;
     this.selectedId = null;
-    this.list = h("ul", { class: "ticket-list", "aria-label": i18n.t("tickets.title") });
+    this.list = h("ul", { class: "ticket-list", "aria-label": label });
     this.footer = h("div");
     this.node = h("div", { class: "ticket-list-wrap" }, this.list, this.footer);
     this.unsubscribe = [

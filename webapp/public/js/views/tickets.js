@@ -6,6 +6,7 @@ import { TicketList } from "./ticket_list.js";
 export default function ticketsView(app) {
   const me = app.session.user;
   const list = new TicketList(app, {
+    label: i18n.t("tickets.title"),
     load: (cursor) => app.api.get("/tickets", { creator_id: me.id, cursor, limit: 30 }),
     matches: (ticket) => ticket.creator.id === me.id,
     onOpen: (ticket) => app.router.go("ticket", { id: ticket.id }),

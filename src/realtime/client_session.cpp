@@ -194,9 +194,9 @@ void ClientSession::replay(std::int64_t ticket_id, std::int64_t after_id,
                  {"topic", Topic{Topic::Kind::ticket, ticket_id}.name()},
                  {"replayed", missed.size()}}));
   // What arrived live during the replay, less what the replay already sent.
-  const std::int64_t replayed_up_to = missed.empty() ? after_id : missed.back().id;
+  found->second.replayed_up_to = missed.empty() ? after_id : missed.back().id;
   for (auto& [message_id, frame] : found->second.held) {
-    if (message_id == 0 || message_id > replayed_up_to) send(std::move(frame));
+    if (message_id == 0 || message_id > found->second.replayed_up_to) send(std::move(frame));
   }
   found->second.held.clear();
   found->second.live = true;
@@ -249,6 +249,7 @@ void ClientSession::deliver(const service::TicketEvent& event, const EventFrames
   const auto to_ticket_topic = [&](std::int64_t message_id,
                                    const std::shared_ptr<const std::string>& frame) {
     if (subscription == tickets_.end()) return;
+    if (message_id != 0 && message_id <= subscription->second.replayed_up_to) return;
     if (subscription->second.live) {
       send(frame);
     } else {

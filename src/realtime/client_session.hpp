@@ -64,6 +64,10 @@ class ClientSession final : public http::WebSocketSession,
   struct TicketSubscription {
     bool live = false;  // false while its replay runs: live events wait in `held`
     std::vector<std::pair<std::int64_t, std::shared_ptr<const std::string>>> held;
+    // The last message id the replay sent. Ids are given in commit order by one writer, so
+    // every message up to it was in the replay; its event may still come through the hub
+    // afterwards (published after the replay read it), and is then not sent again.
+    std::int64_t replayed_up_to = 0;
   };
 
   void authenticate(const std::string& authorization);  // with mutex_ held; errors to the client

@@ -66,6 +66,9 @@ boost::json::object ticket_json(const Ticket& ticket, Timestamp now) {
           {"resolved_at", optional_time(ticket.resolved_at)},
           {"closed_at", optional_time(ticket.closed_at)},
           {"last_message_at", format_timestamp(ticket.last_message_at)},
+          {"last_message_preview", ticket.last_message_preview
+                                       ? boost::json::value(*ticket.last_message_preview)
+                                       : boost::json::value(nullptr)},
           {"messages_count", ticket.messages_count},
           {"sla_due_at", optional_time(ticket.sla_due_at)},
           {"breached", sla_breached(ticket, now)},

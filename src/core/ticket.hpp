@@ -73,6 +73,8 @@ struct Ticket {
   std::optional<Timestamp> resolved_at;
   std::optional<Timestamp> closed_at;
   Timestamp last_message_at{};
+  // The start of the latest public message (never an internal note), for lists.
+  std::optional<std::string> last_message_preview;
   int messages_count = 0;
   std::optional<Timestamp> sla_due_at;
   std::optional<Rating> rating;

@@ -88,6 +88,33 @@ TEST_F(TicketsOverHttp, CustomerAndHelperWorkATicketToTheEnd) {
   call("PUT", "/tickets/" + id, helper, R"({"status":"waiting"})", 409);  // closed → only open
 }
 
+// Lists show the start of the latest public message; an internal note never shows there.
+TEST_F(TicketsOverHttp, TheLastPublicMessageIsPreviewedAndANoteNever) {
+  const auto customer = login("user");
+  const auto moderator = login("moderator");
+  const auto id = new_ticket(customer);
+  const auto preview = [&](const std::string& who) -> std::string {
+    const auto page = call("GET", "/tickets?limit=200", who);
+    for (const auto& ticket : page.at("items").as_array()) {
+      if (std::to_string(ticket.at("id").as_int64()) != id) continue;
+      const auto& text = ticket.at("last_message_preview");
+      return text.is_string() ? std::string(text.as_string()) : "(null)";
+    }
+    return "(ticket not listed)";
+  };
+
+  EXPECT_EQ(preview(customer), "Still broken");
+  const std::string reply = "Fixed now. " + std::string(300, 'x');
+  call("POST", "/tickets/" + id + "/messages", moderator,
+       boost::json::serialize(boost::json::object{{"body", reply}}), 201);
+  call("POST", "/tickets/" + id + "/messages", moderator,
+       R"({"body":"secret: the customer is a VIP","internal":true})", 201);
+  EXPECT_EQ(preview(customer), reply.substr(0, 160));
+  EXPECT_EQ(preview(moderator), reply.substr(0, 160));
+  EXPECT_EQ(call("GET", "/tickets/" + id, customer).at("last_message_preview").as_string(),
+            reply.substr(0, 160));
+}
+
 TEST_F(TicketsOverHttp, MalformedRequestsGetClearErrors) {
   const auto customer = login("user");
   call("POST", "/tickets", customer, R"({"subject":"x")", 400);

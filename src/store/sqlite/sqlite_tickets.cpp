@@ -24,7 +24,8 @@ constexpr std::string_view kTicketSelect = R"sql(
   SELECT t.id, t.subject, t.status, t.priority, t.category_id, t.created_at, t.updated_at,
          t.first_response_at, t.resolved_at, t.closed_at, t.last_message_at, t.messages_count,
          t.sla_due_at, t.rating_score, t.rating_comment,
-         c.id, c.first_name, c.username, c.role, a.id, a.first_name, a.username, a.role
+         c.id, c.first_name, c.username, c.role, a.id, a.first_name, a.username, a.role,
+         t.last_message_preview
   FROM tickets t
   JOIN users c ON c.id = t.creator_id
   LEFT JOIN users a ON a.id = t.assignee_id)sql";
@@ -67,6 +68,7 @@ Ticket ticket_from_row(const Statement& row) {
   }
   ticket.creator = user_ref(row, 15);
   if (!row.column_is_null(19)) ticket.assignee = user_ref(row, 19);
+  ticket.last_message_preview = row.column_optional_text(23);
   return ticket;
 }
 
@@ -267,8 +269,9 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
                               : std::nullopt;
     auto insert = connection.prepare(R"sql(
       INSERT INTO tickets (subject, priority, priority_rank, category_id, creator_id, created_at,
-                           updated_at, last_message_at, messages_count, sla_due_at, assignee_id)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7, ?8))sql");
+                           updated_at, last_message_at, messages_count, sla_due_at, assignee_id,
+                           last_message_preview)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7, ?8, substr(?9, 1, 160)))sql");
     std::optional<std::int64_t> sla_due_at;
     if (ticket.sla_due_at) sla_due_at = seconds_of(*ticket.sla_due_at);
     insert.bind(1, std::string_view(ticket.subject))
@@ -279,6 +282,7 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
         .bind(6, seconds_of(ticket.now))
         .bind(7, sla_due_at)
         .bind(8, assignee)
+        .bind(9, std::string_view(ticket.body))
         .step();
     const std::int64_t id = connection.last_insert_id();
     connection
@@ -427,12 +431,13 @@ Message SqliteStore::add_message(const NewMessage& message) {
     if (!message.internal) {
       auto update = connection.prepare(R"sql(
         UPDATE tickets SET messages_count = messages_count + 1, last_message_at = :now,
-          updated_at = :now,
+          updated_at = :now, last_message_preview = substr(:body, 1, 160),
           first_response_at = CASE WHEN :first = 1 AND first_response_at IS NULL THEN :now
                                    ELSE first_response_at END,
           status = COALESCE(:status, status)
         WHERE id = :id)sql");
       bind_if(update, ":now", seconds_of(message.now));
+      bind_if(update, ":body", std::string_view(message.body));
       bind_if(update, ":first", static_cast<std::int64_t>(message.counts_as_first_response));
       if (message.move_to) {
         bind_if(update, ":status", status_name(*message.move_to));

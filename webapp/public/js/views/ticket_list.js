@@ -123,6 +123,7 @@ export class TicketList {
         this.showAssignee
           ? h("span", { class: "chip" }, ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned"))
           : null),
+      ticket.last_message_preview ? h("p", { class: "preview" }, ticket.last_message_preview) : null,
       h("p", { class: "meta" },
         i18n.plural("tickets.messages", ticket.messages_count), " · ",
         t("tickets.updated", { when: i18n.relative(ticket.last_message_at ?? ticket.updated_at) })));

@@ -317,12 +317,7 @@ test("role permissions: hidden from an admin; a developer takes one from helpers
   await page.close();
 });
 
-test("a tab clicked while the first screen is still loading is the screen that stays", {
-  todo: "webapp/public/js/router.js:75-84, Router.show: after `await views[name]()` nothing checks " +
-        "that a newer navigation has started meanwhile, so the first view (queue), when its module " +
-        "arrives last, replaces the admin home the person asked for (the stack says admin, the " +
-        "screen and the marked tab say Queue)",
-}, async () => {
+test("a tab clicked while the first screen is still loading is the screen that stays", async () => {
   // Telegram shows the tabs before the first view's module has arrived; hold queue.js back
   // until the person has clicked Admin and the admin home is on the screen.
   const slow = await newContext(browser, "desktop");

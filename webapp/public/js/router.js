@@ -33,6 +33,7 @@ export class Router {
     this.tabs = tabs;
     this.stack = [];  // { name, params }
     this.current = null;  // what the shown view returned, plus its cleanups
+    this.navigations = 0;  // counts show() calls, so that a slow module load cannot win late
     this.backButton.addEventListener("click", () => this.back());
     this.app = null;
   }
@@ -75,8 +76,11 @@ export class Router {
   async show(stack) {
     this.leave();
     this.stack = stack;
+    const navigation = ++this.navigations;
     const { name, params } = stack[stack.length - 1];
     const module = await views[name]();
+    // Another navigation began while this view's module loaded: that one wins.
+    if (navigation !== this.navigations) return;
     const view = module.default(this.app, params);
     const cleanups = [];
     this.current = { view, cleanups };

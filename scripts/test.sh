@@ -49,8 +49,7 @@ run_preset release
 if [ $e2e = 1 ]; then
   step "end-to-end tests: the Mini App in Chromium (tests/e2e/)"
   # Bounded as a whole; the harness kills its servers and browsers whatever happens.
-  timeout --kill-after=10 600 \
-    node --test --test-concurrency=1 --test-timeout=90000 tests/e2e/
+  timeout --kill-after=10 600 tests/e2e/run-all.sh
 fi
 if [ $asan = 1 ]; then
   run_preset asan

@@ -53,8 +53,14 @@ npm_flags=(--no-audit --no-fund --loglevel=error)
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ] ||
    { [ $runtime_only = 0 ] && [ ! -d node_modules/playwright-core ]; }; then
   echo "install-deps: npm ci ${npm_flags[*]}"
-  # Without the npm registry the server still builds and runs; only /docs loses swagger-ui
-  # (the build says so), so a failure here is a loud warning, not the end of the setup.
+  # npm trusts only Node's own CA list; a registry reached through a proxy whose CA is in
+  # the system's store (common in companies) needs that store too.
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  fi
+  # Without the npm registry the server still builds and runs; /docs loses swagger-ui and
+  # the Mini App Telegram's script (the build says so), and the end-to-end tests are
+  # skipped (test.sh says so): a loud warning, not the end of the setup.
   if npm ci "${npm_flags[@]}"; then
     touch node_modules
   else

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  ADMIN_TELEGRAM_ID, eventually, launchBrowser, newContext, openMiniApp, TestServer, telegramUser,
+  ADMIN_TELEGRAM_ID, checkPages, eventually, launchBrowser, newContext, openMiniApp, TestServer, telegramUser,
 } from "./harness.mjs";
 
 const ADMIN = telegramUser(ADMIN_TELEGRAM_ID, "Ada", "e2e_admin");
@@ -37,13 +37,6 @@ after(async () => {
   await server?.dispose();
 });
 
-// Every page opened: no console error, no uncaught exception, no browser dialog.
-function checkPages() {
-  for (const watch of pages) {
-    watch.check();
-    assert.deepEqual(watch.dialogs.splice(0), [], `${watch.label}: no browser dialog may open`);
-  }
-}
 
 // Opens the Mini App as `telegram` and goes to the Admin tab → {page, watch}, on the admin home.
 // It waits for the first screen (staff start on the Queue) before clicking, as a person
@@ -166,7 +159,7 @@ test("categories: create through the form, edit, a duplicate name is refused inl
   assert.ok(!remaining.some((category) => category.id === created.id), "the category is gone on the server");
   assert.ok(remaining.some((category) => category.name === "Billing"), "the other category stays");
   await table.getByRole("row", { name: /Billing/ }).waitFor();
-  checkPages();
+  checkPages(pages);
   await page.close();
 });
 
@@ -217,7 +210,7 @@ test("auto-replies: one created in the form answers a new ticket that has its ke
   assert.equal(messages.filter((message) => message.body === answer).length, 1, "posted once");
   assert.deepEqual((await messagesOf(without)).map((message) => message.body), ["Where is my parcel?"],
                    "a ticket without the keyword gets no auto-reply");
-  checkPages();
+  checkPages(pages);
   await page.close();
 });
 
@@ -266,7 +259,7 @@ test("users and roles: an admin grants only lower roles, the change is saved and
   assert.equal(cells[2].trim(), "Role changed");
   assert.match(cells[3], /Carmen/);
   assert.equal(cells[4].replace(/\s+/g, " ").trim(), "Customer → Helper");
-  checkPages();
+  checkPages(pages);
   await page.close();
 });
 
@@ -313,7 +306,7 @@ test("role permissions: hidden from an admin; a developer takes one from helpers
                    "exactly statistics.view was taken from helpers");
   assert.ok(roles.find((item) => item.role === "moderator").permissions.includes("statistics.view"),
             "other roles keep it");
-  checkPages();
+  checkPages(pages);
   await page.close();
 });
 
@@ -342,7 +335,7 @@ test("a tab clicked while the first screen is still loading is the screen that s
     assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Administration",
                  "the admin home is still the screen");
     assert.equal(await page.locator("#tabs .tab[aria-current=page]").textContent(), "Admin");
-    checkPages();
+    checkPages(pages);
   } finally {
     await slow.close();
   }

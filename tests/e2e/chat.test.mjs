@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
-  eventually, hexToRgb, launchBrowser, newContext, openMiniApp, SCREENSHOTS, TestServer,
+  checkPages, eventually, hexToRgb, launchBrowser, newContext, openMiniApp, SCREENSHOTS, TestServer,
   telegramUser, THEMES, WAIT_MS,
 } from "./harness.mjs";
 
@@ -36,13 +36,6 @@ after(async () => {
   await server?.dispose();
 });
 
-// Every page opened in a test: no console error, no uncaught exception, no dialog.
-function checkPages() {
-  for (const watch of pages) {
-    watch.check();
-    assert.deepEqual(watch.dialogs.splice(0), [], `${watch.label}: no dialog may open`);
-  }
-}
 
 // The conversation of the ticket shown on `page`.
 const chatOf = (page) => page.getByRole("log", { name: "Conversation" });
@@ -96,7 +89,7 @@ test("a: a customer opens the Mini App on a phone and creates a ticket", async (
   assert.equal(ticket.creator.first_name, "Carla");
   const { items } = await server.api("GET", `/tickets/${ticketId}/messages`, { token });
   assert.deepEqual(items.map((m) => m.body), ["My card is refused at checkout since this morning."]);
-  checkPages();
+  checkPages(pages);
 });
 
 test("b: a helper on a desktop sees the ticket in the queue and replies; the customer sees it live", async () => {
@@ -123,7 +116,7 @@ test("b: a helper on a desktop sees the ticket in the queue and replies; the cus
                "the customer's page was not reloaded");
   const bubble = chatOf(customer.page).locator(".message", { hasText: reply });
   assert.match(await bubble.innerText(), /Hector/, "the reply names the helper");
-  checkPages();
+  checkPages(pages);
 });
 
 test("c: an internal note never reaches the customer's screen", async () => {
@@ -148,7 +141,7 @@ test("c: an internal note never reaches the customer's screen", async () => {
   assert.ok(!mine.items.some((m) => m.internal || m.body === note));
   const theirs = await server.api("GET", `/tickets/${ticketId}/messages`, { token: helper.token });
   assert.ok(theirs.items.some((m) => m.internal && m.body === note));
-  checkPages();
+  checkPages(pages);
 });
 
 test("d: a message that looks like HTML stays text and runs nothing", async () => {
@@ -183,7 +176,7 @@ test("d: a message that looks like HTML stays text and runs nothing", async () =
     assert.deepEqual(watch.dialogs, [], `${watch.label}: no script ran (no dialog opened)`);
   }
   assert.equal(await customer.page.evaluate(() => window.__e2eSamePage), true);
-  checkPages();
+  checkPages(pages);
 });
 
 test("e: the server restarts mid-chat; the app reconnects and loses or repeats nothing", async () => {
@@ -237,7 +230,7 @@ test("e: the server restarts mid-chat; the app reconnects and loses or repeats n
     await context.setOffline(false);
     for (const stop of allowances) stop();
   }
-  checkPages();
+  checkPages(pages);
 });
 
 test("f: Telegram's dark theme params change the colours", async () => {
@@ -289,7 +282,7 @@ test("g: screenshots for docs/screenshots/", async () => {
   await staff.page.getByRole("button", { name: new RegExp(`#${ticketId} · `) }).waitFor();
   await staff.page.evaluate(() => document.querySelector("main").scrollTo(0, 0));
   await shot(staff.page, "desktop-queue.png");
-  checkPages();
+  checkPages(pages);
 });
 
 test("h: on a phone the newest message is in view, not hidden under the composer", async () => {
@@ -303,7 +296,7 @@ test("h: on a phone the newest message is in view, not hidden under the composer
   await eventually(async () => (problem = await whatCovers(bubble)) === null, "", 2_000).catch(() => {
     throw new Error(`the newest message cannot be seen without scrolling: ${problem}`);
   });
-  checkPages();
+  checkPages(pages);
 });
 
 // null when the middle and the lower edge of `locator`'s element are inside the viewport

@@ -8,6 +8,7 @@
 //   E2E_KEEP=1     keep each server's temporary directory (database, server.log)
 //   E2E_HEADED=1   show the browser (needs a display)
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, readdirSync } from "node:fs";
@@ -445,6 +446,14 @@ export class PageWatch {
     if (errors.length > 0) {
       throw new Error(`${this.label}: the page reported ${errors.length} error(s):\n  ${errors.join("\n  ")}`);
     }
+  }
+}
+
+// Every page in `watches`: no console error, no uncaught exception, no browser dialog.
+export function checkPages(watches) {
+  for (const watch of watches) {
+    watch.check();
+    assert.deepEqual(watch.dialogs.splice(0), [], `${watch.label}: no browser dialog may open`);
   }
 }
 

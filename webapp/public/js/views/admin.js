@@ -266,6 +266,62 @@ function clearErrorsOnEdit(fields, formError) {
 
 // --- 1. categories ---
 
+// Saves `form` on submit, one request at a time: `save(payload)` is the POST or PUT,
+// `onSaved(saved)` updates the section; the server's errors go next to the fields
+// `patterns` names (a 409 to `conflict`).
+function handleSubmit(context, { form, submit, validate, save, onSaved, fields, formError, patterns, conflict }) {
+  let saving = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (saving) return;
+    const payload = validate();
+    if (!payload) {
+      context.app.telegram.haptic("error");
+      return;
+    }
+    saving = true;
+    submit.disabled = true;
+    try {
+      const saved = await save(payload);
+      if (!context.alive) return;
+      onSaved(saved);
+    } catch (error) {
+      if (!context.alive) return;
+      showServerError(context, error, fields, formError, patterns, conflict);
+    } finally {
+      saving = false;
+      submit.disabled = false;
+    }
+  });
+}
+
+// Deletes `item` at `path` once the person confirms; `onRemoved()` updates the section.
+// Something deleted elsewhere meanwhile reloads the list; any other failure offers a retry.
+async function removeItem(context, options) {
+  const { app, t } = context;
+  const { path, item, confirmKey, button, actionError, status, onRemoved, reload } = options;
+  replace(actionError);
+  const confirmed = await app.telegram.confirm(t(confirmKey, { name: item.name }));
+  if (!confirmed || !context.alive) return;
+  button.disabled = true;
+  try {
+    await app.api.delete(path);
+    if (!context.alive) return;
+    onRemoved();
+    succeeded(context, status, t("admin.deletedNamed", { name: item.name }));
+  } catch (error) {
+    if (!context.alive) return;
+    button.disabled = false;
+    app.telegram.haptic("error");
+    if (error?.code === "not_found") {  // deleted elsewhere meanwhile: show the list as it is
+      reload();
+      replace(actionError, errorNotice(context, error));
+    } else {
+      replace(actionError, errorNotice(context, error, () => removeItem(context, options)));
+    }
+  }
+}
+
 function categoriesSection(context) {
   const { app, t } = context;
   const status = statusLine(context);
@@ -405,35 +461,21 @@ function categoriesSection(context) {
       };
     };
 
-    let saving = false;
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (saving) return;
-      const payload = validate();
-      if (!payload) {
-        app.telegram.haptic("error");
-        return;
-      }
-      saving = true;
-      submit.disabled = true;
-      try {
-        const saved = editing ? await app.api.put(`/categories/${category.id}`, payload)
-                              : await app.api.post("/categories", payload);
-        if (!context.alive) return;
+    handleSubmit(context, {
+      form, submit, validate, fields, formError,
+      save: (payload) => (editing ? app.api.put(`/categories/${category.id}`, payload)
+                                  : app.api.post("/categories", payload)),
+      onSaved: (saved) => {
         categories = [...categories.filter((c) => c.id !== saved.id), saved].sort(byPosition);
         renderList();
         closeForm(editButtons.get(saved.id));
         succeeded(context, status, t("admin.savedNamed", { name: saved.name }));
-      } catch (error) {
-        if (!context.alive) return;
-        showServerError(context, error, fields, formError, {
-          name: /\bname\b/, description: /\bdescription\b/, default_priority: /\bdefault_priority\b/,
-          sla_minutes: /\bsla_minutes\b/, routing: /\brouting\b/, position: /\bposition\b/,
-        }, { field: "name", text: t("admin.categories.duplicate") });
-      } finally {
-        saving = false;
-        submit.disabled = false;
-      }
+      },
+      patterns: {
+        name: /\bname\b/, description: /\bdescription\b/, default_priority: /\bdefault_priority\b/,
+        sla_minutes: /\bsla_minutes\b/, routing: /\brouting\b/, position: /\bposition\b/,
+      },
+      conflict: { field: "name", text: t("admin.categories.duplicate") },
     });
 
     addButton.hidden = true;
@@ -441,30 +483,15 @@ function categoriesSection(context) {
     name.focus();
   }
 
-  async function removeCategory(category, button) {
-    replace(actionError);
-    const confirmed = await app.telegram.confirm(t("admin.categories.deleteConfirm", { name: category.name }));
-    if (!confirmed || !context.alive) return;
-    button.disabled = true;
-    try {
-      await app.api.delete(`/categories/${category.id}`);
-      if (!context.alive) return;
+  const removeCategory = (category, button) => removeItem(context, {
+    path: `/categories/${category.id}`, item: category, confirmKey: "admin.categories.deleteConfirm",
+    button, actionError, status, reload,
+    onRemoved: () => {
       categories = categories.filter((c) => c.id !== category.id);
       renderList();
       addButton.focus();
-      succeeded(context, status, t("admin.deletedNamed", { name: category.name }));
-    } catch (error) {
-      if (!context.alive) return;
-      button.disabled = false;
-      app.telegram.haptic("error");
-      if (error?.code === "not_found") {  // deleted elsewhere meanwhile: show the list as it is
-        reload();
-        replace(actionError, errorNotice(context, error));
-      } else {
-        replace(actionError, errorNotice(context, error, () => removeCategory(category, button)));
-      }
-    }
-  }
+    },
+  });
 
   reload();
   return h("div", {},
@@ -617,36 +644,22 @@ function autoRepliesSection(context) {
       };
     };
 
-    let saving = false;
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      if (saving) return;
-      const payload = validate();
-      if (!payload) {
-        app.telegram.haptic("error");
-        return;
-      }
-      saving = true;
-      submit.disabled = true;
-      try {
-        const saved = editing ? await app.api.put(`/auto-replies/${reply.id}`, payload)
-                              : await app.api.post("/auto-replies", payload);
-        if (!context.alive) return;
+    handleSubmit(context, {
+      form, submit, validate, fields, formError,
+      save: (payload) => (editing ? app.api.put(`/auto-replies/${reply.id}`, payload)
+                                  : app.api.post("/auto-replies", payload)),
+      onSaved: (saved) => {
         const index = replies.findIndex((r) => r.id === saved.id);
         if (index >= 0) replies[index] = saved;
         else replies.push(saved);
         renderList();
         closeForm(editButtons.get(saved.id));
         succeeded(context, status, t("admin.savedNamed", { name: saved.name }));
-      } catch (error) {
-        if (!context.alive) return;
-        showServerError(context, error, fields, formError, {
-          name: /\bname\b/, keywords: /\bkeywords?\b/, category_id: /\bcategor/, event: /\bevent\b/, body: /\bbody\b/,
-        }, { field: "name", text: t("admin.autoReplies.duplicate") });
-      } finally {
-        saving = false;
-        submit.disabled = false;
-      }
+      },
+      patterns: {
+        name: /\bname\b/, keywords: /\bkeywords?\b/, category_id: /\bcategor/, event: /\bevent\b/, body: /\bbody\b/,
+      },
+      conflict: { field: "name", text: t("admin.autoReplies.duplicate") },
     });
 
     addButton.hidden = true;
@@ -654,30 +667,15 @@ function autoRepliesSection(context) {
     name.focus();
   }
 
-  async function removeReply(reply, button) {
-    replace(actionError);
-    const confirmed = await app.telegram.confirm(t("admin.autoReplies.deleteConfirm", { name: reply.name }));
-    if (!confirmed || !context.alive) return;
-    button.disabled = true;
-    try {
-      await app.api.delete(`/auto-replies/${reply.id}`);
-      if (!context.alive) return;
+  const removeReply = (reply, button) => removeItem(context, {
+    path: `/auto-replies/${reply.id}`, item: reply, confirmKey: "admin.autoReplies.deleteConfirm",
+    button, actionError, status, reload,
+    onRemoved: () => {
       replies = replies.filter((r) => r.id !== reply.id);
       renderList();
       addButton.focus();
-      succeeded(context, status, t("admin.deletedNamed", { name: reply.name }));
-    } catch (error) {
-      if (!context.alive) return;
-      button.disabled = false;
-      app.telegram.haptic("error");
-      if (error?.code === "not_found") {
-        reload();
-        replace(actionError, errorNotice(context, error));
-      } else {
-        replace(actionError, errorNotice(context, error, () => removeReply(reply, button)));
-      }
-    }
-  }
+    },
+  });
 
   addButton.disabled = true;  // the form needs the categories first
   reload();

@@ -50,17 +50,21 @@ void Checkpointer::run() {
 }
 
 void Checkpointer::checkpoint() {
-  try {
-    connection_.checkpoint();
-  } catch (const StoreError& error) {
-    // Nothing is lost: the data is in the WAL, and the next request copies it.
-    spdlog::warn("sqlite checkpoint failed: {}", error.what());
-  }
+  checkpoint_on(connection_);
   bulk_copied_.store(true, std::memory_order_release);
 }
 
-bool Checkpointer::take_bulk_copied() {
-  return bulk_copied_.exchange(false, std::memory_order_acq_rel);
+void Checkpointer::copy_rest(Connection& writer) {
+  if (bulk_copied_.exchange(false, std::memory_order_acq_rel)) checkpoint_on(writer);
+}
+
+void Checkpointer::checkpoint_on(Connection& connection) {
+  try {
+    connection.checkpoint();
+  } catch (const StoreError& error) {
+    // Nothing is lost: the data is committed, in the WAL, and a later checkpoint copies it.
+    spdlog::warn("sqlite checkpoint failed: {}", error.what());
+  }
 }
 
 }  // namespace tb::store::sqlite

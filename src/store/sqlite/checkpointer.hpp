@@ -16,7 +16,7 @@ namespace tb::store::sqlite {
 //
 // The writer appends meanwhile, and the WAL only starts over from its beginning once all of
 // it has been copied: so once the bulk is copied, the writer copies the rest itself between
-// two batches (take_bulk_copied), which is short. (Holding the writer's mutex here instead
+// two batches (copy_rest), which is short. (Holding the writer's mutex here instead
 // starves this thread: the writer takes the mutex again at once after every batch.)
 class Checkpointer {
  public:
@@ -27,14 +27,16 @@ class Checkpointer {
 
   // Never waits: a checkpoint already asked for or running absorbs the request.
   void request();
-  // Whether a bulk copy has finished since the last call.
-  bool take_bulk_copied();
+  // Called by the writer between batches, with `writer` its connection: once a bulk copy
+  // has finished, copies what was appended meanwhile.
+  void copy_rest(Connection& writer);
   // Checkpoints completed so far, for tests.
   int completed();
 
  private:
   void run();
   void checkpoint();
+  static void checkpoint_on(Connection& connection);  // logs a failure, never throws
 
   Connection connection_;
   std::atomic<bool> bulk_copied_{false};

@@ -2,10 +2,6 @@
 
 #include <utility>
 
-#include <spdlog/spdlog.h>
-
-#include "store/store.hpp"
-
 namespace tb::store::sqlite {
 
 WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer)
@@ -84,13 +80,7 @@ void WriteQueue::execute(const std::vector<Job*>& jobs) {
 void WriteQueue::checkpoint_if_due() {
   if (checkpointer_ == nullptr) return;
   std::lock_guard writer_lock(writer_mutex_);
-  if (checkpointer_->take_bulk_copied()) {
-    try {
-      writer_.checkpoint();  // what was appended during the bulk copy (see Checkpointer)
-    } catch (const StoreError& error) {
-      spdlog::warn("sqlite checkpoint failed: {}", error.what());  // the data is committed
-    }
-  }
+  checkpointer_->copy_rest(writer_);
   if (!writer_.checkpoint_due()) return;
   writer_.checkpoint_requested();
   checkpointer_->request();

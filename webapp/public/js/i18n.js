@@ -5,6 +5,19 @@ import ru from "./strings/ru.js";
 
 const dictionaries = { en, ru };
 const STORAGE_KEY = "tb.language";
+// The API's error codes (docs/API.md) and "network" (no answer at all); any other code,
+// or an exception that is no ApiError, is error.generic.
+const ERROR_KEYS = {
+  network: "error.network",
+  invalid_request: "error.invalid",
+  unauthorized: "error.unauthorized",
+  forbidden: "error.forbidden",
+  not_found: "error.notFound",
+  conflict: "error.conflict",
+  payload_too_large: "error.tooLarge",
+  rate_limited: "error.rateLimited",
+  internal: "error.internal",
+};
 
 export const i18n = {
   language: "en",
@@ -25,6 +38,15 @@ export const i18n = {
   t(key, params = {}) {
     const text = dictionaries[i18n.language][key] ?? dictionaries.en[key] ?? key;
     return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+  },
+
+  // A failed request in the person's words, chosen by its code (api.js ApiError); the
+  // server's own message is English for developers and never shown. `keys` puts a view's
+  // own sentence for a code ({not_found: "ticket.notFound"}), `params` fills it in.
+  error(error, keys = {}, params = {}) {
+    const code = error?.code;
+    const key = keys[code] ?? ERROR_KEYS[code] ?? "error.generic";
+    return i18n.t(key, { seconds: error?.retryAfter ?? 5, ...params });
   },
 
   // "3 messages" / "3 сообщения": keys end in .one/.few/.many (Russian) or .one/.other.

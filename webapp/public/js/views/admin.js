@@ -121,23 +121,9 @@ function succeeded(context, status, text) {
   status.say(text ?? context.t("admin.saved"));
 }
 
-// One sentence for a failed request, in the person's language; the server's own words
-// (English) follow where they say something the code alone cannot.
-function describeError(t, error) {
-  switch (error?.code) {
-    case "network": return t("error.network");
-    case "rate_limited": return t("admin.error.rateLimited", { seconds: error.retryAfter ?? 1 });
-    case "forbidden": return t("admin.error.forbidden", { message: error.message });
-    case "not_found": return t("admin.error.notFound");
-    case "conflict": return t("admin.error.conflict", { message: error.message });
-    case "invalid_request": return t("admin.error.invalid", { message: error.message });
-    default: return t("error.generic", { message: error?.message ?? String(error) });
-  }
-}
-
 function errorNotice(context, error, retry) {
   return h("div", { class: "notice error admin-error", role: "alert" },
-    h("p", {}, describeError(context.t, error)),
+    h("p", {}, i18n.error(error)),
     retry ? h("button", { type: "button", class: "button secondary", onclick: retry }, context.t("retry")) : null);
 }
 
@@ -242,13 +228,13 @@ function showServerError(context, error, fields, formError, patterns, conflict) 
   if (error?.code === "invalid_request") {
     for (const [key, pattern] of Object.entries(patterns)) {
       if (pattern.test(error.message ?? "") && fields[key]) {
-        fields[key].showError(describeError(context.t, error));
+        fields[key].showError(i18n.error(error));
         fields[key].querySelector("input, select, textarea")?.focus();
         return;
       }
     }
   }
-  replace(formError, h("p", { class: "notice error" }, describeError(context.t, error)));
+  replace(formError, h("p", { class: "notice error" }, i18n.error(error)));
 }
 
 // A field's error goes once the person changes that field.
@@ -841,7 +827,7 @@ function usersSection(context) {
         app.telegram.haptic("error");
         select.disabled = false;
         select.value = person.role;
-        error.textContent = describeError(t, failure);
+        error.textContent = i18n.error(failure);
         select.focus();
       }
     });
@@ -892,7 +878,7 @@ function usersSection(context) {
         app.telegram.haptic("error");
         const chosen = new Set(confirmed);
         for (const { box, category } of boxes) box.checked = chosen.has(category.id);
-        error.textContent = describeError(t, failure);
+        error.textContent = i18n.error(failure);
       } finally {
         busy = false;
         fieldset.removeAttribute("aria-busy");
@@ -943,7 +929,7 @@ function usersSection(context) {
         if (!context.alive) return;
         app.telegram.haptic("error");
         toggle.checked = Boolean(person.available);
-        error.textContent = describeError(t, failure);
+        error.textContent = i18n.error(failure);
       } finally {
         busy = false;
       }
@@ -1047,7 +1033,7 @@ function permissionsSection(context) {
       } catch (failure) {
         if (!context.alive) return;
         app.telegram.haptic("error");
-        entry.error.textContent = `${roleLabel(t, entry.role)}: ${describeError(t, failure)}`;
+        entry.error.textContent = `${roleLabel(t, entry.role)}: ${i18n.error(failure)}`;
         refresh(entry);
       }
     };

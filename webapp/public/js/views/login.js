@@ -14,7 +14,7 @@ export default function loginView(app) {
   if (app.session.notice) replace(status, h("p", { class: "notice" }, t(app.session.notice)));
 
   const fail = (error) => replace(status, h("p", { class: "notice error" },
-    error.offline ? t("error.network") : t("login.failed", { message: error.message })));
+    error.offline ? t("error.network") : t("login.failed", { reason: i18n.error(error) })));
 
   const signInAs = async (role) => {
     try {

@@ -71,8 +71,7 @@ export default function newTicketView(app) {
       app.router.show([{ name: root, params: {} }, { name: "ticket", params: { id: ticket.id } }]);
     } catch (error) {
       app.telegram.haptic("error");
-      replace(status, h("p", { class: "notice error" },
-        error.offline ? t("error.network") : t("error.generic", { message: error.message })));
+      replace(status, h("p", { class: "notice error" }, i18n.error(error)));
     } finally {
       sending = false;
       submit.disabled = false;

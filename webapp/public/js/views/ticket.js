@@ -101,36 +101,51 @@ export default function ticketView(app, { id, embedded = false }) {
   }
 
   // --- the ticket's head and controls ---------------------------------------------------
+  // → whether the server took the change. After a conflict the ticket is read again (it
+  // may have changed meanwhile), so that the controls and the message show its real state.
   const update = async (changes) => {
     try {
       state.ticket = await app.api.put(`/tickets/${id}`, changes);
       app.telegram.haptic("success");
+      replace(status);
       render();
+      return true;
     } catch (error) {
       app.telegram.haptic("error");
-      showError(error);
+      if (error.code === "conflict") {
+        const fresh = await app.api.get(`/tickets/${id}`).catch(() => null);
+        if (fresh && !state.disposed && JSON.stringify(fresh) !== JSON.stringify(state.ticket)) {
+          state.ticket = fresh;
+          render();
+        }
+      }
+      const from = state.ticket.status;
+      const refusedMove = changes.status && changes.status !== from;
+      showError(error, refusedMove ? { conflict: "ticket.statusRefused" } : {},
+                { from: t(`status.${from}`), to: t(`status.${changes.status}`) });
+      return false;
     }
   };
 
-  const showError = (error) => replace(status, h("p", { class: "notice error" },
-    error.offline ? t("error.network")
-      : error.code === "rate_limited" ? t("error.rateLimited", { seconds: error.retryAfter ?? 5 })
-      : error.status === 404 ? t("error.notFound")
-      : t("error.generic", { message: error.message })));
+  const showError = (error, keys = {}, params = {}) => replace(status, h("p", { class: "notice error" },
+    i18n.error(error, { not_found: "ticket.notFound", ...keys }, params)));
 
-  const select = (label, values, current, labelOf, onChange) => {
-    const control = h("select", { onchange: (event) => onChange(event.target.value) },
-      values.map((value) => h("option", { value, selected: value === current }, labelOf(value))));
+  // A select for one field of the ticket: `read(ticket)` is its value, `change(value)` the
+  // request body. A refused change puts the select back on the ticket's real value.
+  const select = (label, values, read, labelOf, change) => {
+    const control = h("select", { onchange: async () => {
+      if (!(await update(change(control.value)))) control.value = read(state.ticket);
+    } }, values.map((value) => h("option", { value, selected: value === read(state.ticket) }, labelOf(value))));
     return field(label, control);
   };
 
   function staffControls(ticket) {
     const controls = [];
     if (app.session.can("tickets.update")) {
-      controls.push(select(t("ticket.status"), STATUSES, ticket.status, (s) => t(`status.${s}`),
-                           (value) => update({ status: value })));
-      controls.push(select(t("ticket.priority"), PRIORITIES, ticket.priority, (p) => t(`priority.${p}`),
-                           (value) => update({ priority: value })));
+      controls.push(select(t("ticket.status"), STATUSES, (current) => current.status, (s) => t(`status.${s}`),
+                           (value) => ({ status: value })));
+      controls.push(select(t("ticket.priority"), PRIORITIES, (current) => current.priority,
+                           (p) => t(`priority.${p}`), (value) => ({ priority: value })));
     }
     if (app.session.can("tickets.assign")) {
       const options = [["", t("ticket.unassigned")], ...staffMembers.map((u) => [String(u.id), u.first_name])];
@@ -138,8 +153,8 @@ export default function ticketView(app, { id, embedded = false }) {
         options.push([String(ticket.assignee.id), ticket.assignee.first_name]);
       }
       controls.push(select(t("ticket.assignee"), options.map(([value]) => value),
-        String(ticket.assignee?.id ?? ""), (value) => options.find(([v]) => v === value)[1],
-        (value) => update({ assignee_id: value ? Number(value) : null })));
+        (current) => String(current.assignee?.id ?? ""), (value) => options.find(([v]) => v === value)[1],
+        (value) => ({ assignee_id: value ? Number(value) : null })));
     } else if (ticket.assignee?.id !== me.id && app.session.can("tickets.take")) {
       controls.push(h("div", { class: "field" }, h("span", { class: "hint" }, t("ticket.assignee")),
         h("button", { type: "button", class: "button", onclick: () => update({ assignee_id: me.id }) },
@@ -315,7 +330,7 @@ export default function ticketView(app, { id, embedded = false }) {
         addMessage(message);
       } else if (kind === "failed") {
         dropPending(item.client_id);
-        showError(error);
+        replace(status, h("p", { class: "notice error" }, t("chat.failed", { reason: i18n.error(error) })));
       }
     }),
   ];

@@ -53,7 +53,7 @@ export class TicketList {
       this.render();
     } catch (error) {
       replace(this.list, h("li", { class: "notice error", role: "alert" },
-        error.offline ? i18n.t("error.network") : i18n.t("error.generic", { message: error.message }),
+        i18n.error(error),
         " ", h("button", { type: "button", class: "button secondary", onclick: () => this.reload() },
                i18n.t("retry"))));
     }

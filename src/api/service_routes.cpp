@@ -27,7 +27,7 @@ void add_service_routes(http::Router& router, service::HealthService& health,
   router.add(Method::get, "/healthz", [&health](Request&) {
     const auto report = health.check();
     const boost::json::value body = {{"status", report.healthy() ? "ok" : "error"},
-                                     {"database", report.database_ok ? "ok" : "error"},
+                                     {"database", report.database_status()},
                                      {"redis", !report.redis_enabled ? "disabled"
                                                : report.redis_ok     ? "ok"
                                                                      : "error"}};

@@ -260,8 +260,11 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
                                 source && *source != MessageSource::system) {
                               ticket.source = *source;
                             }
-                            return json_response(
-                                201, ticket_json(tickets.create(caller, ticket), tickets.now()));
+                            ticket.client_id = optional_string(body, "client_id");
+                            // 200, not 201, for a resend: an earlier request created it.
+                            const auto submitted = tickets.submit(caller, ticket);
+                            return json_response(submitted.created ? 201 : 200,
+                                                 ticket_json(submitted.ticket, tickets.now()));
                           });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {

@@ -2,7 +2,6 @@
 
 #include <iostream>
 
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
@@ -11,6 +10,10 @@
 #include "app/maintenance.hpp"
 #include "http/server.hpp"
 #include "service/demo_data.hpp"
+
+#ifndef TICKETBOT_VERSION
+#define TICKETBOT_VERSION "0.0.0"
+#endif
 
 namespace tb::app {
 namespace {
@@ -43,6 +46,29 @@ std::vector<http::Metrics::RouteLabel> route_labels(const http::Router& router) 
     labels.push_back({std::string(http::method_name(route.method)), route.pattern});
   }
   return labels;
+}
+
+// Demo people have made-up Telegram ids that a real account could one day have; a real
+// deployment must not share a database with them unless its operator says so.
+void refuse_demo_data_unless_allowed(const Config& config, store::Store& store) {
+  if (config.demo || config.allow_demo_data) return;
+  if (store.schema_version() < 1 || !store.get_setting(store::kDemoDataSetting)) return;
+  throw ConfigError("DATABASE_URL",
+                    "database " + config.database_url.substr(config.database_url.find(':') + 1) +
+                        " holds demo data (seeded by `ticketbot demo` or DEMO=1), whose made-up "
+                        "Telegram ids could collide with real people; use another database, or "
+                        "start with --allow-demo-data (ALLOW_DEMO_DATA=1) to serve it anyway");
+}
+
+// What an operator should know at start, one line each: settings accepted but not used yet,
+// and a server nobody can log in to.
+void log_startup_notes(const Config& config) {
+  for (const auto& note : inactive_setting_notes(config)) spdlog::warn("{}", note);
+  if (config.telegram_bot_token.empty() && !config.demo) {
+    spdlog::warn(
+        "nobody can log in: TELEGRAM_BOT_TOKEN is not set (Mini App and Login Widget logins need "
+        "it) and demo mode is off (DEMO=1 for demo logins)");
+  }
 }
 
 void log_migrations(const store::MigrationReport& report) {
@@ -89,19 +115,12 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_user_routes(endpoints_, users_);
   api::add_ticket_routes(endpoints_, tickets_);
   metrics_.set_routes(route_labels(router_));
+  metrics_.set_version(TICKETBOT_VERSION);
 }
 
 http::WebSocketAcceptor Application::websocket_acceptor() {
   return realtime::make_websocket_acceptor(realtime::ClientServices{hub_, auth_, tickets_},
                                            websocket_options_);
-}
-
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stdout_logger_mt("ticketbot");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
 }
 
 std::filesystem::path resolve_web_root(const Config& config) {
@@ -116,6 +135,8 @@ std::filesystem::path resolve_web_root(const Config& config) {
 
 void run_server(const Config& config) {
   auto store = open_configured_store(config);
+  refuse_demo_data_unless_allowed(config, *store);
+  log_startup_notes(config);
   log_migrations(store->migrate());
   Application application(config, std::move(store));
   if (config.demo) {

@@ -6,6 +6,7 @@
 #include "api/endpoints.hpp"
 #include "api/service_routes.hpp"
 #include "app/config.hpp"
+#include "app/logging.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/websocket.hpp"
@@ -56,9 +57,6 @@ class Application {
   api::Endpoints endpoints_;
   realtime::EndpointOptions websocket_options_;
 };
-
-// Log lines go to stdout: "2026-11-25T14:50:00.123Z info  message", times in UTC.
-void setup_logging(const std::string& level);
 
 // Opens the store, applies pending migrations, wires every module and serves until a
 // signal. Throws StoreConfigError / std::system_error for problems found at start-up.

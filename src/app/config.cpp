@@ -91,6 +91,11 @@ std::string parse_log_level(const std::string& text) {
                          text + "'");
 }
 
+std::string parse_log_format(const std::string& text) {
+  if (text == "text" || text == "json") return text;
+  throw invalid_argument("expected text or json; got '" + text + "'");
+}
+
 TelegramMode parse_telegram_mode(const std::string& text) {
   if (text == "polling") return TelegramMode::polling;
   if (text == "webhook") return TelegramMode::webhook;
@@ -218,8 +223,13 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) { c.auto_close_days = parse_int(v, 0, 3650); }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",
        [](Config& c, const std::string& v) { c.demo = parse_bool(v); }},
+      {"ALLOW_DEMO_DATA", "0",
+       "1: `serve` a database that holds demo data (refused otherwise: ids could collide)",
+       [](Config& c, const std::string& v) { c.allow_demo_data = parse_bool(v); }},
       {"LOG_LEVEL", "info", "trace, debug, info, warn, error, critical or off",
        [](Config& c, const std::string& v) { c.log_level = parse_log_level(v); }},
+      {"LOG_FORMAT", "text", "text, or json: one JSON object (time, level, message) per line",
+       [](Config& c, const std::string& v) { c.log_format = parse_log_format(v); }},
       {"WEB_ROOT", "", "directory holding app/ and docs/ (empty: found next to the binary)",
        [](Config& c, const std::string& v) { c.web_root = v; }},
   };
@@ -261,6 +271,9 @@ Config load_config(const ConfigSources& sources) {
     for (const Settings* source : {&sources.dotenv, &sources.environment, &sources.flags}) {
       if (auto found = source->find(variable.name); found != source->end()) value = found->second;
     }
+    // VAR= means "the default", wherever it is written: a compose file or a service unit
+    // often passes an unset variable on as an empty one.
+    if (trim(value).empty()) value = std::string(variable.default_value);
     try {
       variable.apply(config, trim(value));
     } catch (const std::invalid_argument& error) {
@@ -277,6 +290,50 @@ Settings read_environment() {
     if (const char* value = std::getenv(name.c_str())) settings.emplace(name, value);
   }
   return settings;
+}
+
+std::vector<std::string> unknown_settings(const Settings& settings) {
+  std::vector<std::string> unknown;
+  for (const auto& [name, value] : settings) {
+    const bool known =
+        std::any_of(config_variables().begin(), config_variables().end(),
+                    [&](const ConfigVariable& variable) { return variable.name == name; });
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;  // sorted: Settings is an ordered map
+}
+
+std::vector<std::string> inactive_setting_notes(const Config& config) {
+  const Config defaults = load_config({});
+  std::vector<std::string> notes;
+  const std::string_view no_bot = "the Telegram bot is not built yet, so nothing uses it";
+  if (!config.telegram_bot_token.empty()) {
+    notes.push_back(
+        "TELEGRAM_BOT_TOKEN is used to check Mini App logins (initData, Login Widget); the bot "
+        "itself is not running yet in this build (no updates, no notifications)");
+  }
+  if (config.telegram_mode != defaults.telegram_mode)
+    notes.push_back("TELEGRAM_MODE is set, but " + std::string(no_bot));
+  if (config.telegram_api_url != defaults.telegram_api_url)
+    notes.push_back("TELEGRAM_API_URL is set, but " + std::string(no_bot));
+  if (!config.telegram_webhook_url.empty())
+    notes.push_back("TELEGRAM_WEBHOOK_URL is set, but " + std::string(no_bot));
+  if (!config.telegram_webhook_secret.empty())
+    notes.push_back("TELEGRAM_WEBHOOK_SECRET is set, but " + std::string(no_bot));
+  if (!config.webapp_url.empty()) notes.push_back("WEBAPP_URL is set, but " + std::string(no_bot));
+  if (config.staff_chat_id) notes.push_back("STAFF_CHAT_ID is set, but " + std::string(no_bot));
+  if (!config.redis_url.empty()) {
+    notes.push_back(
+        "REDIS_URL is set, but Redis is not built yet: this instance neither connects to it nor "
+        "shares events with other instances");
+  }
+  if (config.attachments_dir != defaults.attachments_dir)
+    notes.push_back("ATTACHMENTS_DIR is set, but attachments are not built yet: nothing is stored");
+  if (config.max_upload_bytes != defaults.max_upload_bytes) {
+    notes.push_back(
+        "MAX_UPLOAD_BYTES is set, but attachments are not built yet: nothing is uploaded");
+  }
+  return notes;
 }
 
 Settings parse_dotenv(std::string_view text) {

@@ -52,8 +52,10 @@ struct Config {
   std::chrono::seconds ws_auth_timeout{10};
   int ws_send_queue = 1024;  // frames
   bool demo = false;
+  bool allow_demo_data = false;  // serve a database that holds demo data (ALLOW_DEMO_DATA)
   std::string log_level;
-  std::string web_root;  // empty: found next to the executable
+  std::string log_format;  // "text" or "json"
+  std::string web_root;    // empty: found next to the executable
 };
 
 // A bad setting. `variable` names it (HTTP_PORT); what() says what is wrong with it.
@@ -89,11 +91,20 @@ struct ConfigSources {
   Settings dotenv;
 };
 
-// Resolves and validates every variable. Throws ConfigError for the first bad one.
+// Resolves and validates every variable. Throws ConfigError for the first bad one. An empty
+// (or blank) value, from any source, means the variable's default.
 Config load_config(const ConfigSources& sources);
 
 // The known variables present in the process environment.
 Settings read_environment();
+
+// The names in `settings` that are no configuration variable (typos, settings of other
+// programs), sorted.
+std::vector<std::string> unknown_settings(const Settings& settings);
+
+// One line per setting that is accepted but has no effect yet in this build (the Telegram
+// bot, Redis, attachments), for those set to something other than their default.
+std::vector<std::string> inactive_setting_notes(const Config& config);
 
 // Parses .env text: KEY=VALUE lines, '#' comments, optional `export `, single or double
 // quotes. Throws ConfigError(".env", "line N: ...") on a malformed line.

@@ -13,6 +13,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::payload_too_large: return "payload_too_large";
     case ErrorCode::unsupported_media_type: return "unsupported_media_type";
     case ErrorCode::rate_limited: return "rate_limited";
+    case ErrorCode::insufficient_storage: return "insufficient_storage";
     case ErrorCode::internal: return "internal";
   }
   return "internal";

@@ -25,13 +25,14 @@ enum class ErrorCode {
   unsupported_media_type,
   rate_limited,
   internal,
+  insufficient_storage,  // the disk is full: nothing was written (507)
 };
 
 inline constexpr std::array kAllErrorCodes = {
     ErrorCode::invalid_request,   ErrorCode::unauthorized,           ErrorCode::forbidden,
     ErrorCode::not_found,         ErrorCode::method_not_allowed,     ErrorCode::conflict,
     ErrorCode::payload_too_large, ErrorCode::unsupported_media_type, ErrorCode::rate_limited,
-    ErrorCode::internal,
+    ErrorCode::internal,          ErrorCode::insufficient_storage,
 };
 
 // The wire name of a code, e.g. "not_found".

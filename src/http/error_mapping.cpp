@@ -17,6 +17,7 @@ int status_for(ErrorCode code) {
     case ErrorCode::unsupported_media_type: return 415;
     case ErrorCode::rate_limited: return 429;
     case ErrorCode::internal: return 500;
+    case ErrorCode::insufficient_storage: return 507;
   }
   return 500;
 }

@@ -1,7 +1,11 @@
 #include "http/metrics.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iterator>
+#include <sstream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -21,6 +25,49 @@ std::string escape_label(const std::string& value) {
     escaped += c;
   }
   return escaped;
+}
+
+struct ProcessFigures {
+  double cpu_seconds = 0;
+  double resident_bytes = 0;
+  double open_fds = 0;
+  double start_time_seconds = 0;
+};
+
+// The standard process_* figures of Prometheus client libraries, from /proc (Linux only;
+// zeros elsewhere). Read at each scrape: a few small files, no state kept.
+ProcessFigures read_process_figures() {
+  ProcessFigures figures;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::ifstream stat_file("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces and parentheses: fields are counted after
+  // its closing parenthesis, which is the last one in the line.
+  if (const auto close = stat.rfind(')'); close != std::string::npos && ticks > 0) {
+    std::istringstream fields(stat.substr(close + 2));
+    std::vector<std::string> values;  // values[0] is field 3 (state)
+    for (std::string value; fields >> value;) values.push_back(value);
+    if (values.size() > 19) {
+      figures.cpu_seconds = (std::stod(values[11]) + std::stod(values[12])) / ticks;  // 14, 15
+      double boot_time = 0;
+      std::ifstream system_stat("/proc/stat");
+      for (std::string line; std::getline(system_stat, line);) {
+        if (line.starts_with("btime ")) boot_time = std::stod(line.substr(6));
+      }
+      figures.start_time_seconds = boot_time + std::stod(values[19]) / ticks;  // field 22
+    }
+  }
+  std::ifstream statm("/proc/self/statm");
+  double size_pages = 0, resident_pages = 0;
+  if (statm >> size_pages >> resident_pages) {
+    figures.resident_bytes = resident_pages * static_cast<double>(sysconf(_SC_PAGESIZE));
+  }
+  std::error_code error;
+  for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end;
+       it.increment(error)) {
+    ++figures.open_fds;
+  }
+  return figures;
 }
 
 }  // namespace
@@ -116,6 +163,28 @@ std::string Metrics::render_prometheus() const {
       websockets_total_.load(std::memory_order_relaxed),
       websocket_frames_sent_.load(std::memory_order_relaxed),
       websocket_slow_drops_.load(std::memory_order_relaxed));
+  fmt::format_to(it,
+                 "# HELP ticketbot_build_info The running ticketbot's version.\n"
+                 "# TYPE ticketbot_build_info gauge\n"
+                 "ticketbot_build_info{{version=\"{}\"}} 1\n",
+                 escape_label(version_));
+  const auto process = read_process_figures();
+  fmt::format_to(
+      it,
+      "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+      "# TYPE process_cpu_seconds_total counter\n"
+      "process_cpu_seconds_total {}\n"
+      "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+      "# TYPE process_resident_memory_bytes gauge\n"
+      "process_resident_memory_bytes {}\n"
+      "# HELP process_open_fds Number of open file descriptors.\n"
+      "# TYPE process_open_fds gauge\n"
+      "process_open_fds {}\n"
+      "# HELP process_start_time_seconds Start time of the process since unix epoch in "
+      "seconds.\n"
+      "# TYPE process_start_time_seconds gauge\n"
+      "process_start_time_seconds {}\n",
+      process.cpu_seconds, process.resident_bytes, process.open_fds, process.start_time_seconds);
   return fmt::to_string(out);
 }
 

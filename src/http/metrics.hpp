@@ -46,6 +46,11 @@ class Metrics {
   }
   void websocket_dropped() { websocket_slow_drops_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Shown as ticketbot_build_info{version="..."} 1.
+  void set_version(std::string version) { version_ = std::move(version); }
+
+  // Also renders the build info and the process figures (CPU, memory, descriptors, start
+  // time) read from /proc/self at each scrape.
   std::string render_prometheus() const;
 
  private:
@@ -63,6 +68,7 @@ class Metrics {
   };
 
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::string version_ = "unknown";
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::int64_t> websockets_open_{0};
   std::atomic<std::uint64_t> websockets_total_{0};

@@ -89,11 +89,13 @@ RouteMatch Router::match(Method method, std::string_view path) const {
   Fields params;
   for (const Route& route : routes_) {
     if (!matches(route, path, parts, params)) continue;
+    if (!result.path_route) result.path_route = &route;
     const bool method_fits =
         route.method == method || (method == Method::head && route.method == Method::get);
     if (method_fits) {
       result.outcome = RouteMatch::Outcome::found;
       result.route = &route;
+      result.path_route = &route;
       result.params = params;
       return result;
     }

@@ -30,6 +30,9 @@ struct RouteMatch {
   enum class Outcome { found, not_found, method_not_allowed };
   Outcome outcome = Outcome::not_found;
   const Route* route = nullptr;
+  // The first route whose path matched, whatever its method: for method_not_allowed, the
+  // route a 405 is counted under in the metrics.
+  const Route* path_route = nullptr;
   Fields params;
   std::string allow;  // for method_not_allowed: "GET, HEAD, POST"
 };

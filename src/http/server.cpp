@@ -266,7 +266,7 @@ awaitable<bool> wait_for_request(Impl& server, beast::tcp_stream& stream,
 
 awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics_slot) {
   RouteMatch match = server.router.match(request.method, request.path);
-  metrics_slot = match.route ? match.route->id : server.metrics.unmatched_slot();
+  metrics_slot = match.path_route ? match.path_route->id : server.metrics.unmatched_slot();
   if (match.route && match.route->execution == Execution::worker_pool) {
     // Reads get a pool sized for the cores; writes a larger one, because a write spends most
     // of its time waiting for its batch to commit, and more waiting writes make bigger

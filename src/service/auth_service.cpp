@@ -90,7 +90,14 @@ LoginResult AuthService::login_demo(std::string_view role) {
 }
 
 void AuthService::seed_demo_people() {
+  if (!options_.demo) return;  // never in a database started without DEMO=1
+  store_.in_one_transaction([this] { seed_demo_people_now(); });
+}
+
+void AuthService::seed_demo_people_now() {
   static constexpr std::string_view kNames[] = {"Dana", "Harper", "Morgan", "Alex", "Devon"};
+  // Marked in the same transaction: these ids could collide with real Telegram users.
+  store_.set_setting(store::kDemoDataSetting, "1");
   for (const Role role : kAllRoles) {
     const std::int64_t telegram_id = kDemoTelegramIdBase + role_level(role);
     if (store_.find_user_by_telegram_id(telegram_id)) continue;

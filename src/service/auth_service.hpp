@@ -65,13 +65,15 @@ class AuthService {
     return identity_version_.load(std::memory_order_acquire);
   }
 
-  // Creates the five demo people (one per role) if they are missing.
+  // Demo mode only: creates the five demo people (one per role) if they are missing, and
+  // marks the database as holding demo data, in one transaction.
   void seed_demo_people();
 
   bool demo() const { return options_.demo; }
   bool telegram_logins() const { return !options_.bot_token.empty(); }
 
  private:
+  void seed_demo_people_now();
   LoginResult start_session(const User& user);
   // A login refreshed the profile (names, language) but not the rights: open connections
   // need not re-check, so identity_version stays.

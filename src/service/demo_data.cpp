@@ -51,10 +51,23 @@ std::int64_t demo_user(store::Store& store, Role role) {
   return store.find_user_by_telegram_id(kDemoTelegramIdBase + role_level(role))->id;
 }
 
+int seed_in_transaction(store::Store& store, Timestamp now);
+
 }  // namespace
 
 int seed_demo_data(store::Store& store, Timestamp now) {
+  int seeded = 0;
+  // One transaction: a kill or a failure part-way leaves the database as it was, not half
+  // seeded (and so never seeded again, having categories).
+  store.in_one_transaction([&] { seeded = seed_in_transaction(store, now); });
+  return seeded;
+}
+
+namespace {
+
+int seed_in_transaction(store::Store& store, Timestamp now) {
   if (!store.list_categories().empty()) return 0;
+  store.set_setting(store::kDemoDataSetting, "1");
   std::mt19937 random(42);  // the same demo every time
   const auto pick = [&](int bound) {
     return static_cast<int>(random() % static_cast<unsigned>(bound));
@@ -148,4 +161,5 @@ int seed_demo_data(store::Store& store, Timestamp now) {
   return kTickets;
 }
 
+}  // namespace
 }  // namespace tb::service

@@ -9,6 +9,7 @@ HealthReport HealthService::check() {
   try {
     store_.ping();
     report.database_ok = true;
+    report.database_full = store_.storage_full();
   } catch (const std::exception& error) {
     spdlog::error("health check: database: {}", error.what());
   }

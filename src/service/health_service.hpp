@@ -10,10 +10,15 @@ namespace tb::service {
 
 struct HealthReport {
   bool database_ok = false;
+  bool database_full = false;  // answers, but its disk is full: writes fail (507)
   bool redis_enabled = false;
   bool redis_ok = false;
 
-  bool healthy() const { return database_ok && (!redis_enabled || redis_ok); }
+  bool healthy() const { return database_ok && !database_full && (!redis_enabled || redis_ok); }
+  // "ok", "full" or "error", as /healthz reports it.
+  const char* database_status() const {
+    return database_full ? "full" : database_ok ? "ok" : "error";
+  }
 };
 
 // Answers "can this instance serve requests?" by asking each dependency a trivial question.

@@ -110,8 +110,22 @@ Category TicketService::active_category(std::int64_t id) {
 // --- tickets
 
 Ticket TicketService::create(const Principal& caller, const TicketRequest& request) {
+  return submit(caller, request).ticket;
+}
+
+SubmittedTicket TicketService::submit(const Principal& caller, const TicketRequest& request) {
   caller.require(Permission::tickets_create);
+  if (request.client_id) {
+    if (!is_valid_client_id(*request.client_id)) {
+      invalid("client_id must be 1 to " + std::to_string(kMaxClientIdLength) +
+              " characters among A-Z, a-z, 0-9, '_' and '-'");
+    }
+    if (auto original = store_.find_ticket_by_client_id(caller.id(), *request.client_id)) {
+      return SubmittedTicket{std::move(*original), false};
+    }
+  }
   store::NewTicket ticket;
+  ticket.client_id = request.client_id;
   ticket.subject = required_text(request.subject, kMaxSubjectLength, "subject");
   ticket.body = required_text(request.body, kMaxMessageLength, "body");
   std::optional<Category> category;
@@ -125,16 +139,29 @@ Ticket TicketService::create(const Principal& caller, const TicketRequest& reque
   ticket.sla_due_at =
       sla_due_at(ticket.now, category ? category->sla_minutes : std::nullopt, ticket.priority);
   ticket.route = category && category->routing == RoutingMode::least_loaded;
-  const Ticket created = store_.create_ticket(
-      ticket,
-      [](std::span<const RoutingCandidate> candidates) { return choose_assignee(candidates); });
+  std::optional<Ticket> made;
+  try {
+    made = store_.create_ticket(ticket, [](std::span<const RoutingCandidate> candidates) {
+      return choose_assignee(candidates);
+    });
+  } catch (const store::UniqueViolation&) {
+    // A send with the same key committed between our look-up and our insert.
+    auto original = ticket.client_id
+                        ? store_.find_ticket_by_client_id(caller.id(), *ticket.client_id)
+                        : std::nullopt;
+    if (original) return SubmittedTicket{std::move(*original), false};
+    if (ticket.client_id) throw Error(ErrorCode::conflict, "client_id was already used");
+    throw;
+  }
+  const Ticket created = std::move(*made);
   events_.publish(TicketEvent{EventKind::ticket_created, created, std::nullopt});
   if (created.priority == Priority::critical) {
     events_.publish(TicketEvent{EventKind::critical_ticket, created, std::nullopt});
   }
   // Re-read only when an auto-reply changed the ticket (its message count, timestamps).
-  return run_auto_replies(created, AutoReplyEvent::ticket_created,
-                          ticket.subject + "\n" + ticket.body);
+  return SubmittedTicket{run_auto_replies(created, AutoReplyEvent::ticket_created,
+                                          ticket.subject + "\n" + ticket.body),
+                         true};
 }
 
 std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {

@@ -29,6 +29,13 @@ struct TicketRequest {
   std::optional<std::int64_t> category_id;
   std::optional<Priority> priority;
   MessageSource source = MessageSource::api;
+  // The client's key for this ticket, which makes the creation safe to resend (submit).
+  std::optional<std::string> client_id;
+};
+
+struct SubmittedTicket {
+  Ticket ticket;
+  bool created = true;  // false: a resend, answered with the ticket made the first time
 };
 
 struct MessageRequest {
@@ -77,6 +84,9 @@ class TicketService {
   void delete_category(const Principal& caller, std::int64_t id);
 
   Ticket create(const Principal& caller, const TicketRequest& request);
+  // create, made idempotent by request.client_id: when the caller already created a ticket
+  // under that key, that ticket comes back (created = false) and nothing else happens.
+  SubmittedTicket submit(const Principal& caller, const TicketRequest& request);
   // Applies the caller's visibility and search rights to `query`.
   std::vector<Ticket> list(const Principal& caller, store::TicketQuery query);
   Ticket get(const Principal& caller, std::int64_t id);

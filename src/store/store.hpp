@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/telegram_auth.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
@@ -72,6 +73,16 @@ struct PermissionChange {
   Timestamp at{};
 };
 
+// The disk holding the database is full (SQLITE_FULL). Stores turn it into
+// tb::Error(insufficient_storage) for their callers and report it until a write succeeds.
+class StorageFull : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The settings-table key that marks a database seeded with demo data.
+inline constexpr std::string_view kDemoDataSetting = "demo_data";
+
 // A unique name or key is taken (e.g. a category name).
 class UniqueViolation : public StoreError {
  public:
@@ -114,6 +125,8 @@ struct NewTicket {
   Timestamp now{};
   std::optional<Timestamp> sla_due_at;
   bool route = true;  // pick an assignee among the category's available staff
+  // The creator's idempotency key: unique per creator (UniqueViolation when taken).
+  std::optional<std::string> client_id{};
 };
 
 // Chooses among candidates, inside the store's transaction (core::choose_assignee).
@@ -163,6 +176,17 @@ class Store {
 
   virtual std::string backend_name() const = 0;
 
+  // True from a write that failed because the disk is full until a write succeeds again.
+  virtual bool storage_full() const = 0;
+
+  // Runs `work`, which calls this store's methods, as one transaction: all of its writes
+  // commit together or not at all. Its reads see its own writes.
+  virtual void in_one_transaction(const std::function<void()>& work) = 0;
+
+  // --- settings: small facts the application keeps about itself
+  virtual std::optional<std::string> get_setting(std::string_view key) = 0;
+  virtual void set_setting(std::string_view key, std::string_view value) = 0;
+
   // --- users
   // Creates the user on first sight with `role_if_new`, or refreshes name, username,
   // language and last_seen_at; returns the stored user.
@@ -204,6 +228,9 @@ class Store {
   // Creates the ticket and its first message and routes it, in one transaction.
   virtual Ticket create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) = 0;
   virtual std::optional<Ticket> find_ticket(std::int64_t id) = 0;  // deleted ones are absent
+  // The ticket `creator_id` created under `client_id`, if any (and not deleted).
+  virtual std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
+                                                         std::string_view client_id) = 0;
   virtual std::vector<Ticket> list_tickets(const TicketQuery& query) = 0;
   // Returns false when only_if_unassigned failed (someone else took it first).
   virtual bool update_ticket(std::int64_t id, const TicketChanges& changes) = 0;
@@ -239,7 +266,8 @@ struct StoreOptions {
 };
 
 // Opens the store that `database_url` names (`sqlite:path`). Throws StoreConfigError when the
-// URL or the database is unusable, naming what is wrong in one line.
+// URL or the database is unusable (unreachable, read-only, another application's, newer than
+// this binary), naming what is wrong in one line.
 std::unique_ptr<Store> open_store(const std::string& database_url, const StoreOptions& options);
 
 }  // namespace tb::store

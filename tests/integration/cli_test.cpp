@@ -1,5 +1,8 @@
 // The ticketbot command line: subcommands, --help, configuration errors, migrations.
+#include <cstring>
 #include <fstream>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -98,6 +101,102 @@ TEST_F(Cli, DatabaseNewerThanTheBinaryIsRefused) {
   const auto result = run({"serve"}, environment);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("newer than this binary"), std::string::npos) << result.output;
+}
+
+TEST_F(Cli, VersionFlagPrintsTheVersionLikeTheSubcommand) {
+  const auto flag = run({"--version"});
+  EXPECT_EQ(flag.exit_code, 0) << flag.output;
+  EXPECT_EQ(flag.output, run({"version"}).output);
+}
+
+TEST_F(Cli, UnknownSubcommandIsNamedWithAHint) {
+  const auto result = run({"frobnicate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.output, "ticketbot: unknown command 'frobnicate'; run ticketbot --help\n");
+}
+
+TEST_F(Cli, DemoAndMigrateHelpListTheirOptions) {
+  const auto demo = run({"demo", "--help"});
+  EXPECT_EQ(demo.exit_code, 0);
+  EXPECT_NE(demo.output.find("--database-url"), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find("--log-format"), std::string::npos) << demo.output;
+  const auto migrate = run({"migrate", "--help"});
+  EXPECT_EQ(migrate.exit_code, 0);
+  EXPECT_NE(migrate.output.find("--database-url"), std::string::npos) << migrate.output;
+  EXPECT_NE(migrate.output.find("--status"), std::string::npos) << migrate.output;
+  EXPECT_NE(run({"serve", "--help"}).output.find("--allow-demo-data"), std::string::npos);
+}
+
+TEST_F(Cli, EmptyVariableMeansItsDefault) {
+  const auto result = run({"migrate"}, {{"DATABASE_URL", "sqlite:app.db"}, {"LOG_LEVEL", ""}});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST_F(Cli, UnknownDotEnvKeyIsWarnedAboutInOneLine) {
+  std::ofstream(directory_ / ".env") << "HTTP_PROT=8080\nLOG_LEVEL=info\n";
+  const auto result = run({"migrate"}, {{"DATABASE_URL", "sqlite:app.db"}});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const auto at = result.output.find("HTTP_PROT");
+  ASSERT_NE(at, std::string::npos) << result.output;
+  const auto line_start = result.output.rfind('\n', at) + 1;
+  const auto line = result.output.substr(line_start, result.output.find('\n', at) - line_start);
+  EXPECT_NE(line.find("unknown"), std::string::npos) << line;
+  EXPECT_NE(line.find("warn"), std::string::npos) << line;
+}
+
+// Issue 15: a database file the process cannot write is refused at start, like a read-only
+// directory. As root, permission bits do not stop writes, so the file is bind-mounted
+// read-only onto itself instead.
+TEST_F(Cli, ReadOnlyDatabaseFileIsRefusedAtStart) {
+  const std::map<std::string, std::string> environment{{"DATABASE_URL", "sqlite:app.db"}};
+  ASSERT_EQ(run({"migrate"}, environment).exit_code, 0);
+  const auto file = directory_ / "app.db";
+  bool mounted = false;
+  if (geteuid() == 0) {
+    if (mount(file.c_str(), file.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+      GTEST_SKIP() << "running as root and bind mounts are not permitted, so the file cannot "
+                      "be made read-only: "
+                   << std::strerror(errno);
+    }
+    mounted = true;
+    if (mount(nullptr, file.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+      umount2(file.c_str(), MNT_DETACH);
+      GTEST_SKIP() << "cannot remount the bind mount read-only: " << std::strerror(errno);
+    }
+  } else {
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::group_read |
+                                           std::filesystem::perms::others_read);
+  }
+  const auto result = run({"serve"}, environment);
+  if (mounted) umount2(file.c_str(), MNT_DETACH);
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_EQ(result.output.rfind("ticketbot: DATABASE_URL: ", 0), 0u) << result.output;
+  EXPECT_NE(result.output.find("read-only"), std::string::npos) << result.output;
+  EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+}
+
+TEST_F(Cli, DatabaseOfAnotherApplicationIsRefused) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((directory_ / "other.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  for (const std::string command : {"serve", "migrate"}) {
+    const auto result = run({command}, {{"DATABASE_URL", "sqlite:other.db"}});
+    EXPECT_EQ(result.exit_code, 2) << command << ": " << result.output;
+    EXPECT_NE(result.output.find("another application"), std::string::npos) << result.output;
+  }
+  // Nothing was written into it.
+  ASSERT_EQ(sqlite3_open((directory_ / "other.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &statement, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 1);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
 }
 
 TEST(CliServe, DemoStartsInDemoModeWithItsOwnDatabase) {

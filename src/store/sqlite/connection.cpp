@@ -8,6 +8,9 @@ namespace tb::store::sqlite {
 namespace {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  if (db && (sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) {
+    throw StorageFull(std::string(what) + ": " + sqlite3_errmsg(db));
+  }
   throw StoreError(std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
@@ -139,6 +142,10 @@ Statement Connection::prepare(std::string_view sql) {
   return Statement(db_, found->second.stmt, &found->second.in_use);
 }
 
+bool Connection::read_only() const {
+  return sqlite3_db_readonly(db_, "main") == 1;
+}
+
 bool Connection::in_transaction() const {
   return sqlite3_get_autocommit(db_) == 0;
 }
@@ -150,6 +157,8 @@ void Connection::execute(std::string_view sql) {
   if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string reason = message ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
+    if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_FULL)
+      throw StorageFull("execute: " + reason);
     throw StoreError("execute: " + reason);
   }
 }

@@ -81,6 +81,8 @@ class Connection {
   std::optional<std::int64_t> query_int(std::string_view sql);
   // False once a transaction has ended, including when SQLite rolled it back on an error.
   bool in_transaction() const;
+  // True when SQLite could open the file only for reading (sqlite3_db_readonly).
+  bool read_only() const;
   std::int64_t last_insert_id() const;
   int changes() const;
 

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 namespace tb::store::sqlite {
 namespace {
 
@@ -36,13 +39,46 @@ void ensure_parent_directory(const std::string& path) {
   }
 }
 
+// The tables our migrations create (any version); a database holding tables but none of
+// these belongs to another application.
+constexpr std::string_view kCountOurTables = R"sql(
+  SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN
+    ('schema_migrations', 'settings', 'users', 'sessions', 'tickets', 'messages'))sql";
+
+constexpr std::string_view kCountTables =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+
 }  // namespace
+
+void SqliteStore::check_usable(const std::string& path) {
+  // Permission bits do not stop root, and a read-only mount or an immutable file stops
+  // everyone: SQLite then opens the file read-only without an error, and every write would
+  // fail later. Ask SQLite what it got instead of looking at the bits.
+  if (writer_->read_only()) {
+    throw StoreConfigError("database file " + path +
+                           " is read-only for this process (permissions, a read-only mount or "
+                           "an immutable file); it must be writable");
+  }
+  try {
+    if (writer_->query_int(kCountTables).value_or(0) > 0 &&
+        writer_->query_int(kCountOurTables).value_or(0) == 0) {
+      throw StoreConfigError("database file " + path +
+                             " holds another application's tables and none of ticketbot's; "
+                             "refusing to write into it (point DATABASE_URL at a new file)");
+    }
+  } catch (const StoreConfigError&) {
+    throw;
+  } catch (const StoreError& error) {
+    throw StoreConfigError("cannot use sqlite database " + path + ": " + error.what());
+  }
+}
 
 SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
                          std::span<const Migration> migrations)
     : path_(path), migrations_(migrations) {
   ensure_parent_directory(path);
   writer_ = std::make_unique<Connection>(path, Access::read_write, options.busy_timeout_ms);
+  check_usable(path);
   try {
     // WAL lets readers proceed while the writer commits; NORMAL sync is durable across
     // process crashes in WAL mode (not power loss), the usual trade for a helpdesk.
@@ -70,6 +106,65 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
       std::make_unique<ReaderPool>(path, options.reader_connections, options.busy_timeout_ms);
   checkpointer_ = std::make_unique<Checkpointer>(path, options.busy_timeout_ms);
   write_queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, checkpointer_.get());
+}
+
+void SqliteStore::run_write(const std::function<void(Connection&)>& work) {
+  try {
+    write_queue_->run(work);
+  } catch (const StorageFull& error) {
+    if (!storage_full_.exchange(true))
+      spdlog::error("database: the disk is full: {}", error.what());
+    throw Error(ErrorCode::insufficient_storage,
+                "the server's storage is full; nothing was saved, try again later");
+  }
+  if (storage_full_.exchange(false)) spdlog::info("database: writes succeed again");
+}
+
+void SqliteStore::in_one_transaction(const std::function<void()>& work) {
+  if (in_own_transaction()) return work();
+  run_write([&](Connection&) {
+    transaction_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    try {
+      work();
+    } catch (...) {
+      transaction_thread_.store({}, std::memory_order_relaxed);
+      throw;
+    }
+    transaction_thread_.store({}, std::memory_order_relaxed);
+  });
+}
+
+std::optional<std::string> SqliteStore::get_setting(std::string_view key) {
+  return read([&](Connection& connection) -> std::optional<std::string> {
+    auto statement = connection.prepare("SELECT value FROM settings WHERE key = ?1");
+    statement.bind(1, key);
+    if (!statement.step()) return std::nullopt;
+    return statement.column_text(0);
+  });
+}
+
+void SqliteStore::set_setting(std::string_view key, std::string_view value) {
+  write([&](Connection& connection) {
+    connection
+        .prepare(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET "
+            "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+        .bind(1, key)
+        .bind(2, value)
+        .step();
+  });
+}
+
+std::optional<Ticket> SqliteStore::find_ticket_by_client_id(std::int64_t creator_id,
+                                                            std::string_view client_id) {
+  const auto id = read([&](Connection& connection) -> std::optional<std::int64_t> {
+    auto statement =
+        connection.prepare("SELECT id FROM tickets WHERE creator_id = ?1 AND client_id = ?2");
+    statement.bind(1, creator_id).bind(2, client_id);
+    if (!statement.step()) return std::nullopt;
+    return statement.column_int(0);
+  });
+  return id ? find_ticket(*id) : std::nullopt;
 }
 
 int SqliteStore::read_schema_version(Connection& connection) {

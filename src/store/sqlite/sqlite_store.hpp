@@ -1,10 +1,13 @@
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include "store/migration.hpp"
@@ -29,6 +32,10 @@ class SqliteStore final : public Store {
   int latest_known_version() const override;
   MigrationReport migrate() override;
   std::string backend_name() const override { return "sqlite"; }
+  bool storage_full() const override { return storage_full_.load(std::memory_order_relaxed); }
+  void in_one_transaction(const std::function<void()>& work) override;
+  std::optional<std::string> get_setting(std::string_view key) override;
+  void set_setting(std::string_view key, std::string_view value) override;
 
   User upsert_telegram_user(const TelegramUser& profile, Role role_if_new, Timestamp now) override;
   std::optional<User> find_user(std::int64_t id) override;
@@ -58,6 +65,8 @@ class SqliteStore final : public Store {
 
   Ticket create_ticket(const NewTicket& ticket, const AssigneeChooser& choose) override;
   std::optional<Ticket> find_ticket(std::int64_t id) override;
+  std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
+                                                 std::string_view client_id) override;
   std::vector<Ticket> list_tickets(const TicketQuery& query) override;
   bool update_ticket(std::int64_t id, const TicketChanges& changes) override;
   void delete_ticket(std::int64_t id, Timestamp now) override;
@@ -79,9 +88,16 @@ class SqliteStore final : public Store {
  private:
   int read_schema_version(Connection& connection);
 
-  // Runs `work` on a reader connection.
+  // Whether this thread is running in_one_transaction's work (on the writer's thread).
+  bool in_own_transaction() const {
+    return transaction_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
+
+  // Runs `work` on a reader connection (inside in_one_transaction: on the writer, so that it
+  // sees the transaction's own writes).
   template <class Work>
   auto read(Work&& work) {
+    if (in_own_transaction()) return work(*writer_);
     auto reader = readers_->acquire();
     return work(*reader);
   }
@@ -91,17 +107,28 @@ class SqliteStore final : public Store {
   template <class Work>
   auto write(Work&& work) {
     using Result = decltype(work(*writer_));
+    if (in_own_transaction()) return work(*writer_);
     if constexpr (std::is_void_v<Result>) {
-      write_queue_->run([&](Connection& connection) { work(connection); });
+      run_write([&](Connection& connection) { work(connection); });
     } else {
       std::optional<Result> result;
-      write_queue_->run([&](Connection& connection) { result.emplace(work(connection)); });
+      run_write([&](Connection& connection) { result.emplace(work(connection)); });
       return std::move(*result);
     }
   }
 
+  // Queues `work` and keeps storage_full() current: a full disk becomes
+  // tb::Error(insufficient_storage); any write that commits clears the state.
+  void run_write(const std::function<void(Connection&)>& work);
+
+  // Refuses a database this process cannot write, or one holding another application's
+  // tables, before anything is written into it.
+  void check_usable(const std::string& path);
+
   std::string path_;
   std::span<const Migration> migrations_;
+  std::atomic<bool> storage_full_{false};
+  std::atomic<std::thread::id> transaction_thread_{};
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<ReaderPool> readers_;

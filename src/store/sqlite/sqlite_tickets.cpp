@@ -285,6 +285,12 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
         .bind(9, std::string_view(ticket.body))
         .step();
     const std::int64_t id = connection.last_insert_id();
+    if (ticket.client_id) {  // a taken key throws here; write() rolls the insert back
+      connection.prepare("UPDATE tickets SET client_id = ?1 WHERE id = ?2")
+          .bind(1, *ticket.client_id)
+          .bind(2, id)
+          .step();
+    }
     connection
         .prepare(
             "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at) "

@@ -127,6 +127,37 @@ TEST_F(TicketApi, LifecycleFromCreationToRating) {
   EXPECT_TRUE(json(reopened).at("closed_at").is_null());
 }
 
+// Issue 15: POST /tickets takes an optional client_id, like messages do: a retry after a lost
+// answer creates nothing twice (200 with the same ticket), and the key is per creator.
+TEST_F(TicketApi, CreatingWithAClientIdIsSafeToRetry) {
+  const std::string request =
+      R"({"subject":"Printer on fire","body":"Really","client_id":"retry-1"})";
+  const auto first = call(Method::post, "/tickets", request, customer_);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto again = call(Method::post, "/tickets", request, customer_);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json(again).at("id"), json(first).at("id"));
+  EXPECT_EQ(ids_of(call(Method::get, "/tickets", "", customer_)).size(), 1u);
+  const auto messages =
+      call(Method::get, "/tickets/" + std::to_string(json(first).at("id").as_int64()) + "/messages",
+           "", customer_);
+  EXPECT_EQ(json(messages).at("items").as_array().size(), 1u);
+
+  // Another creator's key of the same spelling is theirs alone.
+  const auto other = call(Method::post, "/tickets", request, helper_);
+  EXPECT_EQ(other.status, 201) << other.body;
+  EXPECT_NE(json(other).at("id"), json(first).at("id"));
+  // Without a key every post creates.
+  const std::string plain = R"({"subject":"Printer on fire","body":"Really"})";
+  EXPECT_EQ(call(Method::post, "/tickets", plain, customer_).status, 201);
+  EXPECT_EQ(call(Method::post, "/tickets", plain, customer_).status, 201);
+  // A malformed key is 400 and creates nothing.
+  const auto bad = call(Method::post, "/tickets",
+                        R"({"subject":"x","body":"y","client_id":"no spaces"})", customer_);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(ids_of(call(Method::get, "/tickets", "", customer_)).size(), 3u);
+}
+
 TEST_F(TicketApi, IllegalTransitionIs409NamingTheAllowedOnes) {
   const auto id = create_ticket(customer_, "Hi", "Hello").at("id").as_int64();
   ASSERT_EQ(put_ticket(moderator_, id, R"({"status":"closed"})").status, 200);

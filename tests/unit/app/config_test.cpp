@@ -80,6 +80,32 @@ TEST(Config, ListsAndBooleansParse) {
   EXPECT_EQ(config.http_host, "::1");
 }
 
+// Issue 12: an empty value (LOG_LEVEL=, from any source) means the variable's default, as
+// HTTP_PORT= always did, and never an error.
+TEST(Config, EmptyValueMeansTheDefaultFromEverySource) {
+  for (const auto& variable : config_variables()) {
+    const std::string name(variable.name);
+    EXPECT_NO_THROW(load({{name, ""}})) << name << " as a flag";
+    EXPECT_NO_THROW(load({}, {{name, "  "}})) << name << " in the environment";
+    EXPECT_NO_THROW(load({}, {}, {{name, ""}})) << name << " in .env";
+  }
+  EXPECT_EQ(load({}, {{"LOG_LEVEL", ""}}).log_level, "info");
+  EXPECT_EQ(load({}, {}, {{"ATTACHMENTS_DIR", ""}}).attachments_dir, "data/attachments");
+  EXPECT_EQ(load({{"TELEGRAM_API_URL", ""}}).telegram_api_url, "https://api.telegram.org");
+  EXPECT_EQ(load({{"HTTP_PORT", ""}}, {}, {{"HTTP_PORT", "1001"}}).http_port, 8000);
+}
+
+TEST(Config, LogFormatIsTextOrJson) {
+  EXPECT_EQ(load().log_format, "text");
+  EXPECT_EQ(load({}, {{"LOG_FORMAT", "json"}}).log_format, "json");
+  EXPECT_EQ(error_variable({{"LOG_FORMAT", "xml"}}), "LOG_FORMAT");
+}
+
+TEST(DotEnv, UnknownKeysAreNamed) {
+  const auto settings = parse_dotenv("HTTP_PORT=1\nHTTP_PROT=2\nLOG_LEVEL=info\nFOO=bar\n");
+  EXPECT_EQ(unknown_settings(settings), (std::vector<std::string>{"FOO", "HTTP_PROT"}));
+}
+
 TEST(Config, FlagNamesAreTheVariablesInKebabCase) {
   EXPECT_EQ(flag_name("HTTP_PORT"), "--http-port");
   EXPECT_EQ(flag_name("INIT_DATA_MAX_AGE"), "--init-data-max-age");

@@ -38,6 +38,7 @@ TEST(ErrorMapping, ApiContractStatuses) {
   EXPECT_EQ(status_for(ErrorCode::method_not_allowed), 405);
   EXPECT_EQ(status_for(ErrorCode::conflict), 409);
   EXPECT_EQ(status_for(ErrorCode::payload_too_large), 413);
+  EXPECT_EQ(status_for(ErrorCode::insufficient_storage), 507);
   EXPECT_EQ(status_for(ErrorCode::unsupported_media_type), 415);
   EXPECT_EQ(status_for(ErrorCode::rate_limited), 429);
   EXPECT_EQ(status_for(ErrorCode::internal), 500);

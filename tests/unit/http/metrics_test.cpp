@@ -59,5 +59,24 @@ TEST(Metrics, OutOfRangeSlotAndStatusAreClamped) {
             std::string::npos);
 }
 
+TEST(Metrics, RendersBuildInfoAndProcessFigures) {
+  Metrics metrics;
+  metrics.set_version("1.2.3");
+  const auto text = metrics.render_prometheus();
+  EXPECT_NE(text.find("\nticketbot_build_info{version=\"1.2.3\"} 1\n"), std::string::npos) << text;
+  for (const std::string name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
+                                 "process_open_fds", "process_start_time_seconds"}) {
+    EXPECT_NE(text.find("# TYPE " + name + " "), std::string::npos) << name;
+    const auto at = text.find("\n" + name + " ");
+    ASSERT_NE(at, std::string::npos) << name;
+    const double value = std::stod(text.substr(at + name.size() + 2));
+    if (name == "process_cpu_seconds_total") {
+      EXPECT_GE(value, 0.0);  // counted in 10 ms ticks: a fresh process may show none yet
+    } else {
+      EXPECT_GT(value, 0.0) << name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tb::http

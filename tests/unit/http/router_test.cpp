@@ -85,6 +85,19 @@ TEST_F(RouterTest, KnownPathWithOtherMethodIs405WithAllow) {
   EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, HEAD, PUT"}));
 }
 
+// Issue 12: a 405 is counted under the route of its path, so it names the first route whose
+// path matched (the handler is not run: route stays null).
+TEST_F(RouterTest, MethodNotAllowedNamesTheFirstRouteOfItsPath) {
+  const auto match = router.match(Method::del, "/tickets/7");
+  EXPECT_EQ(match.route, nullptr);
+  ASSERT_NE(match.path_route, nullptr);
+  EXPECT_EQ(match.path_route->pattern, "/tickets/{id}");
+  EXPECT_EQ(match.path_route->method, Method::get);
+  EXPECT_EQ(router.match(Method::del, "/nowhere").path_route, nullptr);
+  EXPECT_EQ(router.match(Method::get, "/tickets").path_route,
+            router.match(Method::get, "/tickets").route);
+}
+
 TEST_F(RouterTest, HeadIsAnsweredByTheGetRoute) {
   const auto match = router.match(Method::head, "/tickets");
   ASSERT_EQ(match.outcome, Outcome::found);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 namespace tb::service {
 namespace {
@@ -64,6 +65,33 @@ TEST_F(DemoData, LeavesADatabaseWithDataAlone) {
   seed_demo_data(*store_, now_);
   EXPECT_EQ(seed_demo_data(*store_, now_), 0);
   EXPECT_EQ(all_tickets().size(), 320u);
+}
+
+// Issue 15: seeding is one transaction. A failure part-way (here a trigger refusing the 100th
+// ticket, standing in for a kill) leaves no category, ticket or marker behind.
+TEST_F(DemoData, SeedingIsOneTransaction) {
+  store_.reset();
+  const auto path = directory_ / "demo.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER fail_midway BEFORE INSERT ON tickets "
+                         "WHEN (SELECT count(*) FROM tickets) >= 100 "
+                         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  store_ = store::open_store("sqlite:" + path.string(), {});
+  EXPECT_ANY_THROW(seed_demo_data(*store_, now_));
+  EXPECT_TRUE(store_->list_categories().empty());
+  EXPECT_TRUE(all_tickets().empty());
+  EXPECT_FALSE(store_->get_setting(store::kDemoDataSetting));
+}
+
+TEST_F(DemoData, SeedingMarksTheDatabaseAsDemo) {
+  EXPECT_FALSE(store_->get_setting(store::kDemoDataSetting));
+  seed_demo_data(*store_, now_);
+  EXPECT_TRUE(store_->get_setting(store::kDemoDataSetting));
 }
 
 }  // namespace

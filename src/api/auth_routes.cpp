@@ -16,10 +16,14 @@ void limit_logins(service::RateLimiter& limiter, const Request& request) {
   }
 }
 
+// A bearer token must not be kept by any cache on the way (RFC 9111 §5.2.2.5).
 Response login_response(const service::LoginResult& login) {
-  return json_response(200, boost::json::object{{"token", login.token},
-                                                {"expires_at", format_timestamp(login.expires_at)},
-                                                {"user", user_json(*login.user)}});
+  auto response =
+      json_response(200, boost::json::object{{"token", login.token},
+                                             {"expires_at", format_timestamp(login.expires_at)},
+                                             {"user", user_json(*login.user)}});
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
 }
 
 // The Login Widget posts numbers and strings; its signature covers their text forms.

@@ -126,9 +126,25 @@ boost::json::array string_array(const std::vector<std::string>& items) {
   return array;
 }
 
+namespace {
+
+// The media type of a Content-Type value, without parameters, compared without case
+// (RFC 9110 §8.3.1): "Application/JSON; charset=utf-8" is JSON.
+bool is_json_media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 boost::json::object read_object(const http::Request& request) {
-  const auto type = request.header("content-type");
-  if (!type.starts_with("application/json")) {
+  if (!is_json_media_type(request.header("content-type"))) {
     throw Error(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
   }
   boost::system::error_code error;
@@ -201,6 +217,14 @@ std::optional<std::int64_t> query_id(const http::Request& request, std::string_v
   const auto id = parse_positive(*text);
   if (!id) bad_request(std::string(name) + " must be a positive integer");
   return id;
+}
+
+std::int64_t query_after_id(const http::Request& request) {
+  const auto text = request.query_param("after_id");
+  if (!text || *text == "0") return 0;
+  const auto id = parse_positive(*text);
+  if (!id) bad_request("after_id must be 0 or a message id");
+  return *id;
 }
 
 int page_limit(const http::Request& request) {

@@ -45,6 +45,9 @@ std::int64_t path_id(const http::Request& request, std::string_view name = "id")
 // A positive integer query parameter; nothing when absent, 400 when malformed.
 std::optional<std::int64_t> query_id(const http::Request& request, std::string_view name);
 
+// `after_id`: a message id to start after; 0 (also when absent) is the start.
+std::int64_t query_after_id(const http::Request& request);
+
 // Paging: `limit` (default 50, 1..200) and the opaque `cursor` (400 when malformed).
 int page_limit(const http::Request& request);
 std::int64_t cursor_position(const http::Request& request);  // 0 when absent

@@ -5,6 +5,7 @@
 
 #include "api/openapi_document.hpp"
 #include "core/error.hpp"
+#include "http/content_coding.hpp"
 
 namespace tb::api {
 
@@ -56,7 +57,19 @@ void add_service_routes(http::Router& router, service::HealthService& health,
 
   router.add(
       Method::get, "/openapi.json",
-      [](Request&) { return Response::json(200, std::string(kOpenApiDocument)); },
+      [](Request& request) {
+        // Over 100 KB that never change: compressed once, not on every request.
+        static const std::string compressed = http::gzip(kOpenApiDocument, 9);
+        Response response = Response::json(200, "");
+        response.headers.emplace_back("Vary", "Accept-Encoding");
+        if (!compressed.empty() && http::accepts_gzip(request.header("accept-encoding"))) {
+          response.body = compressed;
+          response.headers.emplace_back("Content-Encoding", "gzip");
+        } else {
+          response.body = std::string(kOpenApiDocument);
+        }
+        return response;
+      },
       Execution::io_thread);
 
   router.add(

@@ -285,7 +285,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
   endpoints.add_protected(
       Method::get, "/tickets/{id}/messages", std::nullopt,
       [&](Request& request, const Principal& caller) {
-        const std::int64_t after_id = query_id(request, "after_id").value_or(0);
+        const std::int64_t after_id = query_after_id(request);
         const int limit = page_limit(request);
         return page(tickets.messages(caller, path_id(request), after_id, limit + 1), limit,
                     message_json, [](const Message& message) { return message.id; });

@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -35,6 +36,8 @@ http::ServerOptions server_options(const Config& config) {
       .read_timeout = config.http_read_timeout,
       .idle_timeout = config.http_idle_timeout,
       .shutdown_timeout = config.shutdown_timeout,
+      .trusted_proxies = config.trusted_proxies,
+      .max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address),
       .websocket = http::WebSocketOptions{
           .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
           .idle_timeout = config.ws_idle_timeout}};
@@ -76,6 +79,14 @@ void log_migrations(const store::MigrationReport& report) {
   spdlog::info("database schema at version {}", report.version_after);
 }
 
+// Often enough that an ended session closes its WebSockets well within a minute (and
+// within a quarter of its lifetime when sessions are short), rarely enough to cost nothing.
+std::chrono::milliseconds credentials_check_interval(const Config& config) {
+  using std::chrono::milliseconds;
+  const auto quarter = std::chrono::duration_cast<milliseconds>(config.session_ttl) / 4;
+  return std::clamp(quarter, milliseconds(250), milliseconds(15000));
+}
+
 service::AuthOptions auth_options(const Config& config) {
   return service::AuthOptions{.bot_token = config.telegram_bot_token,
                               .init_data_max_age = config.init_data_max_age,
@@ -95,13 +106,14 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       users_(*store_, auth_, permissions_, clock),
       tickets_(*store_, events_, clock, config.message_rate_limit),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
-                                .auth_timeout = config.ws_auth_timeout}),
+                                .auth_timeout = config.ws_auth_timeout,
+                                .credentials_check = credentials_check_interval(config)}),
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_),
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
-                         .allow_loopback_origins = config.demo || config.public_url.empty()} {
+                         .allow_loopback_origins = config.demo} {
   events_.subscribe([this](const service::TicketEvent& event) { hub_.deliver(event); });
   permissions_.load(store_->load_role_permissions());
   if (config.demo) auth_.seed_demo_people();

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include "http/forwarded.hpp"
+
 namespace tb::app {
 namespace {
 
@@ -148,6 +150,18 @@ std::vector<ConfigVariable> make_variables() {
          c.allowed_origins = split_list(v);
          for (const auto& origin : c.allowed_origins) parse_http_url(origin, false);
        }},
+      {"TRUSTED_PROXIES", "",
+       "reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For, "
+       "Forwarded and X-Forwarded-Proto are believed",
+       [](Config& c, const std::string& v) {
+         c.trusted_proxies = split_list(v);
+         http::TrustedProxies::parse(c.trusted_proxies);  // throws naming a bad entry
+       }},
+      {"MAX_CONNECTIONS_PER_ADDRESS", "256",
+       "open connections one client address may hold (trusted proxies exempt; 0: no cap)",
+       [](Config& c, const std::string& v) {
+         c.max_connections_per_address = parse_int(v, 0, 1000000);
+       }},
       {"MAX_BODY_BYTES", "1048576", "largest JSON request body, in bytes",
        [](Config& c, const std::string& v) {
          c.max_body_bytes = static_cast<std::size_t>(parse_integer(v, 1024, kGiB));
@@ -193,7 +207,7 @@ std::vector<ConfigVariable> make_variables() {
          c.init_data_max_age = parse_seconds(v, 1, 30 * kDay);
        }},
       {"SESSION_TTL", "604800", "seconds a session token stays valid",
-       [](Config& c, const std::string& v) { c.session_ttl = parse_seconds(v, 60, 365 * kDay); }},
+       [](Config& c, const std::string& v) { c.session_ttl = parse_seconds(v, 1, 365 * kDay); }},
       {"ATTACHMENTS_DIR", "data/attachments", "directory for uploaded files",
        [](Config& c, const std::string& v) {
          if (v.empty()) throw invalid_argument("must not be empty");

@@ -28,6 +28,8 @@ struct Config {
   std::chrono::seconds shutdown_timeout{};
   std::string public_url;
   std::vector<std::string> allowed_origins;
+  std::vector<std::string> trusted_proxies;
+  int max_connections_per_address = 256;
   std::size_t max_body_bytes = 0;
   std::string database_url;
   std::string redis_url;

@@ -15,6 +15,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::rate_limited: return "rate_limited";
     case ErrorCode::insufficient_storage: return "insufficient_storage";
     case ErrorCode::internal: return "internal";
+    case ErrorCode::not_implemented: return "not_implemented";
   }
   return "internal";
 }

@@ -24,15 +24,18 @@ enum class ErrorCode {
   payload_too_large,
   unsupported_media_type,
   rate_limited,
-  internal,
   insufficient_storage,  // the disk is full: nothing was written (507)
+  internal,
+  not_implemented,  // a request method the server does not implement (501)
 };
 
 inline constexpr std::array kAllErrorCodes = {
-    ErrorCode::invalid_request,   ErrorCode::unauthorized,           ErrorCode::forbidden,
-    ErrorCode::not_found,         ErrorCode::method_not_allowed,     ErrorCode::conflict,
-    ErrorCode::payload_too_large, ErrorCode::unsupported_media_type, ErrorCode::rate_limited,
-    ErrorCode::internal,          ErrorCode::insufficient_storage,
+    ErrorCode::invalid_request,    ErrorCode::unauthorized,
+    ErrorCode::forbidden,          ErrorCode::not_found,
+    ErrorCode::method_not_allowed, ErrorCode::conflict,
+    ErrorCode::payload_too_large,  ErrorCode::unsupported_media_type,
+    ErrorCode::rate_limited,       ErrorCode::insufficient_storage,
+    ErrorCode::internal,           ErrorCode::not_implemented,
 };
 
 // The wire name of a code, e.g. "not_found".

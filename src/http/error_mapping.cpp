@@ -18,6 +18,7 @@ int status_for(ErrorCode code) {
     case ErrorCode::rate_limited: return 429;
     case ErrorCode::internal: return 500;
     case ErrorCode::insufficient_storage: return 507;
+    case ErrorCode::not_implemented: return 501;
   }
   return 500;
 }

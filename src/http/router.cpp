@@ -45,6 +45,7 @@ bool matches(const Route& route, std::string_view path, const std::vector<std::s
   for (size_t i = 0; i < route.segments.size(); ++i) {
     const std::string& expected = route.segments[i];
     if (is_rest_parameter(expected)) {
+      if (i >= parts.size()) return false;  // "/app" is not under "/app/{file...}"
       const std::string_view rest = path.substr(std::min(path.size(), consumed + 1));
       params.emplace_back(parameter_name(expected), rest);
       return true;

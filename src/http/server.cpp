@@ -1,10 +1,15 @@
 #include "http/server.hpp"
 
 #include <array>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <random>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 
@@ -26,10 +31,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "http/content_coding.hpp"
 #include "http/error_mapping.hpp"
+#include "http/forwarded.hpp"
 #include "http/websocket_session.hpp"
 
 namespace tb::http {
@@ -50,14 +58,17 @@ constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kMostBytesDrainedOnClose = 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{2};
 constexpr std::chrono::milliseconds kShutdownPoll{20};
+constexpr std::chrono::seconds kForcedCloseGrace{2};  // for cut-off connections to unwind
+constexpr std::size_t kSmallestJsonWorthCompressing = 1024;
+constexpr std::size_t kLongestRequestId = 128;
 
 // What the shutdown needs to know about one open connection. Touched only on the
 // connection's strand, except for the registry set itself (guarded by a mutex).
 struct OpenConnection {
   asio::any_io_executor strand;
   beast::tcp_stream* stream = nullptr;
-  bool idle = false;                         // waiting for the first byte of its next request
-  std::shared_ptr<WebSocketPeer> websocket;  // once upgraded
+  bool idle = false;  // waiting for the first byte of its next request
+  std::shared_ptr<detail::WebSocketConnection> websocket;  // once upgraded
 };
 
 // A request to upgrade to a WebSocket, read and left for run_connection to carry out.
@@ -65,7 +76,10 @@ struct PendingUpgrade {
   BeastRequest message;
   Request request;
   std::size_t metrics_slot = 0;
+  std::string request_id;
 };
+
+constexpr std::string_view kRequestIdField = "X-Request-Id";
 
 Method method_of(bhttp::verb verb) {
   switch (verb) {
@@ -82,7 +96,7 @@ Method method_of(bhttp::verb verb) {
 
 // Splits and decodes the request target. Refuses what no route should ever see: targets
 // that are not origin-form, dot segments (path traversal) and encoded '/' or NUL in a segment.
-Request to_request(BeastRequest& message, const std::string& remote) {
+Request to_request(BeastRequest& message, const std::string& peer, const TrustedProxies& proxies) {
   Request request;
   request.method = method_of(message.method());
   request.target = std::string(message.target());
@@ -106,8 +120,103 @@ Request to_request(BeastRequest& message, const std::string& remote) {
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   request.body = std::move(message.body());
-  request.remote_address = remote;
+  const ClientInfo client = client_of(peer, request.headers, proxies);
+  request.remote_address = client.address;
+  request.scheme = client.scheme;
   return request;
+}
+
+// What RFC 9112 says a server must refuse before it reads a body (§3.2, §6.1, §6.3), and
+// methods no route can serve (501 rather than a 405 that names them).
+std::optional<Error> header_refusal(const BeastRequest& message) {
+  if (message.version() >= 11 && message.count(bhttp::field::host) != 1) {
+    return Error(ErrorCode::invalid_request, "an HTTP/1.1 request needs exactly one Host header");
+  }
+  if (message.count(bhttp::field::transfer_encoding) > 0) {
+    if (message.count(bhttp::field::content_length) > 0) {
+      return Error(ErrorCode::invalid_request,
+                   "Transfer-Encoding and Content-Length must not come together");
+    }
+    if (!message.chunked()) {
+      return Error(ErrorCode::invalid_request, "chunked must be the last transfer coding");
+    }
+  }
+  if (method_of(message.method()) == Method::other) {
+    return Error(ErrorCode::not_implemented, "this request method is not implemented");
+  }
+  return std::nullopt;
+}
+
+// RFC 6455 §4.2.1-2: an upgrade without a usable key or of another version is refused
+// over HTTP, with the version this server speaks.
+std::optional<Response> websocket_handshake_refusal(const BeastRequest& message) {
+  const auto key = message[bhttp::field::sec_websocket_key];
+  const bool key_ok = key.size() == 24 && key.ends_with("==") &&
+                      key.find_first_not_of(
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                          "0123456789+/=") == std::string_view::npos;
+  std::optional<Response> refusal;
+  if (message[bhttp::field::sec_websocket_version] != "13") {
+    refusal = error_response(
+        Error(ErrorCode::invalid_request, "this server speaks WebSocket version 13"));
+    refusal->status = 426;
+    refusal->headers.emplace_back("Upgrade", "websocket");
+  } else if (!key_ok) {
+    refusal = error_response(
+        Error(ErrorCode::invalid_request, "Sec-WebSocket-Key must be 16 bytes in base64"));
+  }
+  if (refusal) refusal->headers.emplace_back("Sec-WebSocket-Version", "13");
+  return refusal;
+}
+
+// X-Request-Id: kept when a trusted proxy sent a sane one, else made here. Made ones need
+// to be unique, not secret: a random start and a counter, mixed so they do not look serial.
+std::string request_id_for(std::string_view given, bool from_trusted_proxy) {
+  if (from_trusted_proxy && !given.empty() && given.size() <= kLongestRequestId &&
+      given.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                              "-_.:") == std::string_view::npos) {
+    return std::string(given);
+  }
+  static const std::uint64_t start = std::random_device{}() * 0x9E3779B97F4A7C15ULL;
+  static std::atomic<std::uint64_t> counter{0};
+  std::uint64_t id = start + counter.fetch_add(1, std::memory_order_relaxed);
+  id = (id ^ (id >> 30)) * 0xBF58476D1CE4E5B9ULL;  // splitmix64's finaliser
+  id = (id ^ (id >> 27)) * 0x94D049BB133111EBULL;
+  return fmt::format("{:016x}", id ^ (id >> 31));
+}
+
+// JSON answers of some size go out gzip-compressed to clients that take it; fastest level,
+// since it runs per request.
+void compress_json(Response& response, bool client_accepts_gzip) {
+  if (response.body.size() < kSmallestJsonWorthCompressing ||
+      !response.content_type.starts_with("application/json")) {
+    return;
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Content-Encoding") return;
+  }
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  if (!client_accepts_gzip) return;
+  std::string compressed = gzip(response.body, 1);
+  if (compressed.empty()) return;
+  response.body = std::move(compressed);
+  response.headers.emplace_back("Content-Encoding", "gzip");
+}
+
+// Control characters (CR, LF, ESC...), quotes and backslashes of a logged value as \xNN,
+// so what a client sends can never forge or break a log line.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F || c == '"' || c == '\\') {
+      out += fmt::format("\\x{:02X}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // The Date header every origin server must send (RFC 9110 §6.6.1), formatted at most once a
@@ -127,9 +236,11 @@ const std::string& http_date_now() {
   return cached_text;
 }
 
-BeastResponse to_beast(Response&& response, unsigned version, bool keep_alive, bool head) {
+BeastResponse to_beast(Response&& response, unsigned version, bool keep_alive, bool head,
+                       const std::string& request_id) {
   BeastResponse out{static_cast<bhttp::status>(response.status), version};
   out.set(bhttp::field::date, http_date_now());
+  out.set("X-Request-Id", request_id);
   if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) out.insert(name, value);
   out.keep_alive(keep_alive);
@@ -182,10 +293,15 @@ struct Server::Impl {
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
         writers(static_cast<std::size_t>(std::max(1, options.write_threads))),
         acceptor(io),
-        signals(io, SIGINT, SIGTERM) {}
+        signals(io, SIGINT, SIGTERM),
+        proxies(TrustedProxies::parse(options.trusted_proxies)) {}
 
   void listen();
   void begin_shutdown();
+  void wait_for_signals();
+  void force_close_connections();
+  // Counts a new connection from `address` against its cap; false when it is over.
+  bool admit(const std::string& address);
 
   ServerOptions options;
   const Router& router;
@@ -196,9 +312,12 @@ struct Server::Impl {
   asio::thread_pool writers;  // requests that change data: they mostly wait on a group commit
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  TrustedProxies proxies;
   std::atomic<bool> stopping{false};
-  std::mutex connections_mutex;
+  std::mutex connections_mutex;  // guards the two below
   std::unordered_set<std::shared_ptr<OpenConnection>> connections;
+  std::unordered_map<std::string, std::size_t> connections_by_address;
+  std::atomic<std::uint64_t> refused_connections{0};
 };
 
 namespace {
@@ -208,8 +327,8 @@ using Impl = Server::Impl;
 // Keeps the registry and the open-connections gauge true for the life of one connection.
 class ConnectionRegistration {
  public:
-  ConnectionRegistration(Impl& server, std::shared_ptr<OpenConnection> entry)
-      : server_(server), entry_(std::move(entry)) {
+  ConnectionRegistration(Impl& server, std::shared_ptr<OpenConnection> entry, std::string address)
+      : server_(server), entry_(std::move(entry)), address_(std::move(address)) {
     std::lock_guard lock(server_.connections_mutex);
     server_.connections.insert(entry_);
     server_.metrics.connection_opened();
@@ -218,6 +337,10 @@ class ConnectionRegistration {
     entry_->stream = nullptr;
     std::lock_guard lock(server_.connections_mutex);
     server_.connections.erase(entry_);
+    const auto counted = server_.connections_by_address.find(address_);
+    if (counted != server_.connections_by_address.end() && --counted->second == 0) {
+      server_.connections_by_address.erase(counted);
+    }
     server_.metrics.connection_closed();
   }
   ConnectionRegistration(const ConnectionRegistration&) = delete;
@@ -226,10 +349,14 @@ class ConnectionRegistration {
  private:
   Impl& server_;
   std::shared_ptr<OpenConnection> entry_;
+  std::string address_;
 };
 
-awaitable<Response> respond_on_worker(const Router* router, RouteMatch match, Request request) {
-  co_return router->respond(match, request);
+awaitable<Response> respond_on_worker(const Router* router, RouteMatch match, Request request,
+                                      bool accepts_gzip) {
+  Response response = router->respond(match, request);
+  compress_json(response, accepts_gzip);
+  co_return response;
 }
 
 // After an error answer the peer may still be sending a body we did not read; closing at
@@ -265,6 +392,7 @@ awaitable<bool> wait_for_request(Impl& server, beast::tcp_stream& stream,
 }
 
 awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics_slot) {
+  const bool gzip_ok = accepts_gzip(request.header("accept-encoding"));
   RouteMatch match = server.router.match(request.method, request.path);
   metrics_slot = match.path_route ? match.path_route->id : server.metrics.unmatched_slot();
   if (match.route && match.route->execution == Execution::worker_pool) {
@@ -274,17 +402,21 @@ awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics
     const bool reads = request.method == Method::get || request.method == Method::head;
     auto& pool = reads ? server.workers : server.writers;
     co_return co_await asio::co_spawn(
-        pool, respond_on_worker(&server.router, std::move(match), std::move(request)),
+        pool, respond_on_worker(&server.router, std::move(match), std::move(request), gzip_ok),
         use_awaitable);
   }
-  co_return server.router.respond(match, request);
+  Response response = server.router.respond(match, request);
+  compress_json(response, gzip_ok);
+  co_return response;
 }
 
 void log_access(const std::string& remote, std::string_view method, std::string_view path,
-                int status, std::size_t bytes, std::chrono::steady_clock::duration elapsed) {
+                int status, std::size_t bytes, std::chrono::steady_clock::duration elapsed,
+                const std::string& request_id) {
   // The path only: query strings may carry tokens (/ws?token=...) that must not reach logs.
-  spdlog::info("{} \"{} {}\" {} {}B {:.2f}ms", remote, method, path, status, bytes,
-               std::chrono::duration<double, std::milli>(elapsed).count());
+  spdlog::info("{} \"{} {}\" {} {}B {:.2f}ms id={}", remote, printable(method), printable(path),
+               status, bytes, std::chrono::duration<double, std::milli>(elapsed).count(),
+               request_id);
 }
 
 bool wants_websocket(const Impl& server, const BeastRequest& message, const Request& request) {
@@ -295,45 +427,60 @@ bool wants_websocket(const Impl& server, const BeastRequest& message, const Requ
 // Reads, answers and writes one request. Returns whether the connection may be reused; a
 // WebSocket upgrade is not answered here but left in `upgrade` (and false returned).
 awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                          const std::string& remote, std::optional<PendingUpgrade>& upgrade) {
+                          const std::string& peer, std::optional<PendingUpgrade>& upgrade) {
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(server.options.max_header_bytes));
   parser.body_limit(server.options.max_body_bytes);
   stream.expires_after(server.options.read_timeout);
   auto [error, ignored] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-  if (!error && wants_continue(parser.get())) {
+  std::optional<Error> refusal;
+  if (!error) refusal = header_refusal(parser.get());
+  if (!error && !refusal && wants_continue(parser.get())) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     std::tie(error, ignored) = co_await asio::async_write(
         stream, asio::buffer(kContinue.data(), kContinue.size()), kTuple);
   }
-  if (!error) std::tie(error, ignored) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+  if (!error && !refusal) {
+    std::tie(error, ignored) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+  }
 
   const auto started = std::chrono::steady_clock::now();
+  BeastRequest& message = parser.get();
+  const bool from_proxy = server.proxies.contains(peer);
+  const std::string request_id = request_id_for(message[kRequestIdField], from_proxy);
+  std::string remote = peer;
   Response response;
   std::size_t metrics_slot = server.metrics.unmatched_slot();
   std::string method_text = "-";
   std::string path = "-";
   bool head = false;
   bool keep_alive = false;
-  if (error) {
-    const auto answer = read_failure_answer(error, server.options);
-    if (!answer) co_return false;
-    response = error_response(*answer);
+  const bool unread = error || refusal;  // the request (or its body) was not read whole
+  if (error && !refusal) refusal = read_failure_answer(error, server.options);
+  if (unread && !refusal) co_return false;
+  if (refusal) {
+    response = error_response(*refusal);
   } else {
-    BeastRequest& message = parser.get();
     method_text = std::string(message.method_string());
     head = message.method() == bhttp::verb::head;
     const bool client_keeps_alive = message.keep_alive();
     try {
-      Request request = to_request(message, remote);
+      Request request = to_request(message, peer, server.proxies);
+      request.request_id = request_id;
+      remote = request.remote_address;
       path = request.path;
       if (wants_websocket(server, message, request)) {
-        const auto match = server.router.match(request.method, request.path);
-        upgrade.emplace(PendingUpgrade{std::move(message), std::move(request),
-                                       match.route ? match.route->id : metrics_slot});
-        co_return false;
+        if (auto refused = websocket_handshake_refusal(message)) {
+          response = std::move(*refused);
+        } else {
+          const auto match = server.router.match(request.method, request.path);
+          upgrade.emplace(PendingUpgrade{std::move(message), std::move(request),
+                                         match.route ? match.route->id : metrics_slot, request_id});
+          co_return false;
+        }
+      } else {
+        response = co_await dispatch(server, std::move(request), metrics_slot);
       }
-      response = co_await dispatch(server, std::move(request), metrics_slot);
     } catch (const Error& refused) {
       response = error_response(refused);
     }
@@ -342,14 +489,14 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
   }
   const int status = response.status;
   const std::size_t bytes = response.body.size();
-  auto out = to_beast(std::move(response), parser.get().version(), keep_alive, head);
+  auto out = to_beast(std::move(response), message.version(), keep_alive, head, request_id);
   stream.expires_after(server.options.write_timeout);
   auto [write_error, written] = co_await bhttp::async_write(stream, out, kTuple);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   server.metrics.record(metrics_slot, status, elapsed);
-  log_access(remote, method_text, path, status, bytes, elapsed);
+  log_access(remote, method_text, path, status, bytes, elapsed, request_id);
   if (write_error) co_return false;
-  if (error) co_await drain_and_close(stream);
+  if (unread) co_await drain_and_close(stream);
   co_return keep_alive;
 }
 
@@ -370,12 +517,12 @@ awaitable<WebSocketDecision> decide_on_worker(const WebSocketAcceptor* acceptor,
 // Asks the application whether to accept the upgrade, then either answers its refusal over
 // plain HTTP or serves the WebSocket until it closes.
 awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
-                                     PendingUpgrade upgrade, OpenConnection& entry,
-                                     const std::string& remote) {
+                                     PendingUpgrade upgrade, OpenConnection& entry) {
   const auto started = std::chrono::steady_clock::now();
   auto connection = detail::make_websocket_connection(std::move(stream), server.options.websocket,
                                                       server.metrics);
   entry.stream = nullptr;
+  const std::string remote = upgrade.request.remote_address;
   auto decision = co_await asio::co_spawn(
       server.workers,
       decide_on_worker(&server.websockets, std::move(upgrade.request), detail::peer_of(connection)),
@@ -385,18 +532,21 @@ awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
   if (auto* refused = std::get_if<Response>(&decision)) {
     const int status = refused->status;
     const std::size_t bytes = refused->body.size();
-    auto out = to_beast(std::move(*refused), upgrade.message.version(), false, false);
+    auto out =
+        to_beast(std::move(*refused), upgrade.message.version(), false, false, upgrade.request_id);
     auto& raw = detail::raw_stream(*connection);
     raw.expires_after(server.options.write_timeout);
     co_await bhttp::async_write(raw, out, kTuple);
     server.metrics.record(upgrade.metrics_slot, status, elapsed);
-    log_access(remote, "GET", path, status, bytes, elapsed);
+    log_access(remote, "GET", path, status, bytes, elapsed, upgrade.request_id);
     co_return;
   }
   server.metrics.record(upgrade.metrics_slot, 101, elapsed);
-  log_access(remote, "GET", path, 101, 0, elapsed);
-  entry.websocket = detail::peer_of(connection);
-  if (server.stopping) entry.websocket->close(CloseCode::going_away, "server shutting down");
+  log_access(remote, "GET", path, 101, 0, elapsed, upgrade.request_id);
+  entry.websocket = connection;
+  if (server.stopping) {
+    detail::peer_of(connection)->close(CloseCode::going_away, "server shutting down");
+  }
   server.metrics.websocket_opened();
   co_await detail::serve_websocket(connection, std::move(upgrade.message),
                                    std::get<std::shared_ptr<WebSocketSession>>(decision),
@@ -405,22 +555,19 @@ awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
   entry.websocket = nullptr;
 }
 
-awaitable<void> run_connection(Impl* server, tcp::socket socket) {
+awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string peer) {
   auto entry = std::make_shared<OpenConnection>();
   entry->strand = socket.get_executor();
-  ConnectionRegistration registration(*server, entry);
-  beast::error_code endpoint_error;
-  const auto peer = socket.remote_endpoint(endpoint_error);
-  const std::string remote = endpoint_error ? "-" : peer.address().to_string();
+  ConnectionRegistration registration(*server, entry, peer);
   beast::tcp_stream stream(std::move(socket));
   entry->stream = &stream;
   beast::flat_buffer buffer;
   std::optional<PendingUpgrade> upgrade;
   while (co_await wait_for_request(*server, stream, buffer, *entry)) {
-    if (!co_await serve_one(*server, stream, buffer, remote, upgrade)) break;
+    if (!co_await serve_one(*server, stream, buffer, peer, upgrade)) break;
   }
   if (upgrade) {
-    co_await upgrade_to_websocket(*server, std::move(stream), std::move(*upgrade), *entry, remote);
+    co_await upgrade_to_websocket(*server, std::move(stream), std::move(*upgrade), *entry);
     co_return;
   }
   beast::error_code ignored;
@@ -449,35 +596,99 @@ awaitable<void> accept_loop(Impl* server) {
       continue;
     }
     beast::error_code ignored;
+    const auto endpoint = socket.remote_endpoint(ignored);
+    std::string peer = ignored ? "-" : endpoint.address().to_string();
+    if (!server->admit(peer)) {
+      socket.close(ignored);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, run_connection(server, std::move(socket)), log_unexpected);
+    asio::co_spawn(executor, run_connection(server, std::move(socket), std::move(peer)),
+                   log_unexpected);
   }
 }
 
-// Waits until every connection has closed (or the deadline passes), then stops the loop.
-awaitable<void> finish_shutdown(Impl* server) {
-  const auto deadline = std::chrono::steady_clock::now() + server->options.shutdown_timeout;
+std::size_t open_connections(Impl* server) {
+  std::lock_guard lock(server->connections_mutex);
+  return server->connections.size();
+}
+
+// Polls until no connection is open or `deadline` passes; true when none is.
+awaitable<bool> all_closed_by(Impl* server, std::chrono::steady_clock::time_point deadline) {
   asio::steady_timer timer(server->io);
-  for (;;) {
-    std::size_t open = 0;
-    {
-      std::lock_guard lock(server->connections_mutex);
-      open = server->connections.size();
-    }
-    if (open == 0) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      spdlog::warn("shutdown: closing {} connection(s) still busy after {}s", open,
-                   server->options.shutdown_timeout.count());
-      break;
-    }
+  while (open_connections(server) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) co_return false;
     timer.expires_after(kShutdownPoll);
     co_await timer.async_wait(kTuple);
+  }
+  co_return true;
+}
+
+// Waits until every connection has closed, or cuts off those still open when the shutdown
+// timeout passes; then stops the loop. Every connection must have ended before the loop
+// stops: a WebSocket still referenced by the application once the io_context is gone
+// would be destroyed against freed memory.
+awaitable<void> finish_shutdown(Impl* server) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!co_await all_closed_by(server, now + server->options.shutdown_timeout)) {
+    spdlog::warn("shutdown: cutting off {} connection(s) still open after {}s",
+                 open_connections(server), server->options.shutdown_timeout.count());
+    server->force_close_connections();
+    if (!co_await all_closed_by(server, std::chrono::steady_clock::now() + kForcedCloseGrace)) {
+      // Only a handler stuck in a worker can keep one open now; cleaning up around it is
+      // not safe, so the process ends here.
+      spdlog::error("shutdown: {} connection(s) did not end; exiting without cleanup",
+                    open_connections(server));
+      spdlog::default_logger()->flush();
+      std::_Exit(1);
+    }
   }
   server->io.stop();
 }
 
 }  // namespace
+
+bool Server::Impl::admit(const std::string& address) {
+  std::lock_guard lock(connections_mutex);
+  auto& open = connections_by_address[address];
+  if (options.max_connections_per_address == 0 || open < options.max_connections_per_address ||
+      proxies.contains(address)) {
+    ++open;
+    return true;
+  }
+  // Logged now and then: a flood must not become a flood of log lines as well.
+  if (refused_connections.fetch_add(1) % 1000 == 0) {
+    spdlog::warn("refusing connections from {}: it holds {} already (MAX_CONNECTIONS_PER_ADDRESS)",
+                 address, open);
+  }
+  return false;
+}
+
+void Server::Impl::force_close_connections() {
+  std::lock_guard lock(connections_mutex);
+  for (const auto& entry : connections) {
+    asio::post(entry->strand, [entry] {
+      beast::error_code ignored;
+      if (entry->stream) entry->stream->socket().close(ignored);
+      if (entry->websocket) detail::abort(entry->websocket);
+    });
+  }
+}
+
+void Server::Impl::wait_for_signals() {
+  signals.async_wait([this](const beast::error_code& error, int signal) {
+    if (error) return;
+    if (stopping) {
+      spdlog::warn("received signal {} again: exiting at once", signal);
+      spdlog::default_logger()->flush();
+      std::_Exit(128 + signal);
+    }
+    spdlog::info("received signal {}", signal);
+    begin_shutdown();
+    wait_for_signals();
+  });
+}
 
 void Server::Impl::listen() {
   const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
@@ -498,7 +709,6 @@ void Server::Impl::begin_shutdown() {
   spdlog::info("shutting down: no new connections, finishing requests in flight");
   beast::error_code ignored;
   acceptor.close(ignored);
-  signals.cancel(ignored);
   std::vector<std::shared_ptr<OpenConnection>> open;
   {
     std::lock_guard lock(connections_mutex);
@@ -509,7 +719,9 @@ void Server::Impl::begin_shutdown() {
     // connection finishes its request and then sees `stopping`.
     asio::post(entry->strand, [entry] {
       if (entry->stream && entry->idle) entry->stream->cancel();
-      if (entry->websocket) entry->websocket->close(CloseCode::going_away, "server shutting down");
+      if (entry->websocket) {
+        detail::peer_of(entry->websocket)->close(CloseCode::going_away, "server shutting down");
+      }
     });
   }
   asio::co_spawn(io, finish_shutdown(this), log_unexpected);
@@ -529,11 +741,7 @@ std::uint16_t Server::port() const {
 
 void Server::run() {
   Impl* server = impl_.get();
-  server->signals.async_wait([server](const beast::error_code& error, int signal) {
-    if (error) return;
-    spdlog::info("received signal {}", signal);
-    server->begin_shutdown();
-  });
+  server->wait_for_signals();
   asio::co_spawn(server->io, accept_loop(server), log_unexpected);
   spdlog::info("listening on http://{}:{} ({} io threads, {} read and {} write workers)",
                server->options.host, port(), std::max(1, server->options.io_threads),

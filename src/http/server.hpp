@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -24,6 +25,10 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // a keep-alive connection waiting for its next request
   std::chrono::seconds write_timeout{30};  // to send one response
   std::chrono::seconds shutdown_timeout{10};
+  // Peers (addresses, CIDR blocks) whose Forwarded / X-Forwarded-* headers are believed.
+  std::vector<std::string> trusted_proxies;
+  // Open connections one client address may hold; trusted proxies are exempt. 0: no cap.
+  std::size_t max_connections_per_address = 256;
   WebSocketOptions websocket;
 };
 
@@ -44,7 +49,9 @@ class Server {
   std::uint16_t port() const;
 
   // Serves until SIGINT or SIGTERM (or request_stop), then stops accepting, closes idle
-  // connections, lets requests in flight finish within shutdown_timeout, and returns.
+  // connections, lets requests in flight finish within shutdown_timeout, cuts off what is
+  // still open, and returns once every connection has ended. A second signal during the
+  // shutdown ends the process at once.
   void run();
 
   // Thread-safe: begins the same graceful shutdown as a signal.

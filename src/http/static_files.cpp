@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "core/error.hpp"
+#include "http/content_coding.hpp"
 #include "http/error_mapping.hpp"
 
 namespace tb::http {
@@ -19,24 +19,6 @@ bool is_compressible(std::string_view content_type) {
   return content_type.starts_with("text/") || content_type.starts_with("application/json") ||
          content_type.starts_with("application/javascript") ||
          content_type.starts_with("image/svg+xml");
-}
-
-// gzip (not raw deflate): every browser and curl --compressed accept it.
-std::string gzip(const std::string& input) {
-  z_stream stream{};
-  if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    return {};
-  }
-  std::string output(deflateBound(&stream, input.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
-  stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = reinterpret_cast<Bytef*>(output.data());
-  stream.avail_out = static_cast<uInt>(output.size());
-  const int result = deflate(&stream, Z_FINISH);
-  output.resize(stream.total_out);
-  deflateEnd(&stream);
-  return result == Z_STREAM_END ? output : std::string();
 }
 
 // A strong validator from the content, so it survives restarts and differs between builds.
@@ -51,10 +33,6 @@ std::string etag_of(const std::string& body) {
     etag += kHex[digest[i] & 0xF];
   }
   return etag + "\"";
-}
-
-bool accepts_gzip(const Request& request) {
-  return request.header("accept-encoding").find("gzip") != std::string_view::npos;
 }
 
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
@@ -101,10 +79,12 @@ StaticFiles StaticFiles::load(const std::filesystem::path& root) {
     file.content_type = std::string(content_type_for(name));
     file.etag = etag_of(file.body);
     if (file.body.size() >= kSmallestWorthCompressing && is_compressible(file.content_type)) {
-      std::string compressed = gzip(file.body);
+      std::string compressed = gzip(file.body, 9);
       // Keep the copy only when it saves at least a tenth.
       if (!compressed.empty() && compressed.size() * 10 < file.body.size() * 9) {
         file.gzip_body = std::move(compressed);
+        // Another representation, so another validator (RFC 9110 §8.8.3).
+        file.gzip_etag = file.etag.substr(0, file.etag.size() - 1) + "-gzip\"";
       }
     }
     tree.files_.emplace(name, std::move(file));
@@ -123,16 +103,18 @@ Response StaticFiles::serve(std::string_view relative_path, const Request& reque
   if (found == files_.end()) return error_response(Error(ErrorCode::not_found, "no such file"));
   const File& file = found->second;
 
+  const bool gzipped = !file.gzip_body.empty() && accepts_gzip(request.header("accept-encoding"));
+  const std::string& etag = gzipped ? file.gzip_etag : file.etag;
   Response response;
   response.headers = {
-      {"ETag", file.etag}, {"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}};
+      {"ETag", etag}, {"Cache-Control", "no-cache"}, {"X-Content-Type-Options", "nosniff"}};
   if (!file.gzip_body.empty()) response.headers.emplace_back("Vary", "Accept-Encoding");
-  if (etag_matches(request.header("if-none-match"), file.etag)) {
+  if (etag_matches(request.header("if-none-match"), etag)) {
     response.status = 304;
     return response;
   }
   response.content_type = file.content_type;
-  if (!file.gzip_body.empty() && accepts_gzip(request)) {
+  if (gzipped) {
     response.headers.emplace_back("Content-Encoding", "gzip");
     response.body = file.gzip_body;
   } else {

@@ -30,6 +30,7 @@ class StaticFiles {
     std::string body;
     std::string gzip_body;  // empty when compression does not help
     std::string etag;
+    std::string gzip_etag;  // of gzip_body
   };
 
   std::unordered_map<std::string, File> files_;

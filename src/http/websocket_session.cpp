@@ -8,7 +8,9 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -29,6 +31,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::size_t kKeptRoundCapacity = 64;          // frames
 constexpr std::size_t kKeptBufferCapacity = 16 * 1024;  // bytes
+constexpr std::chrono::seconds kSlowClientGrace{5};     // for a cut-off client to take its close
 
 }  // namespace
 
@@ -128,20 +131,22 @@ class WebSocketConnection final : public WebSocketPeer,
       : ws_(std::move(stream), [this] { wake_writer(); }), options_(options), metrics_(metrics) {}
 
   bool send(std::shared_ptr<const std::string> text) override {
+    bool accepted = true;
     {
       std::lock_guard lock(mutex_);
       if (closing_) return false;
       if (queue_.size() >= options_.send_queue_frames ||
           queued_bytes_ + text->size() > options_.send_queue_bytes) {
         cut_off_slow_client();
-        return false;
+        accepted = false;
+      } else {
+        queued_bytes_ += text->size();
+        queue_.push_back(std::move(text));
       }
-      queued_bytes_ += text->size();
-      queue_.push_back(std::move(text));
-      if (!claim_writer()) return true;
+      if (!claim_writer()) return accepted;
     }
     spawn_writer();
-    return true;
+    return accepted;
   }
 
   void close(CloseCode code, std::string reason) override {
@@ -203,22 +208,32 @@ class WebSocketConnection final : public WebSocketPeer,
     asio::post(ws_.get_executor(), [self = shared_from_this()] { self->write_next(); });
   }
 
-  // Called with mutex_ held. A client whose queue is full has stopped reading, so a close
-  // frame would wait behind everything else: the socket is cut instead, which also ends
-  // the write that is stuck on it.
+  // Called with mutex_ held. A client whose queue is full has stopped reading: what is
+  // queued is dropped, and a close frame (1013) goes out after the round in flight, which
+  // the client sees if it reads again. One that does not is cut off when kSlowClientGrace
+  // ends, which also ends the write that is stuck on it.
   void cut_off_slow_client() {
     closing_ = true;
-    close_sent_ = true;
+    close_code_ = CloseCode::try_again_later;
+    close_reason_ = "too slow: frames were not read in time";
     queue_.clear();
     queued_bytes_ = 0;
     metrics_.websocket_dropped();
     spdlog::warn("websocket: disconnecting a client that stopped reading");
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    auto grace = std::make_shared<asio::steady_timer>(ws_.get_executor(), kSlowClientGrace);
+    grace->async_wait([self = shared_from_this(), grace](beast::error_code) { self->abort(); });
+  }
+
+ public:
+  // On the strand, or posted there: the socket closes now, pending operations end.
+  void abort() {
+    asio::dispatch(ws_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
       beast::get_lowest_layer(self->ws_).socket().close(ignored);
     });
   }
 
+ private:
   // On the strand: one round of the write loop, then the next from its completion.
   void write_next() {
     bool send_close = false;
@@ -319,6 +334,10 @@ std::shared_ptr<WebSocketConnection> make_websocket_connection(beast::tcp_stream
 
 std::shared_ptr<WebSocketPeer> peer_of(const std::shared_ptr<WebSocketConnection>& connection) {
   return connection;
+}
+
+void abort(const std::shared_ptr<WebSocketConnection>& connection) {
+  connection->abort();
 }
 
 beast::tcp_stream& raw_stream(WebSocketConnection& connection) {

@@ -31,6 +31,10 @@ boost::asio::awaitable<void> serve_websocket(
     boost::beast::http::request<boost::beast::http::string_body> upgrade,
     std::shared_ptr<WebSocketSession> session, boost::asio::thread_pool& workers);
 
+// Closes the socket at once, without a close handshake (a shutdown that ran out of time):
+// the read loop then ends and the session hears on_closed. Thread-safe.
+void abort(const std::shared_ptr<WebSocketConnection>& connection);
+
 // The raw stream, for answering a refused upgrade with a plain HTTP response.
 boost::beast::tcp_stream& raw_stream(WebSocketConnection& connection);
 

@@ -18,11 +18,11 @@ constexpr std::chrono::milliseconds kTypingInterval{1000};  // per sender and ti
 constexpr int kReplayPage = 200;
 constexpr std::size_t kMostReplayed = 5000;  // beyond this a client reloads over REST
 
-std::int64_t id_field(const json::object& message, std::string_view field) {
+// An id field: nothing when absent, -1 when it is not a number an id can be.
+std::optional<std::int64_t> id_field(const json::object& message, std::string_view field) {
   const auto* value = message.if_contains(field);
-  if (!value) return 0;
+  if (!value) return std::nullopt;
   if (const auto* number = value->if_int64()) return *number;
-  if (const auto* number = value->if_uint64()) return static_cast<std::int64_t>(*number);
   return -1;
 }
 
@@ -74,7 +74,8 @@ void ClientSession::become(const std::string& authorization) {
 bool ClientSession::refresh_principal() {
   if (closed_ || !principal_) return false;
   const auto version = services_.auth.identity_version();
-  if (version == identity_version_) return true;
+  const bool expired = principal_->expires_at && *principal_->expires_at <= services_.auth.now();
+  if (version == identity_version_ && !expired) return true;
   identity_version_ = version;
   try {
     principal_ = services_.auth.authenticate(*authorization_);
@@ -121,7 +122,7 @@ void ClientSession::on_text(std::string_view text) {
       return send_error(ErrorCode::invalid_request, "unknown message type '" + type + "'");
     }
   }
-  if (type == "typing") return typing(id_field(message, "ticket_id"));
+  if (type == "typing") return typing(id_field(message, "ticket_id").value_or(0));
   const auto topic = Topic::parse(string_field(message, "topic"));
   if (!topic) {
     std::lock_guard lock(mutex_);
@@ -129,15 +130,16 @@ void ClientSession::on_text(std::string_view text) {
                       "unknown topic; use ticket:{id}, tickets or dashboard");
   }
   if (type == "unsubscribe") return unsubscribe(*topic);
-  const std::int64_t after_id = id_field(message, "after_id");
-  if (after_id < 0) {
+  // Absent: live events only. 0: the whole conversation first, then live events.
+  const auto after_id = id_field(message, "after_id");
+  if (after_id && *after_id < 0) {
     std::lock_guard lock(mutex_);
     return send_error(ErrorCode::invalid_request, "after_id must be a message id", topic);
   }
   subscribe(*topic, after_id);
 }
 
-void ClientSession::subscribe(const Topic& topic, std::int64_t after_id) {
+void ClientSession::subscribe(const Topic& topic, std::optional<std::int64_t> after_id) {
   std::unique_lock lock(mutex_);
   const service::Principal caller = *principal_;
   switch (topic.kind) {
@@ -159,10 +161,10 @@ void ClientSession::subscribe(const Topic& topic, std::int64_t after_id) {
       lock.lock();
       if (closed_) return;
       // Live events from now on wait until the replay has been sent, so none is lost.
-      tickets_[topic.ticket_id] = TicketSubscription{.live = after_id == 0, .held = {}};
+      tickets_[topic.ticket_id] = TicketSubscription{.live = !after_id, .held = {}};
       lock.unlock();
       services_.hub.subscribe(shared_from_this(), topic);
-      if (after_id > 0) return replay(topic.ticket_id, after_id, caller);
+      if (after_id) return replay(topic.ticket_id, *after_id, caller);
       lock.lock();
       break;
     }
@@ -215,6 +217,7 @@ void ClientSession::unsubscribe(const Topic& topic) {
 
 void ClientSession::typing(std::int64_t ticket_id) {
   service::Principal caller;
+  Ticket ticket;
   {
     std::lock_guard lock(mutex_);
     if (ticket_id <= 0) return send_error(ErrorCode::invalid_request, "typing needs a ticket_id");
@@ -225,12 +228,12 @@ void ClientSession::typing(std::int64_t ticket_id) {
     caller = *principal_;
   }
   try {
-    services_.tickets.get(caller, ticket_id);
+    ticket = services_.tickets.get(caller, ticket_id);
   } catch (const Error& refused) {
     std::lock_guard lock(mutex_);
     return send_error(refused.code(), refused.what());
   }
-  services_.hub.deliver_typing(ticket_id, ref_of(*caller.user));
+  services_.hub.deliver_typing(ticket, ref_of(*caller.user));
 }
 
 void ClientSession::on_closed() {
@@ -278,12 +281,19 @@ void ClientSession::deliver(const service::TicketEvent& event, const EventFrames
   }
 }
 
-void ClientSession::deliver_typing(std::int64_t ticket_id, std::int64_t from_user,
+void ClientSession::deliver_typing(const Ticket& ticket, std::int64_t from_user,
                                    const std::shared_ptr<const std::string>& frame) {
   std::lock_guard lock(mutex_);
   if (!refresh_principal() || principal_->id() == from_user) return;
-  const auto subscription = tickets_.find(ticket_id);
+  // Subscribed once is not enough: the ticket may have moved out of this caller's sight.
+  if (!can_view(scope_, ticket)) return;
+  const auto subscription = tickets_.find(ticket.id);
   if (subscription != tickets_.end() && subscription->second.live) send(frame);
+}
+
+void ClientSession::recheck_credentials() {
+  std::lock_guard lock(mutex_);
+  refresh_principal();
 }
 
 void ClientSession::auth_deadline_passed() {

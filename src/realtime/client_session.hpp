@@ -54,8 +54,11 @@ class ClientSession final : public http::WebSocketSession,
 
   // From the hub, on the publishing thread.
   void deliver(const service::TicketEvent& event, const EventFrames& frames);
-  void deliver_typing(std::int64_t ticket_id, std::int64_t from_user,
+  void deliver_typing(const Ticket& ticket, std::int64_t from_user,
                       const std::shared_ptr<const std::string>& frame);
+  // From the hub now and then: a session that expired (or was ended) meanwhile closes the
+  // connection even when no event comes to notice it.
+  void recheck_credentials();
   // Closes the connection if it has not authenticated by now.
   void auth_deadline_passed();
   std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
@@ -72,8 +75,10 @@ class ClientSession final : public http::WebSocketSession,
 
   void authenticate(const std::string& authorization);  // with mutex_ held; errors to the client
   void become(const std::string& authorization);        // with mutex_ held; throws Error
-  bool refresh_principal();                             // with mutex_ held
-  void subscribe(const Topic& topic, std::int64_t after_id);
+  // With mutex_ held: authenticates again after an identity change or once the
+  // credentials expired; false (and the connection closing) when they are no longer good.
+  bool refresh_principal();
+  void subscribe(const Topic& topic, std::optional<std::int64_t> after_id);
   void replay(std::int64_t ticket_id, std::int64_t after_id, const service::Principal& caller);
   void unsubscribe(const Topic& topic);
   void typing(std::int64_t ticket_id);

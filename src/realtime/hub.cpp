@@ -109,8 +109,8 @@ void Hub::deliver(const service::TicketEvent& event) {
   enqueue([this, event] { fan_out(event); });
 }
 
-void Hub::deliver_typing(std::int64_t ticket_id, const UserRef& who) {
-  enqueue([this, ticket_id, who] { fan_out_typing(ticket_id, who); });
+void Hub::deliver_typing(const Ticket& ticket, const UserRef& who) {
+  enqueue([this, ticket, who] { fan_out_typing(ticket, who); });
 }
 
 void Hub::fan_out(const service::TicketEvent& event) {
@@ -131,11 +131,11 @@ void Hub::fan_out(const service::TicketEvent& event) {
   for (const auto& client : receivers) client->deliver(event, frames);
 }
 
-void Hub::fan_out_typing(std::int64_t ticket_id, const UserRef& who) {
+void Hub::fan_out_typing(const Ticket& ticket, const UserRef& who) {
   const auto frame =
-      frame_of({{"type", "typing"}, {"ticket_id", ticket_id}, {"user", api::user_ref_json(who)}});
-  for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket_id})) {
-    client->deliver_typing(ticket_id, who.id, frame);
+      frame_of({{"type", "typing"}, {"ticket_id", ticket.id}, {"user", api::user_ref_json(who)}});
+  for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket.id})) {
+    client->deliver_typing(ticket, who.id, frame);
   }
 }
 
@@ -149,7 +149,9 @@ bool Hub::authenticated(const std::shared_ptr<ClientSession>& client, std::int64
   int& open = connections_by_user_[user_id];
   if (open >= options_.max_connections_per_user) return false;
   ++open;
-  members_[client.get()].user_id = user_id;
+  auto& member = members_[client.get()];
+  member.user_id = user_id;
+  member.client = client;
   return true;
 }
 
@@ -188,7 +190,9 @@ void Hub::disconnected(const std::shared_ptr<ClientSession>& client) {
 }
 
 void Hub::run() {
-  auto next_check = std::chrono::steady_clock::now() + kDeadlineCheck;
+  using std::chrono::steady_clock;
+  auto next_check = steady_clock::now() + kDeadlineCheck;
+  auto next_credentials_check = steady_clock::now() + options_.credentials_check;
   std::unique_lock lock(jobs_mutex_);
   for (;;) {
     jobs_arrived_.wait_until(lock, next_check, [this] { return stopping_ || !jobs_.empty(); });
@@ -197,11 +201,29 @@ void Hub::run() {
     jobs_.clear();
     lock.unlock();
     for (auto& job : jobs) job();
-    if (std::chrono::steady_clock::now() >= next_check) {
+    if (steady_clock::now() >= next_check) {
       close_late_clients();
-      next_check = std::chrono::steady_clock::now() + kDeadlineCheck;
+      next_check = steady_clock::now() + kDeadlineCheck;
+    }
+    if (steady_clock::now() >= next_credentials_check) {
+      recheck_credentials();
+      next_credentials_check = steady_clock::now() + options_.credentials_check;
     }
     lock.lock();
+  }
+}
+
+void Hub::recheck_credentials() {
+  std::vector<std::weak_ptr<ClientSession>> clients;
+  {
+    std::shared_lock lock(mutex_);
+    clients.reserve(members_.size());
+    for (const auto& [key, member] : members_) {
+      if (member.user_id != 0) clients.push_back(member.client);
+    }
+  }
+  for (const auto& weak : clients) {
+    if (const auto client = weak.lock()) client->recheck_credentials();
   }
 }
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ticket.hpp"
 #include "core/user.hpp"
 #include "service/event_bus.hpp"
 
@@ -40,12 +41,14 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void deliver(const service::TicketEvent& event) = 0;
-  virtual void deliver_typing(std::int64_t ticket_id, const UserRef& who) = 0;
+  virtual void deliver_typing(const Ticket& ticket, const UserRef& who) = 0;
 };
 
 struct HubOptions {
   int max_connections_per_user = 20;
   std::chrono::seconds auth_timeout{10};  // to send an `auth` message when the URL had no token
+  // How often every connection's credentials are checked for expiry when no event does it.
+  std::chrono::milliseconds credentials_check{std::chrono::seconds(15)};
 };
 
 // Who listens to what. Events are turned into JSON once and the same bytes are queued for
@@ -62,7 +65,7 @@ class Hub final : public EventSink {
   Hub& operator=(const Hub&) = delete;
 
   void deliver(const service::TicketEvent& event) override;
-  void deliver_typing(std::int64_t ticket_id, const UserRef& who) override;
+  void deliver_typing(const Ticket& ticket, const UserRef& who) override;
 
   // A connection opened: watched for its auth deadline until it authenticates.
   void connected(const std::shared_ptr<ClientSession>& client);
@@ -79,10 +82,11 @@ class Hub final : public EventSink {
   Clients listeners(const Topic& topic);
   Clients* list_of(const Topic& topic);  // with mutex_ held; nullptr for an unknown ticket
   void fan_out(const service::TicketEvent& event);
-  void fan_out_typing(std::int64_t ticket_id, const UserRef& who);
+  void fan_out_typing(const Ticket& ticket, const UserRef& who);
   void enqueue(std::function<void()> job);
   void run();  // the hub's thread: fan-out jobs, and the auth deadlines
   void close_late_clients();
+  void recheck_credentials();
 
   HubOptions options_;
   std::shared_mutex mutex_;
@@ -92,6 +96,7 @@ class Hub final : public EventSink {
   std::unordered_map<std::int64_t, int> connections_by_user_;
   struct Membership {
     std::int64_t user_id = 0;  // 0 until authenticated
+    std::weak_ptr<ClientSession> client;
     std::vector<Topic> topics;
   };
   std::unordered_map<const ClientSession*, Membership> members_;

@@ -188,7 +188,9 @@ Principal AuthService::authenticate_session(std::string_view token) {
   }
   auto user = user_by_id(session->user_id);
   if (!user) refuse("invalid or revoked session token");
-  return principal_for(std::move(user), hash);
+  auto principal = principal_for(std::move(user), hash);
+  principal.expires_at = session->expires_at;
+  return principal;
 }
 
 Principal AuthService::authenticate(std::string_view authorization) {
@@ -198,7 +200,9 @@ Principal AuthService::authenticate(std::string_view authorization) {
     if (options_.bot_token.empty()) refuse("Telegram login is not configured on this server");
     const InitData data =
         validate_init_data(authorization.substr(4), options_.bot_token, freshness());
-    return principal_for(user_by_telegram_profile(data.user), std::nullopt);
+    auto principal = principal_for(user_by_telegram_profile(data.user), std::nullopt);
+    principal.expires_at = data.auth_date + options_.init_data_max_age;
+    return principal;
   }
   refuse("unsupported authorization scheme (use Bearer or tma)");
 }

@@ -69,6 +69,7 @@ class AuthService {
   // marks the database as holding demo data, in one transaction.
   void seed_demo_people();
 
+  Timestamp now() const { return clock_(); }
   bool demo() const { return options_.demo; }
   bool telegram_logins() const { return !options_.bot_token.empty(); }
 

@@ -16,6 +16,9 @@ struct Principal {
   std::shared_ptr<const User> user;
   PermissionSet permissions;
   std::optional<std::string> session_token_hash;  // absent for `tma` (initData) callers
+  // When these credentials stop being valid: the session's end, or when the initData grows
+  // too old. A long-lived connection checks it, since it authenticated only once.
+  std::optional<Timestamp> expires_at;
 
   std::int64_t id() const { return user->id; }
   Role role() const { return user->role; }

@@ -231,6 +231,9 @@ TEST_F(RealtimeOverWebSocket, CredentialsOriginsAndConnectionLimits) {
   WsClient local(server_->port(),
                  WsClient::Options{"/ws?token=" + *customer_, "http://localhost:5173"});
   EXPECT_EQ(local.handshake_status(), 101);  // loopback origins are fine in demo mode
+  WsClient lookalike(server_->port(),
+                     WsClient::Options{"/ws?token=" + *customer_, "http://127.evil.com"});
+  EXPECT_EQ(lookalike.handshake_status(), 403);  // the host is compared whole
 
   WsClient late(server_->port());
   ASSERT_EQ(late.handshake_status(), 101);

@@ -19,8 +19,10 @@ TEST(OpenApi, IsVersion31) {
   EXPECT_TRUE(document().at("openapi").as_string().starts_with("3.1"));
 }
 
-// Every endpoint of API.md's table, as planned: later issues implement them, and this list
-// keeps the document from losing any.
+// Every endpoint of API.md's table that the server answers today, so the document loses
+// none. Statistics, forecast, reports, attachments and the Telegram webhook come back to
+// the document with the issues that build them (ContractRoutes checks the document only
+// promises what is served).
 TEST(OpenApi, CoversTheWholeApiContract) {
   const std::vector<std::pair<std::string, std::string>> contract = {
       {"post", "/auth/telegram"},
@@ -35,8 +37,6 @@ TEST(OpenApi, CoversTheWholeApiContract) {
       {"delete", "/tickets/{id}"},
       {"get", "/tickets/{id}/messages"},
       {"post", "/tickets/{id}/messages"},
-      {"post", "/tickets/{id}/attachments"},
-      {"get", "/attachments/{id}"},
       {"post", "/tickets/{id}/rating"},
       {"get", "/users"},
       {"get", "/users/{id}"},
@@ -54,11 +54,7 @@ TEST(OpenApi, CoversTheWholeApiContract) {
       {"put", "/auto-replies/{id}"},
       {"delete", "/auto-replies/{id}"},
       {"get", "/audit"},
-      {"get", "/statistics"},
-      {"get", "/statistics/forecast"},
-      {"get", "/reports/tickets"},
       {"get", "/ws"},
-      {"post", "/telegram/webhook"},
       {"get", "/healthz"},
       {"get", "/metrics"},
       {"get", "/openapi.json"},
@@ -101,7 +97,7 @@ TEST(OpenApi, OperationIdsAreUnique) {
       EXPECT_TRUE(seen.insert(id).second) << id;
     }
   }
-  EXPECT_GE(seen.size(), 42u);
+  EXPECT_GE(seen.size(), 36u);
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ class TicketServiceMessages : public ::testing::Test {
     profile.id = telegram_id;
     profile.first_name = name;
     const auto user = store_->upsert_telegram_user(profile, role, system_now());
-    return Principal{std::make_shared<const User>(user), default_permissions(role), std::nullopt};
+    return Principal{std::make_shared<const User>(user), default_permissions(role), std::nullopt,
+                     std::nullopt};
   }
 
   std::int64_t create_ticket(TicketService& tickets, const Principal& creator) {

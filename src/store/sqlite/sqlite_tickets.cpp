@@ -1,7 +1,6 @@
 // SqliteStore: categories, tickets, messages and auto-replies.
-#include <sstream>
-
 #include "store/sqlite/columns.hpp"
+#include "store/sqlite/full_text.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tb::store {
@@ -109,19 +108,6 @@ AutoReply auto_reply_from_row(const Statement& row) {
   return reply;
 }
 
-// The caller's words as an FTS5 query: each word a quoted string (so operators and quotes
-// in the input are plain text), all of them required.
-std::string fts_query(const std::string& text) {
-  std::stringstream words(text);
-  std::string word, query;
-  while (words >> word) {
-    std::string quoted = "\"";
-    for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    query += (query.empty() ? "" : " ") + quoted + "\"";
-  }
-  return query;
-}
-
 void bind_if(Statement& statement, const char* name, std::int64_t value) {
   if (const int index = statement.parameter(name)) statement.bind(index, value);
 }
@@ -147,7 +133,8 @@ const char* sort_column(TicketSort sort) {
   return "t.updated_at";
 }
 
-std::string ticket_list_sql(const TicketQuery& query) {
+// `full_text`: whether the query has words to match (see fts_query).
+std::string ticket_list_sql(const TicketQuery& query, bool full_text) {
   std::string sql = std::string(kTicketSelect) + " WHERE t.deleted_at IS NULL";
   if (!query.scope.view_all) {
     sql += " AND (t.creator_id = :viewer";
@@ -163,7 +150,7 @@ std::string ticket_list_sql(const TicketQuery& query) {
   if (query.assignee_id) sql += " AND t.assignee_id = :assignee";
   if (query.unassigned) sql += " AND t.assignee_id IS NULL";
   if (query.creator_id) sql += " AND t.creator_id = :creator";
-  if (!query.text.empty()) {
+  if (full_text) {
     sql += R"sql( AND (t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :text)
                OR t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
                            WHERE messages_fts MATCH :text)sql";
@@ -311,15 +298,15 @@ std::optional<Ticket> SqliteStore::find_ticket(std::int64_t id) {
 
 std::vector<Ticket> SqliteStore::list_tickets(const TicketQuery& query) {
   return read([&](Connection& connection) {
-    auto statement = connection.prepare(ticket_list_sql(query));
+    const std::string text = fts_query(query.text);
+    auto statement = connection.prepare(ticket_list_sql(query, !text.empty()));
     bind_if(statement, ":viewer", query.scope.user_id);
     if (query.status) bind_if(statement, ":status", status_name(*query.status));
     if (query.priority) bind_if(statement, ":priority", priority_name(*query.priority));
     if (query.category_id) bind_if(statement, ":category", *query.category_id);
     if (query.assignee_id) bind_if(statement, ":assignee", *query.assignee_id);
     if (query.creator_id) bind_if(statement, ":creator", *query.creator_id);
-    const std::string text = fts_query(query.text);
-    if (!query.text.empty()) bind_if(statement, ":text", std::string_view(text));
+    if (!text.empty()) bind_if(statement, ":text", std::string_view(text));
     if (query.after) {
       bind_if(statement, ":after_value", query.after->value);
       bind_if(statement, ":after_id", query.after->id);

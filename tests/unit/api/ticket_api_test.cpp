@@ -260,6 +260,37 @@ TEST_F(TicketApi, SearchFindsWordsInSubjectsAndMessages) {
                   .empty());  // operators are text
 }
 
+// Issue 12: blank, control-character and NUL queries once reached FTS5 as a syntax error (500).
+TEST_F(TicketApi, SearchOfBlankOrControlTextAppliesNoFilter) {
+  const auto id = create_ticket(customer_, "Printer on fire", "It smokes").at("id").as_int64();
+  for (const std::string q : {"+", "%09%0A", "%00", "%20%00%0D%0A%1F%7F"}) {
+    const auto response = call(Method::get, "/tickets?q=" + q, "", customer_);
+    ASSERT_EQ(response.status, 200) << q << ": " << response.body;
+    EXPECT_EQ(ids_of(response), (std::vector<std::int64_t>{id})) << q;
+  }
+}
+
+TEST_F(TicketApi, SearchSplitsWordsAtNulAndControlCharacters) {
+  const auto id = create_ticket(customer_, "Printer on fire", "It smokes").at("id").as_int64();
+  const auto nul = call(Method::get, "/tickets?q=a%00b", "", customer_);
+  ASSERT_EQ(nul.status, 200) << nul.body;
+  EXPECT_TRUE(ids_of(nul).empty());
+  for (const std::string q : {"printer%00fire", "printer%09fire", "fire%1Fprinter%0B"}) {
+    const auto response = call(Method::get, "/tickets?q=" + q, "", customer_);
+    ASSERT_EQ(response.status, 200) << q << ": " << response.body;
+    EXPECT_EQ(ids_of(response), (std::vector<std::int64_t>{id})) << q;
+  }
+}
+
+TEST_F(TicketApi, SearchOfInvalidUtf8DropsTheInvalidBytes) {
+  const auto id = create_ticket(customer_, "Printer on fire", "It smokes").at("id").as_int64();
+  for (const std::string q : {"%FF", "%C3", "print%FFer", "%ED%A0%80printer"}) {
+    const auto response = call(Method::get, "/tickets?q=" + q, "", customer_);
+    ASSERT_EQ(response.status, 200) << q << ": " << response.body;
+    EXPECT_EQ(ids_of(response), (std::vector<std::int64_t>{id})) << q;
+  }
+}
+
 TEST_F(TicketApi, PaginationReturnsEveryTicketOnceWhileTicketsAreAdded) {
   std::set<std::int64_t> existing;
   for (int i = 0; i < 23; ++i)

@@ -169,6 +169,18 @@ std::optional<bool> optional_bool(const boost::json::object& body, std::string_v
   return value->as_bool();
 }
 
+std::optional<int> optional_int_in(const boost::json::object& body, std::string_view field, int min,
+                                   int max) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  // A number past int64 arrives as uint64 or double, never in range: refused alike.
+  if (!value->is_int64() || value->as_int64() < min || value->as_int64() > max) {
+    bad_request(std::string(field) + " must be an integer from " + std::to_string(min) + " to " +
+                std::to_string(max));
+  }
+  return static_cast<int>(value->as_int64());
+}
+
 std::string_view required_string(const boost::json::object& body, std::string_view field) {
   if (!optional_string(body, field)) bad_request(std::string(field) + " is required");
   return body.at(field).as_string();

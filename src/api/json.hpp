@@ -35,6 +35,10 @@ std::optional<std::string> optional_string(const boost::json::object& body, std:
 std::optional<bool> optional_bool(const boost::json::object& body, std::string_view field);
 std::string_view required_string(const boost::json::object& body, std::string_view field);
 bool required_bool(const boost::json::object& body, std::string_view field);
+// An integer from `min` to `max`, range-checked before it is narrowed to int (so 4294967297
+// is refused, not read as 1); 400 naming the field when it is anything else.
+std::optional<int> optional_int_in(const boost::json::object& body, std::string_view field, int min,
+                                   int max);
 std::vector<std::int64_t> required_id_array(const boost::json::object& body,
                                             std::string_view field);
 std::vector<std::string> required_string_array(const boost::json::object& body,

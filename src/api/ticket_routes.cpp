@@ -1,6 +1,7 @@
 #include "api/ticket_routes.hpp"
 
 #include <charconv>
+#include <limits>
 
 #include "api/json.hpp"
 
@@ -69,21 +70,15 @@ service::CategoryFields category_fields(const boost::json::object& body) {
                                                           : optional_string(body, "description");
   }
   fields.default_priority = optional_enum(body, "default_priority", parse_priority);
-  if (const auto* sla = body.if_contains("sla_minutes")) {
-    if (sla->is_null()) {
-      fields.sla_minutes = std::optional<int>{};
-    } else if (sla->is_int64()) {
-      fields.sla_minutes = std::optional<int>{static_cast<int>(sla->as_int64())};
-    } else {
-      invalid("sla_minutes must be a number or null");
-    }
+  if (const auto* sla = body.if_contains("sla_minutes"); sla && sla->is_null()) {
+    fields.sla_minutes = std::optional<int>{};
+  } else if (const auto minutes = optional_int_in(body, "sla_minutes", 1, kMaxSlaMinutes)) {
+    fields.sla_minutes = std::optional<int>{*minutes};
   }
   fields.routing = optional_enum(body, "routing", parse_routing);
   fields.active = optional_bool(body, "active");
-  if (const auto* position = body.if_contains("position")) {
-    if (!position->is_int64()) invalid("position must be a number");
-    fields.position = static_cast<int>(position->as_int64());
-  }
+  fields.position = optional_int_in(body, "position", std::numeric_limits<int>::min(),
+                                    std::numeric_limits<int>::max());
   return fields;
 }
 
@@ -308,9 +303,9 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
       Method::post, "/tickets/{id}/rating", std::nullopt,
       [&](Request& request, const Principal& caller) {
         const auto body = read_object(request);
-        const auto* score = body.if_contains("score");
-        if (!score || !score->is_int64()) invalid("score must be a number from 1 to 5");
-        const Rating rating{static_cast<int>(score->as_int64()), optional_string(body, "comment")};
+        const auto score = optional_int_in(body, "score", kMinScore, kMaxScore);
+        if (!score) invalid("score is required");
+        const Rating rating{*score, optional_string(body, "comment")};
         return json_response(
             201, ticket_json(tickets.rate(caller, path_id(request), rating), tickets.now()));
       });

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <memory>
 
 #include <boost/json/parse.hpp>
@@ -41,12 +42,30 @@ std::int64_t parse_int64(std::string_view text, std::string_view what) {
   return value;
 }
 
+// a + b, or the int64 bound it would pass.
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) {
+    return b > 0 ? std::numeric_limits<std::int64_t>::max()
+                 : std::numeric_limits<std::int64_t>::min();
+  }
+  return sum;
+}
+
+// auth_date is the caller's and may be any int64, so it is compared with bounds worked out
+// from the clock, never subtracted from it (`now - INT64_MIN` overflows and once let such a
+// date pass as fresh).
 std::chrono::sys_seconds check_freshness(const Fields& fields, const FreshnessPolicy& freshness) {
-  const std::chrono::sys_seconds auth_date{
-      std::chrono::seconds(parse_int64(require(fields, "auth_date"), "auth_date"))};
-  if (auth_date > freshness.now + freshness.allowed_skew) refuse("auth_date is in the future");
-  if (freshness.now - auth_date > freshness.max_age) refuse("auth_date is too old");
-  return auth_date;
+  const std::int64_t auth_date = parse_int64(require(fields, "auth_date"), "auth_date");
+  const std::int64_t now = freshness.now.time_since_epoch().count();
+  if (auth_date > saturating_add(now, freshness.allowed_skew.count())) {
+    refuse("auth_date is in the future");
+  }
+  if (freshness.max_age.count() < 0 ||
+      auth_date < saturating_add(now, -freshness.max_age.count())) {
+    refuse("auth_date is too old");
+  }
+  return std::chrono::sys_seconds{std::chrono::seconds(auth_date)};
 }
 
 std::optional<std::string> optional_string(const boost::json::object& object,

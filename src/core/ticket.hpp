@@ -54,6 +54,10 @@ struct Category {
   int position = 0;
 };
 
+// A customer's satisfaction score, kMinScore to kMaxScore.
+inline constexpr int kMinScore = 1;
+inline constexpr int kMaxScore = 5;
+
 struct Rating {
   int score = 0;
   std::optional<std::string> comment;
@@ -140,6 +144,9 @@ bool auto_reply_matches(const AutoReply& reply, AutoReplyEvent event,
 // high ×½, normal ×1, low ×2), or a default by priority when the category sets none.
 Timestamp sla_due_at(Timestamp created_at, std::optional<int> category_sla_minutes,
                      Priority priority);
+
+// A category's SLA is at least a minute and at most a year.
+inline constexpr int kMaxSlaMinutes = 525600;
 
 // Whether the first response came (or, without one, `now` is) after the due time.
 bool sla_breached(const Ticket& ticket, Timestamp now);

@@ -74,8 +74,9 @@ Category TicketService::update_category(const Principal& caller, std::int64_t id
   if (fields.description) category.description = *fields.description;
   if (fields.default_priority) category.default_priority = *fields.default_priority;
   if (fields.sla_minutes) {
-    if (*fields.sla_minutes && (**fields.sla_minutes < 1 || **fields.sla_minutes > 525600)) {
-      invalid("sla_minutes must be from 1 to 525600");
+    if (*fields.sla_minutes &&
+        (**fields.sla_minutes < 1 || **fields.sla_minutes > kMaxSlaMinutes)) {
+      invalid("sla_minutes must be from 1 to " + std::to_string(kMaxSlaMinutes));
     }
     category.sla_minutes = *fields.sla_minutes;
   }
@@ -266,7 +267,9 @@ void TicketService::remove(const Principal& caller, std::int64_t id) {
 Ticket TicketService::rate(const Principal& caller, std::int64_t id, const Rating& rating) {
   const Ticket ticket = visible_ticket(caller, id);
   if (ticket.creator.id != caller.id()) forbidden("only the ticket's creator rates it");
-  if (rating.score < 1 || rating.score > 5) invalid("score must be from 1 to 5");
+  if (rating.score < kMinScore || rating.score > kMaxScore) {
+    invalid("score must be from " + std::to_string(kMinScore) + " to " + std::to_string(kMaxScore));
+  }
   if (ticket.status != TicketStatus::resolved && ticket.status != TicketStatus::closed) {
     throw Error(ErrorCode::conflict, "only a resolved ticket can be rated");
   }

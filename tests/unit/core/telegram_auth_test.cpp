@@ -1,5 +1,6 @@
 #include "core/telegram_auth.hpp"
 
+#include <limits>
 #include <memory>
 
 #include <gtest/gtest.h>
@@ -102,6 +103,39 @@ TEST(InitData, MissingDuplicateAndMalformedFieldsAreRejected) {
   EXPECT_FALSE(accepted(signed_with({{"user", R"([1,2])"}, {"auth_date", date}}), token, at(now)));
   EXPECT_FALSE(accepted(signed_with({{"user", user}, {"auth_date", "soon"}}), token, at(now)));
   EXPECT_FALSE(accepted("%zz=1", token, at(now)));
+}
+
+// Issue 12: `now - auth_date` overflowed for auth_date = INT64_MIN (a UBSan abort; Release
+// took the wrapped difference for a fresh login). The extremes of int64 and one past them
+// are refused, by the initData and the Login Widget checks alike.
+TEST(InitData, AuthDatesAtTheEdgesOfInt64AreRefusedWithoutOverflow) {
+  const std::string token = "1:secret";
+  const std::int64_t now = 1'700'000'000;
+  ASSERT_EQ(std::to_string(std::numeric_limits<std::int64_t>::min()), "-9223372036854775808");
+  ASSERT_EQ(std::to_string(std::numeric_limits<std::int64_t>::max()), "9223372036854775807");
+  for (const std::string date :
+       {"-9223372036854775808", "-9223372036854775807", "9223372036854775807",
+        "-9223372036854775809", "9223372036854775808", "-1", "0"}) {
+    const auto raw = testing::sign_init_data(
+        {{"user", R"({"id":7,"first_name":"A"})"}, {"auth_date", date}}, token);
+    EXPECT_FALSE(accepted(raw, token, at(now))) << date;
+    EXPECT_FALSE(accepted(raw, token, at(now, 3650 * 86400s))) << date;
+
+    Fields widget = {{"id", "7"}, {"first_name", "A"}, {"auth_date", date}};
+    widget.emplace_back("hash",
+                        to_hex(hmac_sha256(sha256(token), data_check_string(widget, true))));
+    try {
+      validate_login_widget(widget, token, at(now));
+      ADD_FAILURE() << "the Login Widget accepted auth_date " << date;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::unauthorized) << date;
+    }
+  }
+  // The bounds themselves still hold.
+  const auto fresh = testing::sign_init_data(
+      {{"user", R"({"id":7,"first_name":"A"})"}, {"auth_date", std::to_string(now - 86400)}},
+      token);
+  EXPECT_TRUE(accepted(fresh, token, at(now)));
 }
 
 TEST(InitData, PlusIsNotASpaceAndSignatureIsKeptInTheCheckString) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <tuple>
 
+#include "core/text.hpp"
+
 namespace tb {
 namespace {
 
@@ -31,12 +33,6 @@ constexpr std::array kFromWaiting = {TicketStatus::in_progress, TicketStatus::re
                                      TicketStatus::closed};
 constexpr std::array kFromResolved = {TicketStatus::closed, TicketStatus::open};
 constexpr std::array kFromClosed = {TicketStatus::open};
-
-std::string lower_ascii(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 }  // namespace
 
@@ -157,9 +153,11 @@ bool auto_reply_matches(const AutoReply& reply, AutoReplyEvent event,
   if (!reply.active || reply.event != event) return false;
   if (reply.category_id && reply.category_id != category_id) return false;
   if (reply.keywords.empty()) return true;
-  const std::string haystack = lower_ascii(text);
+  const std::string haystack = fold_case(text);
   return std::any_of(reply.keywords.begin(), reply.keywords.end(), [&](const std::string& keyword) {
-    return !keyword.empty() && haystack.find(lower_ascii(keyword)) != std::string::npos;
+    // A keyword that folds to nothing (empty, or bytes that are not UTF-8) would match any text.
+    const std::string needle = fold_case(keyword);
+    return !needle.empty() && haystack.find(needle) != std::string::npos;
   });
 }
 

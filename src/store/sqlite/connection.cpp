@@ -1,7 +1,10 @@
 #include "store/sqlite/connection.hpp"
 
+#include <new>
+
 #include <sqlite3.h>
 
+#include "core/text.hpp"
 #include "store/store.hpp"
 
 namespace tb::store::sqlite {
@@ -29,6 +32,24 @@ sqlite3_stmt* prepare_statement(sqlite3* db, std::string_view sql) {
 
 // Enough for every query shape the store builds; past it, statements are simply not cached.
 constexpr std::size_t kMostCachedStatements = 256;
+
+// SQL's casefold(text): core's fold_case, so that queries ignore case beyond ASCII (SQLite's
+// own LIKE, lower() and NOCASE know ASCII only). NULL stays NULL.
+void casefold_function(sqlite3_context* context, int, sqlite3_value** arguments) {
+  if (sqlite3_value_type(arguments[0]) == SQLITE_NULL) return sqlite3_result_null(context);
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(arguments[0]));
+  if (!text) return sqlite3_result_error_nomem(context);
+  const auto size = static_cast<std::size_t>(sqlite3_value_bytes(arguments[0]));
+  // No exception may cross SQLite's C frames: each becomes the statement's error.
+  try {
+    const std::string folded = fold_case(std::string_view(text, size));
+    sqlite3_result_text64(context, folded.data(), folded.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(context);
+  } catch (const std::exception& error) {
+    sqlite3_result_error(context, error.what(), -1);
+  }
+}
 
 }  // namespace
 
@@ -123,6 +144,11 @@ Connection::Connection(const std::string& path, Access access, int busy_timeout_
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   sqlite3_extended_result_codes(db_, 1);
   execute("PRAGMA foreign_keys = ON");
+  if (sqlite3_create_function_v2(db_, "casefold", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                 casefold_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    fail(db_, "register casefold()");
+  }
 }
 
 Connection::~Connection() {

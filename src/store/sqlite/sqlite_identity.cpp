@@ -2,6 +2,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "store/sqlite/columns.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -139,15 +140,19 @@ std::vector<User> SqliteStore::list_users(const UserQuery& query) {
                       " FROM users u WHERE u.id > ?1 AND u.telegram_id <> 0";
     if (query.role) sql += " AND u.role = ?2";
     if (!query.text.empty()) {
-      sql += R"sql( AND (u.first_name LIKE ?3 ESCAPE '\' OR u.last_name LIKE ?3 ESCAPE '\'
-                   OR u.username LIKE ?3 ESCAPE '\' OR CAST(u.telegram_id AS TEXT) = ?4))sql";
+      // LIKE ignores case for ASCII only: both sides are case-folded (casefold() is core's
+      // fold_case, registered on every connection), the pattern before it is escaped.
+      sql += R"sql( AND (casefold(u.first_name) LIKE ?3 ESCAPE '\'
+                   OR casefold(u.last_name) LIKE ?3 ESCAPE '\'
+                   OR casefold(u.username) LIKE ?3 ESCAPE '\'
+                   OR CAST(u.telegram_id AS TEXT) = ?4))sql";
     }
     sql += " ORDER BY u.id LIMIT ?5";
     auto statement = connection.prepare(sql);
     statement.bind(1, query.after_id);
     if (query.role) statement.bind(2, role_name(*query.role));
     if (!query.text.empty()) {
-      statement.bind(3, like_pattern(query.text)).bind(4, std::string_view(query.text));
+      statement.bind(3, like_pattern(fold_case(query.text))).bind(4, std::string_view(query.text));
     }
     statement.bind(5, static_cast<std::int64_t>(query.limit));
     std::vector<User> users;

@@ -194,6 +194,35 @@ TEST_F(IdentityApi, UserListPagesEveryoneExactlyOnceAndFilters) {
   EXPECT_EQ(call(Method::get, "/users?cursor=!!!", "", moderator).status, 400);
 }
 
+// Issue 12: SQLite's LIKE ignores case for ASCII only, so ЖАННА did not find Жанна.
+TEST_F(IdentityApi, UserSearchIgnoresCaseInCyrillicAsInLatin) {
+  start();
+  telegram_login(8100, "Жанна");
+  telegram_login(8101, "Zelda");
+  telegram_login(8102, "Straße");
+  const auto moderator = demo_token(Role::moderator);
+  const auto names = [&](const std::string& text) {
+    const auto response =
+        call(Method::get, "/users?q=" + testing::percent_encode(text), "", moderator);
+    EXPECT_EQ(response.status, 200) << text << ": " << response.body;
+    std::vector<std::string> found;
+    const auto page = json(response);
+    for (const auto& item : page.at("items").as_array())
+      found.emplace_back(item.at("first_name").as_string());
+    return found;
+  };
+  const std::vector<std::string> zhanna = {"Жанна"};
+  EXPECT_EQ(names("ЖАННА"), zhanna);
+  EXPECT_EQ(names("жан"), zhanna);
+  EXPECT_EQ(names("Жанна"), zhanna);
+  EXPECT_EQ(names("ZELDA"), (std::vector<std::string>{"Zelda"}));
+  EXPECT_EQ(names("zel"), (std::vector<std::string>{"Zelda"}));
+  EXPECT_EQ(names("STRASSE"), (std::vector<std::string>{"Straße"}));
+  EXPECT_TRUE(names("ЖАННЫ").empty());
+  EXPECT_TRUE(names("%").empty()) << "LIKE wildcards stay literal";
+  EXPECT_TRUE(names("_elda").empty()) << "LIKE wildcards stay literal";
+}
+
 TEST_F(IdentityApi, StaffCategoriesAndAvailability) {
   start();
   add_category("Billing");

@@ -387,6 +387,23 @@ TEST(AutoReply, KeywordsAreCaseInsensitiveSubstrings) {
   EXPECT_FALSE(auto_reply_matches(reply, AutoReplyEvent::ticket_created, std::nullopt, ""));
 }
 
+// Issue 12: keywords were lower-cased byte by byte, which left Cyrillic capitals alone.
+TEST(AutoReply, CyrillicKeywordsMatchRegardlessOfCase) {
+  const auto lower = reply_with({"пароль"});
+  EXPECT_TRUE(
+      auto_reply_matches(lower, AutoReplyEvent::ticket_created, std::nullopt, "Забыл ПАРОЛЬ"));
+  EXPECT_TRUE(auto_reply_matches(lower, AutoReplyEvent::ticket_created, std::nullopt,
+                                 "Пароль не подходит"));
+  const auto upper = reply_with({"ПАРОЛЬ"});
+  EXPECT_TRUE(
+      auto_reply_matches(upper, AutoReplyEvent::ticket_created, std::nullopt, "забыл пароль"));
+  EXPECT_FALSE(auto_reply_matches(upper, AutoReplyEvent::ticket_created, std::nullopt, "логин"));
+  const auto yo = reply_with({"ЁЛКА", "straße"});
+  EXPECT_TRUE(auto_reply_matches(yo, AutoReplyEvent::ticket_created, std::nullopt, "ёлка"));
+  EXPECT_TRUE(auto_reply_matches(yo, AutoReplyEvent::ticket_created, std::nullopt, "STRASSE"));
+  EXPECT_FALSE(auto_reply_matches(yo, AutoReplyEvent::ticket_created, std::nullopt, "елка"));
+}
+
 TEST(AutoReply, AnyOneKeywordIsEnough) {
   const auto reply = reply_with({"password", "login"});
   EXPECT_TRUE(

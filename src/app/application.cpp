@@ -72,6 +72,11 @@ void log_startup_notes(const Config& config) {
         "nobody can log in: TELEGRAM_BOT_TOKEN is not set (Mini App and Login Widget logins need "
         "it) and demo mode is off (DEMO=1 for demo logins)");
   }
+  if (config.public_url.empty() && config.allowed_origins.empty() && !config.demo) {
+    spdlog::warn(
+        "PUBLIC_URL is not set: browser pages (the Mini App) may not open WebSockets here; set "
+        "it to the public address the Mini App is served from");
+  }
 }
 
 void log_migrations(const store::MigrationReport& report) {

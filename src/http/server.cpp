@@ -459,6 +459,7 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
   if (error && !refusal) refusal = read_failure_answer(error, server.options);
   if (unread && !refusal) co_return false;
   if (refusal) {
+    if (!error) method_text = std::string(message.method_string());  // refused after its header
     response = error_response(*refusal);
   } else {
     method_text = std::string(message.method_string());

@@ -28,7 +28,9 @@ packages=(
 # Playwright's own browser download cannot work here.
 [ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3
                                     chromium fonts-liberation)
-[ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps)
+[ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps python3-gunicorn
+                                   python3-uvloop python3-httptools python3-aiosqlite python3-ujson
+                                   python3-wsproto)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -40,52 +40,6 @@ boost::json::value optional_id(const std::optional<std::int64_t>& id) {
   return id ? boost::json::value(*id) : boost::json::value(nullptr);
 }
 
-boost::json::value optional_time(const std::optional<Timestamp>& time) {
-  return time ? boost::json::value(format_timestamp(*time)) : boost::json::value(nullptr);
-}
-
-boost::json::object ticket_json(const Ticket& ticket, Timestamp now) {
-  boost::json::value rating = nullptr;
-  if (ticket.rating) {
-    rating = boost::json::object{
-        {"score", ticket.rating->score},
-        {"comment", ticket.rating->comment ? boost::json::value(*ticket.rating->comment)
-                                           : boost::json::value(nullptr)}};
-  }
-  return {{"id", ticket.id},
-          {"subject", ticket.subject},
-          {"status", status_name(ticket.status)},
-          {"priority", priority_name(ticket.priority)},
-          {"category_id", optional_id(ticket.category_id)},
-          {"creator", user_ref_json(ticket.creator)},
-          {"assignee", ticket.assignee ? boost::json::value(user_ref_json(*ticket.assignee))
-                                       : boost::json::value(nullptr)},
-          {"created_at", format_timestamp(ticket.created_at)},
-          {"updated_at", format_timestamp(ticket.updated_at)},
-          {"first_response_at", optional_time(ticket.first_response_at)},
-          {"resolved_at", optional_time(ticket.resolved_at)},
-          {"closed_at", optional_time(ticket.closed_at)},
-          {"last_message_at", format_timestamp(ticket.last_message_at)},
-          {"last_message_preview", ticket.last_message_preview
-                                       ? boost::json::value(*ticket.last_message_preview)
-                                       : boost::json::value(nullptr)},
-          {"messages_count", ticket.messages_count},
-          {"sla_due_at", optional_time(ticket.sla_due_at)},
-          {"breached", sla_breached(ticket, now)},
-          {"rating", rating}};
-}
-
-boost::json::object message_json(const Message& message) {
-  return {{"id", message.id},
-          {"ticket_id", message.ticket_id},
-          {"author", user_ref_json(message.author)},
-          {"body", message.body},
-          {"internal", message.internal},
-          {"attachments", boost::json::array()},
-          {"source", source_name(message.source)},
-          {"created_at", format_timestamp(message.created_at)}};
-}
-
 boost::json::object user_json(const User& user) {
   boost::json::array categories;
   for (const auto id : user.category_ids) categories.emplace_back(id);

@@ -16,11 +16,8 @@
 namespace tb::api {
 
 boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the id or null
-boost::json::value optional_time(const std::optional<Timestamp>& time);
 boost::json::object user_json(const User& user);
-// `now` decides the `breached` flag.
-boost::json::object ticket_json(const Ticket& ticket, Timestamp now);
-boost::json::object message_json(const Message& message);
+// Tickets and messages are written by json_writer.hpp, straight into the response.
 boost::json::object user_ref_json(const UserRef& user);
 boost::json::object audit_json(const AuditEntry& entry);
 boost::json::array string_array(const std::vector<std::string>& items);

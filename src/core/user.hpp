@@ -50,7 +50,10 @@ struct AuditEntry {
   Timestamp created_at{};
 };
 
-// ISO-8601 UTC with a Z, as in every JSON timestamp: "2026-11-25T14:50:00Z".
+// ISO-8601 UTC with a Z, as in every JSON timestamp: "2026-11-25T14:50:00Z" (years 0000 to
+// 9999; the store never holds others).
 std::string format_timestamp(Timestamp time);
+// The same, appended: the hot path of every ticket list writes several per row.
+void append_timestamp(std::string& out, Timestamp time);
 
 }  // namespace tb

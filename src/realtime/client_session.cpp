@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json.hpp"
+#include "api/json_writer.hpp"
 
 namespace tb::realtime {
 namespace {
@@ -35,6 +36,18 @@ std::string string_field(const json::object& message, std::string_view field) {
 
 std::shared_ptr<const std::string> frame_of(const json::object& object) {
   return std::make_shared<const std::string>(json::serialize(object));
+}
+
+std::shared_ptr<const std::string> message_frame(const Message& message) {
+  std::string text;
+  api::JsonWriter out(text);
+  out.begin_object();
+  out.member("type", "message.created");
+  out.member("ticket_id", message.ticket_id);
+  out.key("message");
+  api::write_message(out, message);
+  out.end_object();
+  return std::make_shared<const std::string>(std::move(text));
 }
 
 ClientSession::ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer)
@@ -188,9 +201,7 @@ void ClientSession::replay(std::int64_t ticket_id, std::int64_t after_id,
   const auto found = tickets_.find(ticket_id);
   if (closed_ || found == tickets_.end()) return;  // unsubscribed meanwhile
   for (const auto& message : missed) {
-    send(frame_of({{"type", "message.created"},
-                   {"ticket_id", ticket_id},
-                   {"message", api::message_json(message)}}));
+    send(message_frame(message));
   }
   send(frame_of({{"type", "subscribed"},
                  {"topic", Topic{Topic::Kind::ticket, ticket_id}.name()},

@@ -21,6 +21,8 @@ namespace tb::realtime {
 
 // One JSON object as a frame that any number of receivers can share.
 std::shared_ptr<const std::string> frame_of(const boost::json::object& object);
+// {"type": "message.created", "ticket_id": ..., "message": Message}, live or replayed.
+std::shared_ptr<const std::string> message_frame(const Message& message);
 
 // The frames of one event, serialized once by the hub and shared by every receiver.
 struct EventFrames {

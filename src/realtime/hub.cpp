@@ -3,15 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include <boost/json/serialize.hpp>
-
-#include "api/json.hpp"
+#include "api/json_writer.hpp"
 #include "realtime/client_session.hpp"
 
 namespace tb::realtime {
 namespace {
-
-namespace json = boost::json;
 
 constexpr std::string_view kTicketPrefix = "ticket:";
 constexpr std::chrono::milliseconds kDeadlineCheck{250};
@@ -24,17 +20,27 @@ std::string_view ticket_event_type(service::EventKind kind) {
   }
 }
 
+// {"type": ..., "<field>": <the ticket>} and the like, written once for every receiver.
+std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Ticket& ticket,
+                                                Timestamp now, std::string_view reason = {}) {
+  std::string text;
+  api::JsonWriter out(text);
+  out.begin_object();
+  out.member("type", type);
+  if (!reason.empty()) out.member("reason", reason);
+  out.key("ticket");
+  api::write_ticket(out, ticket, now);
+  out.end_object();
+  return std::make_shared<const std::string>(std::move(text));
+}
+
 EventFrames frames_of(const service::TicketEvent& event) {
-  const json::value ticket = api::ticket_json(event.ticket, service::system_now());
+  const auto now = service::system_now();
   EventFrames frames;
-  frames.ticket = frame_of({{"type", ticket_event_type(event.kind)}, {"ticket", ticket}});
-  if (event.message) {
-    frames.message = frame_of({{"type", "message.created"},
-                               {"ticket_id", event.ticket.id},
-                               {"message", api::message_json(*event.message)}});
-  }
+  frames.ticket = ticket_frame(ticket_event_type(event.kind), event.ticket, now);
+  if (event.message) frames.message = message_frame(*event.message);
   if (event.kind == service::EventKind::critical_ticket) {
-    frames.alert = frame_of({{"type", "ticket.alert"}, {"reason", "critical"}, {"ticket", ticket}});
+    frames.alert = ticket_frame("ticket.alert", event.ticket, now, "critical");
   }
   return frames;
 }
@@ -132,8 +138,15 @@ void Hub::fan_out(const service::TicketEvent& event) {
 }
 
 void Hub::fan_out_typing(const Ticket& ticket, const UserRef& who) {
-  const auto frame =
-      frame_of({{"type", "typing"}, {"ticket_id", ticket.id}, {"user", api::user_ref_json(who)}});
+  std::string text;
+  api::JsonWriter out(text);
+  out.begin_object();
+  out.member("type", "typing");
+  out.member("ticket_id", ticket.id);
+  out.key("user");
+  api::write_user_ref(out, who);
+  out.end_object();
+  const auto frame = std::make_shared<const std::string>(std::move(text));
   for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket.id})) {
     client->deliver_typing(ticket, who.id, frame);
   }

@@ -1,0 +1,234 @@
+#include "api/json_writer.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace tb::api {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Which bytes need an escape: what boost::json::serialize escapes, i.e. quote, backslash
+// and control characters; other bytes, UTF-8 included, go as they are.
+constexpr auto kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  table['"'] = table['\\'] = true;
+  return table;
+}();
+
+void append_escaped(std::string& out, std::string_view text) {
+  const char* run = text.data();  // start of the bytes that need no escape
+  const char* const end = text.data() + text.size();
+  for (const char* at = run; at != end; ++at) {
+    const auto c = static_cast<unsigned char>(*at);
+    if (!kNeedsEscape[c]) continue;
+    out.append(run, at);
+    run = at + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        const char unicode[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(unicode, sizeof(unicode));
+      }
+    }
+  }
+  out.append(run, end);
+}
+
+}  // namespace
+
+void JsonWriter::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_) out_ += ',';
+  first_ = false;
+}
+
+void JsonWriter::begin_object() {
+  separate();
+  out_ += '{';
+  outer_.push_back(first_);
+  first_ = true;
+}
+
+void JsonWriter::end_object() {
+  out_ += '}';
+  first_ = outer_.back();
+  outer_.pop_back();
+}
+
+void JsonWriter::begin_array() {
+  separate();
+  out_ += '[';
+  outer_.push_back(first_);
+  first_ = true;
+}
+
+void JsonWriter::end_array() {
+  out_ += ']';
+  first_ = outer_.back();
+  outer_.pop_back();
+}
+
+void JsonWriter::key(std::string_view name) {
+  // Member names are this program's own literals, never caller text: no escaping needed.
+  separate();
+  out_ += '"';
+  out_ += name;
+  out_ += "\":";
+  after_key_ = true;
+}
+
+void JsonWriter::value(std::string_view text) {
+  separate();
+  out_ += '"';
+  append_escaped(out_, text);
+  out_ += '"';
+}
+
+void JsonWriter::value(std::int64_t number) {
+  separate();
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), number).ptr;
+  out_.append(digits, end);
+}
+
+void JsonWriter::value(bool flag) {
+  separate();
+  out_ += flag ? "true" : "false";
+}
+
+void JsonWriter::value(Timestamp time) {
+  separate();
+  out_ += '"';
+  append_timestamp(out_, time);
+  out_ += '"';
+}
+
+void JsonWriter::null() {
+  separate();
+  out_ += "null";
+}
+
+void JsonWriter::raw(std::string_view json) {
+  separate();
+  out_ += json;
+}
+
+void write_user_ref(JsonWriter& out, const UserRef& user) {
+  out.begin_object();
+  out.member("id", user.id);
+  out.member("first_name", user.first_name);
+  out.member("username", user.username);
+  out.member("role", role_name(user.role));
+  out.end_object();
+}
+
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
+  out.begin_object();
+  out.member("id", ticket.id);
+  out.member("subject", ticket.subject);
+  out.member("status", status_name(ticket.status));
+  out.member("priority", priority_name(ticket.priority));
+  out.member("category_id", ticket.category_id);
+  out.key("creator");
+  write_user_ref(out, ticket.creator);
+  out.key("assignee");
+  if (ticket.assignee) {
+    write_user_ref(out, *ticket.assignee);
+  } else {
+    out.null();
+  }
+  out.member("created_at", ticket.created_at);
+  out.member("updated_at", ticket.updated_at);
+  out.member("first_response_at", ticket.first_response_at);
+  out.member("resolved_at", ticket.resolved_at);
+  out.member("closed_at", ticket.closed_at);
+  out.member("last_message_at", ticket.last_message_at);
+  out.member("last_message_preview", ticket.last_message_preview);
+  out.member("messages_count", ticket.messages_count);
+  out.member("sla_due_at", ticket.sla_due_at);
+  out.member("breached", sla_breached(ticket, now));
+  out.key("rating");
+  if (ticket.rating) {
+    out.begin_object();
+    out.member("score", ticket.rating->score);
+    out.member("comment", ticket.rating->comment);
+    out.end_object();
+  } else {
+    out.null();
+  }
+  out.end_object();
+}
+
+void write_message(JsonWriter& out, const Message& message) {
+  out.begin_object();
+  out.member("id", message.id);
+  out.member("ticket_id", message.ticket_id);
+  out.key("author");
+  write_user_ref(out, message.author);
+  out.member("body", message.body);
+  out.member("internal", message.internal);
+  out.key("attachments");
+  out.begin_array();
+  out.end_array();
+  out.member("source", source_name(message.source));
+  out.member("created_at", message.created_at);
+  out.end_object();
+}
+
+namespace {
+
+template <class Item, class Write>
+std::string page_of(const std::vector<Item>& items, const std::optional<std::string>& next_cursor,
+                    std::size_t bytes_per_item, Write write) {
+  std::string text;
+  text.reserve(64 + items.size() * bytes_per_item);
+  JsonWriter out(text);
+  out.begin_object();
+  out.key("items");
+  out.begin_array();
+  for (const auto& item : items) write(out, item);
+  out.end_array();
+  out.member("next_cursor", next_cursor);
+  out.end_object();
+  return text;
+}
+
+}  // namespace
+
+std::string ticket_document(const Ticket& ticket, Timestamp now) {
+  std::string text;
+  JsonWriter out(text);
+  write_ticket(out, ticket, now);
+  return text;
+}
+
+std::string message_document(const Message& message) {
+  std::string text;
+  JsonWriter out(text);
+  write_message(out, message);
+  return text;
+}
+
+std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
+                        const std::optional<std::string>& next_cursor) {
+  return page_of(tickets, next_cursor, 640,
+                 [now](JsonWriter& out, const Ticket& ticket) { write_ticket(out, ticket, now); });
+}
+
+std::string message_page(const std::vector<Message>& messages,
+                         const std::optional<std::string>& next_cursor) {
+  return page_of(messages, next_cursor, 320, write_message);
+}
+
+}  // namespace tb::api

@@ -1,0 +1,77 @@
+// JSON written straight into the response text. The hot reads (ticket lists, message pages)
+// and every WebSocket frame are made of Tickets, Messages and UserRefs: building a
+// boost::json tree for them first cost an allocation per field and per string, and a
+// second pass to serialize. The output is byte for byte what boost::json::serialize gives
+// for the same object (same field order, same escapes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ticket.hpp"
+#include "core/user.hpp"
+
+namespace tb::api {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  // The name of the next member of the current object: one of ours, written as it is.
+  void key(std::string_view name);
+
+  void value(std::string_view text);
+  void value(const char* text) { value(std::string_view(text)); }
+  void value(const std::string& text) { value(std::string_view(text)); }
+  void value(std::int64_t number);
+  void value(int number) { value(static_cast<std::int64_t>(number)); }
+  void value(bool flag);
+  void value(Timestamp time);
+  void null();
+  template <class T>
+  void value(const std::optional<T>& maybe) {
+    if (maybe) {
+      value(*maybe);
+    } else {
+      null();
+    }
+  }
+  // Text that already is JSON (a value serialized elsewhere).
+  void raw(std::string_view json);
+
+  template <class T>
+  void member(std::string_view name, const T& member_value) {
+    key(name);
+    value(member_value);
+  }
+
+ private:
+  void separate();  // a comma before every value but the first of its container
+
+  std::string& out_;
+  bool first_ = true;        // nothing written yet in the current container
+  bool after_key_ = false;   // the next value belongs to the key just written
+  std::vector<bool> outer_;  // first_ of the enclosing containers
+};
+
+// The API.md shapes, written where they stand in a document. `now` decides `breached`.
+void write_user_ref(JsonWriter& out, const UserRef& user);
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now);
+void write_message(JsonWriter& out, const Message& message);
+
+// Whole documents: one object, or a page {"items": [...], "next_cursor": ...}.
+std::string ticket_document(const Ticket& ticket, Timestamp now);
+std::string message_document(const Message& message);
+std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
+                        const std::optional<std::string>& next_cursor);
+std::string message_page(const std::vector<Message>& messages,
+                         const std::optional<std::string>& next_cursor);
+
+}  // namespace tb::api

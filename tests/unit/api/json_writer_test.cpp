@@ -1,0 +1,102 @@
+// The writer must give the JSON that boost::json gives for the same values, escapes and all:
+// clients parse both, and the WebSocket frames and REST answers must agree.
+#include "api/json_writer.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
+namespace tb::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+Ticket full_ticket() {
+  Ticket ticket;
+  ticket.id = 42;
+  ticket.subject = "Quote \" backslash \\ newline \n tab \t bell \x07 DEL \x7f «Ёж» 🎫";
+  ticket.status = TicketStatus::in_progress;
+  ticket.priority = Priority::critical;
+  ticket.category_id = 3;
+  ticket.creator = UserRef{7, "Carla", std::string("carla_c"), Role::user};
+  ticket.assignee = UserRef{9, "Hector", std::nullopt, Role::helper};
+  ticket.created_at = Timestamp(1'764'633'600s);  // 2025-12-02T00:00:00Z
+  ticket.updated_at = Timestamp(1'764'633'661s);
+  ticket.first_response_at = Timestamp(1'764'633'700s);
+  ticket.last_message_at = Timestamp(1'764'633'661s);
+  ticket.last_message_preview = "see \"attached\"";
+  ticket.messages_count = 3;
+  ticket.sla_due_at = Timestamp(1'764'634'500s);
+  ticket.rating = Rating{5, std::nullopt};
+  return ticket;
+}
+
+TEST(JsonWriter, WritesATicketAsItsContractSays) {
+  const auto text = ticket_document(full_ticket(), Timestamp(1'764'633'800s));
+  const auto parsed = boost::json::parse(text).as_object();
+  EXPECT_EQ(parsed.at("subject").as_string(), full_ticket().subject);  // escapes round-trip
+  EXPECT_EQ(parsed.at("status").as_string(), "in_progress");
+  EXPECT_EQ(parsed.at("assignee").at("username"), nullptr);
+  EXPECT_EQ(parsed.at("created_at").as_string(), "2025-12-02T00:00:00Z");
+  EXPECT_EQ(parsed.at("resolved_at"), nullptr);
+  EXPECT_EQ(parsed.at("breached").as_bool(), false);
+  EXPECT_EQ(parsed.at("rating").at("score").as_int64(), 5);
+  // Byte for byte what boost::json writes for the parsed document: same order, same escapes.
+  EXPECT_EQ(text, boost::json::serialize(parsed));
+  const std::vector<std::string> order = {"id",
+                                          "subject",
+                                          "status",
+                                          "priority",
+                                          "category_id",
+                                          "creator",
+                                          "assignee",
+                                          "created_at",
+                                          "updated_at",
+                                          "first_response_at",
+                                          "resolved_at",
+                                          "closed_at",
+                                          "last_message_at",
+                                          "last_message_preview",
+                                          "messages_count",
+                                          "sla_due_at",
+                                          "breached",
+                                          "rating"};
+  std::vector<std::string> keys;
+  for (const auto& member : parsed) keys.emplace_back(member.key());
+  EXPECT_EQ(keys, order);
+}
+
+TEST(JsonWriter, EscapesEveryControlCharacter) {
+  std::string all;
+  for (int c = 0; c < 0x20; ++c) all += static_cast<char>(c);
+  Message message;
+  message.body = all + "\"\\/";
+  const auto text = message_document(message);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  const auto parsed = boost::json::parse(text);
+  EXPECT_EQ(parsed.at("body").as_string(), message.body);
+  EXPECT_EQ(text, boost::json::serialize(parsed));
+}
+
+TEST(JsonWriter, PagesCarryTheirCursor) {
+  std::vector<Message> messages(2);
+  messages[0].id = 1;
+  messages[1].id = 2;
+  const auto page = boost::json::parse(message_page(messages, std::string("Mg"))).as_object();
+  EXPECT_EQ(page.at("items").as_array().size(), 2u);
+  EXPECT_EQ(page.at("items").at(1).at("attachments").as_array().size(), 0u);
+  EXPECT_EQ(page.at("next_cursor").as_string(), "Mg");
+  EXPECT_EQ(boost::json::parse(ticket_page({}, Timestamp{}, std::nullopt)),
+            boost::json::parse(R"({"items":[],"next_cursor":null})"));
+}
+
+TEST(Timestamps, AreWrittenAsIso8601Utc) {
+  EXPECT_EQ(format_timestamp(Timestamp(0s)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_timestamp(Timestamp(951'782'400s)), "2000-02-29T00:00:00Z");
+  EXPECT_EQ(format_timestamp(Timestamp(1'764'633'599s)), "2025-12-01T23:59:59Z");
+  EXPECT_EQ(format_timestamp(Timestamp(-1s)), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(format_timestamp(Timestamp(253'402'300'799s)), "9999-12-31T23:59:59Z");
+}
+
+}  // namespace
+}  // namespace tb::api

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/telegram_auth.hpp"
+#include "http/header_values.hpp"
 
 namespace tb::api {
 namespace {
@@ -85,14 +86,8 @@ namespace {
 // The media type of a Content-Type value, without parameters, compared without case
 // (RFC 9110 §8.3.1): "Application/JSON; charset=utf-8" is JSON.
 bool is_json_media_type(std::string_view content_type) {
-  auto type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  constexpr std::string_view kJson = "application/json";
-  if (type.size() != kJson.size()) return false;
-  for (std::size_t i = 0; i < kJson.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != kJson[i]) return false;
-  }
-  return true;
+  return http::iequals_ascii(http::trim_ows(content_type.substr(0, content_type.find(';'))),
+                             "application/json");
 }
 
 }  // namespace

@@ -4,31 +4,16 @@
 
 #include <zlib.h>
 
+#include "http/header_values.hpp"
+
 namespace tb::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // The q-value of one list member ("gzip;q=0.5" → 0.5); 1 when absent, 0 when malformed.
 double q_value(std::string_view parameters) {
   while (!parameters.empty()) {
     const auto semicolon = parameters.find(';');
-    const auto parameter = trim(parameters.substr(0, semicolon));
+    const auto parameter = trim_ows(parameters.substr(0, semicolon));
     parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
     if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') ||
         parameter[1] != '=') {
@@ -53,10 +38,10 @@ bool accepts_gzip(std::string_view accept_encoding) {
     const auto member = accept_encoding.substr(0, comma);
     accept_encoding = comma == std::string_view::npos ? "" : accept_encoding.substr(comma + 1);
     const auto semicolon = member.find(';');
-    const auto coding = trim(member.substr(0, semicolon));
+    const auto coding = trim_ows(member.substr(0, semicolon));
     const double q =
         semicolon == std::string_view::npos ? 1.0 : q_value(member.substr(semicolon + 1));
-    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) gzip_q = q;
+    if (iequals_ascii(coding, "gzip") || iequals_ascii(coding, "x-gzip")) gzip_q = q;
     if (coding == "*") any_q = q;
   }
   return gzip_q > 0 || (gzip_q < 0 && any_q > 0);

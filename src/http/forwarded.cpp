@@ -5,14 +5,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "http/header_values.hpp"
+
 namespace tb::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 std::string_view header_of(const Fields& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
@@ -27,7 +23,7 @@ std::vector<std::string_view> hops_nearest_first(std::string_view value) {
   while (!value.empty()) {
     const auto comma = value.rfind(',');
     const auto item = comma == std::string_view::npos ? value : value.substr(comma + 1);
-    hops.push_back(trim(item));
+    hops.push_back(trim_ows(item));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(0, comma);
   }
   return hops;
@@ -38,17 +34,11 @@ std::vector<std::string_view> hops_nearest_first(std::string_view value) {
 std::string_view forwarded_parameter(std::string_view element, std::string_view name) {
   while (!element.empty()) {
     const auto semicolon = element.find(';');
-    const auto pair = trim(element.substr(0, semicolon));
+    const auto pair = trim_ows(element.substr(0, semicolon));
     element = semicolon == std::string_view::npos ? "" : element.substr(semicolon + 1);
     const auto equals = pair.find('=');
     if (equals == std::string_view::npos) continue;
-    auto key = pair.substr(0, equals);
-    if (key.size() != name.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < key.size(); ++i) {
-      same = same && std::tolower(static_cast<unsigned char>(key[i])) == name[i];
-    }
-    if (!same) continue;
+    if (!iequals_ascii(pair.substr(0, equals), name)) continue;
     auto value = pair.substr(equals + 1);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "demo_api.hpp"
 #include "test_server.hpp"
 #include "ws_client.hpp"
 
@@ -17,20 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-std::string token_of(TestServer& server, const std::string& role) {
-  const auto response = server.request("POST", "/auth/demo", R"({"role":")" + role + R"("})");
-  EXPECT_EQ(response.status, 200) << response.body;
-  return std::string(json::parse(response.body).at("token").as_string());
-}
-
-json::value call(TestServer& server, const std::string& method, const std::string& path,
-                 const std::string& token, const std::string& body = "", int expected = 200) {
-  const auto response =
-      server.request(method, path, body, "Authorization: Bearer " + token + "\r\n");
-  EXPECT_EQ(response.status, expected) << method << " " << path << ": " << response.body;
-  return response.body.empty() ? json::value() : json::parse(response.body);
-}
 
 std::int64_t new_ticket(TestServer& server, const std::string& customer) {
   return call(server, "POST", "/tickets", customer,

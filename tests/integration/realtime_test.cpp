@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "demo_api.hpp"
 #include "test_server.hpp"
 #include "ws_client.hpp"
 
@@ -16,20 +17,6 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
-
-std::string token_of(TestServer& server, const std::string& role) {
-  const auto response = server.request("POST", "/auth/demo", R"({"role":")" + role + R"("})");
-  EXPECT_EQ(response.status, 200) << response.body;
-  return std::string(json::parse(response.body).at("token").as_string());
-}
-
-json::value call(TestServer& server, const std::string& method, const std::string& path,
-                 const std::string& token, const std::string& body = "", int expected = 200) {
-  const auto response =
-      server.request(method, path, body, "Authorization: Bearer " + token + "\r\n");
-  EXPECT_EQ(response.status, expected) << method << " " << path << ": " << response.body;
-  return response.body.empty() ? json::value() : json::parse(response.body);
-}
 
 std::string type_of(const json::value& frame) {
   return frame.is_object() && frame.as_object().contains("type")

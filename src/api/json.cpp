@@ -16,10 +16,6 @@ namespace {
   throw Error(ErrorCode::invalid_request, why);
 }
 
-boost::json::value optional_text(const std::optional<std::string>& text) {
-  return text ? boost::json::value(*text) : boost::json::value(nullptr);
-}
-
 const boost::json::value& field_of(const boost::json::object& body, std::string_view field) {
   const auto* value = body.if_contains(field);
   if (!value) bad_request(std::string(field) + " is required");
@@ -36,50 +32,6 @@ std::optional<std::int64_t> parse_positive(std::string_view text) {
 }
 
 }  // namespace
-
-boost::json::value optional_id(const std::optional<std::int64_t>& id) {
-  return id ? boost::json::value(*id) : boost::json::value(nullptr);
-}
-
-boost::json::object user_json(const User& user) {
-  boost::json::array categories;
-  for (const auto id : user.category_ids) categories.emplace_back(id);
-  return {{"id", user.id},
-          {"telegram_id", user.telegram_id},
-          {"username", optional_text(user.username)},
-          {"first_name", user.first_name},
-          {"last_name", optional_text(user.last_name)},
-          {"language_code", optional_text(user.language_code)},
-          {"role", role_name(user.role)},
-          {"category_ids", std::move(categories)},
-          {"available", user.available},
-          {"created_at", format_timestamp(user.created_at)},
-          {"last_seen_at", format_timestamp(user.last_seen_at)}};
-}
-
-boost::json::object user_ref_json(const UserRef& user) {
-  return {{"id", user.id},
-          {"first_name", user.first_name},
-          {"username", optional_text(user.username)},
-          {"role", role_name(user.role)}};
-}
-
-boost::json::object audit_json(const AuditEntry& entry) {
-  return {{"id", entry.id},
-          {"actor", user_ref_json(entry.actor)},
-          {"action", entry.action},
-          {"target", entry.target ? boost::json::value(user_ref_json(*entry.target))
-                                  : boost::json::value(nullptr)},
-          {"old", entry.old_value},
-          {"new", entry.new_value},
-          {"created_at", format_timestamp(entry.created_at)}};
-}
-
-boost::json::array string_array(const std::vector<std::string>& items) {
-  boost::json::array array;
-  for (const auto& item : items) array.emplace_back(item);
-  return array;
-}
 
 namespace {
 

@@ -12,15 +12,16 @@
 #include "core/ticket.hpp"
 #include "core/user.hpp"
 #include "http/message.hpp"
+#include "wire/objects.hpp"
 
 namespace tb::api {
 
-boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the id or null
-boost::json::object user_json(const User& user);
-// Tickets and messages are written by json_writer.hpp, straight into the response.
-boost::json::object user_ref_json(const UserRef& user);
-boost::json::object audit_json(const AuditEntry& entry);
-boost::json::array string_array(const std::vector<std::string>& items);
+// The wire formats of API.md's objects (src/wire), as the handlers use them.
+using wire::audit_json;
+using wire::optional_id;
+using wire::string_array;
+using wire::user_json;
+using wire::user_ref_json;
 
 // The request body as a JSON object: 415 unless Content-Type is application/json, 400 when
 // it is not a well-formed JSON object.

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "api/json.hpp"
-#include "api/json_writer.hpp"
+#include "wire/json_writer.hpp"
 
 namespace tb::api {
 namespace {
@@ -226,19 +226,19 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
   add_category_routes(endpoints, tickets);
   add_auto_reply_routes(endpoints, tickets);
 
-  endpoints.add_protected(Method::get, "/tickets", std::nullopt,
-                          [&](Request& request, const Principal& caller) {
-                            const auto query = ticket_query(request, caller);
-                            auto fetch = query;
-                            fetch.limit = query.limit + 1;
-                            auto found = tickets.list(caller, fetch);
-                            std::optional<std::string> next;
-                            if (static_cast<int>(found.size()) > query.limit) {
-                              found.resize(static_cast<std::size_t>(query.limit));
-                              next = ticket_cursor(found.back(), query.sort);
-                            }
-                            return Response::json(200, ticket_page(found, tickets.now(), next));
-                          });
+  endpoints.add_protected(
+      Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
+        const auto query = ticket_query(request, caller);
+        auto fetch = query;
+        fetch.limit = query.limit + 1;
+        auto found = tickets.list(caller, fetch);
+        std::optional<std::string> next;
+        if (static_cast<int>(found.size()) > query.limit) {
+          found.resize(static_cast<std::size_t>(query.limit));
+          next = ticket_cursor(found.back(), query.sort);
+        }
+        return Response::json(200, wire::ticket_page(found, tickets.now(), next));
+      });
   endpoints.add_protected(Method::post, "/tickets", Permission::tickets_create,
                           [&](Request& request, const Principal& caller) {
                             const auto body = read_object(request);
@@ -255,19 +255,21 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
                             ticket.client_id = optional_string(body, "client_id");
                             // 200, not 201, for a resend: an earlier request created it.
                             const auto submitted = tickets.submit(caller, ticket);
-                            return Response::json(submitted.created ? 201 : 200,
-                                                  ticket_document(submitted.ticket, tickets.now()));
+                            return Response::json(
+                                submitted.created ? 201 : 200,
+                                wire::ticket_document(submitted.ticket, tickets.now()));
                           });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         return Response::json(
-            200, ticket_document(tickets.get(caller, path_id(request)), tickets.now()));
+            200, wire::ticket_document(tickets.get(caller, path_id(request)), tickets.now()));
       });
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
         return Response::json(
-            200, ticket_document(tickets.update(caller, path_id(request), update), tickets.now()));
+            200,
+            wire::ticket_document(tickets.update(caller, path_id(request), update), tickets.now()));
       });
   endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
                           [&](Request& request, const Principal& caller) {
@@ -285,7 +287,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
                               found.resize(static_cast<std::size_t>(limit));
                               next = encode_cursor(found.back().id);
                             }
-                            return Response::json(200, message_page(found, next));
+                            return Response::json(200, wire::message_page(found, next));
                           });
   endpoints.add_protected(
       Method::post, "/tickets/{id}/messages", std::nullopt,
@@ -299,7 +301,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
         message.client_id = optional_string(body, "client_id");
         const auto posted = tickets.post_message(caller, path_id(request), message);
         // 200, not 201, for a resend: the message was created by an earlier request.
-        return Response::json(posted.created ? 201 : 200, message_document(posted.message));
+        return Response::json(posted.created ? 201 : 200, wire::message_document(posted.message));
       });
   endpoints.add_protected(
       Method::post, "/tickets/{id}/rating", std::nullopt,
@@ -309,7 +311,8 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
         if (!score) invalid("score is required");
         const Rating rating{*score, optional_string(body, "comment")};
         return Response::json(
-            201, ticket_document(tickets.rate(caller, path_id(request), rating), tickets.now()));
+            201,
+            wire::ticket_document(tickets.rate(caller, path_id(request), rating), tickets.now()));
       });
 }
 

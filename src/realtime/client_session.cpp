@@ -6,8 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
-#include "api/json.hpp"
-#include "api/json_writer.hpp"
+#include "wire/json_writer.hpp"
+#include "wire/objects.hpp"
 
 namespace tb::realtime {
 namespace {
@@ -40,12 +40,12 @@ std::shared_ptr<const std::string> frame_of(const json::object& object) {
 
 std::shared_ptr<const std::string> message_frame(const Message& message) {
   std::string text;
-  api::JsonWriter out(text);
+  wire::JsonWriter out(text);
   out.begin_object();
   out.member("type", "message.created");
   out.member("ticket_id", message.ticket_id);
   out.key("message");
-  api::write_message(out, message);
+  wire::write_message(out, message);
   out.end_object();
   return std::make_shared<const std::string>(std::move(text));
 }
@@ -81,7 +81,7 @@ void ClientSession::become(const std::string& authorization) {
     close(http::CloseCode::policy_violation, "too many connections");
     return;
   }
-  send(frame_of({{"type", "ready"}, {"user", api::user_json(*principal_->user)}}));
+  send(frame_of({{"type", "ready"}, {"user", wire::user_json(*principal_->user)}}));
 }
 
 bool ClientSession::refresh_principal() {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "api/json_writer.hpp"
 #include "realtime/client_session.hpp"
+#include "wire/json_writer.hpp"
 
 namespace tb::realtime {
 namespace {
@@ -24,12 +24,12 @@ std::string_view ticket_event_type(service::EventKind kind) {
 std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Ticket& ticket,
                                                 Timestamp now, std::string_view reason = {}) {
   std::string text;
-  api::JsonWriter out(text);
+  wire::JsonWriter out(text);
   out.begin_object();
   out.member("type", type);
   if (!reason.empty()) out.member("reason", reason);
   out.key("ticket");
-  api::write_ticket(out, ticket, now);
+  wire::write_ticket(out, ticket, now);
   out.end_object();
   return std::make_shared<const std::string>(std::move(text));
 }
@@ -139,12 +139,12 @@ void Hub::fan_out(const service::TicketEvent& event) {
 
 void Hub::fan_out_typing(const Ticket& ticket, const UserRef& who) {
   std::string text;
-  api::JsonWriter out(text);
+  wire::JsonWriter out(text);
   out.begin_object();
   out.member("type", "typing");
   out.member("ticket_id", ticket.id);
   out.key("user");
-  api::write_user_ref(out, who);
+  wire::write_user_ref(out, who);
   out.end_object();
   const auto frame = std::make_shared<const std::string>(std::move(text));
   for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket.id})) {

@@ -1,12 +1,12 @@
 // The writer must give the JSON that boost::json gives for the same values, escapes and all:
 // clients parse both, and the WebSocket frames and REST answers must agree.
-#include "api/json_writer.hpp"
+#include "wire/json_writer.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
-namespace tb::api {
+namespace tb::wire {
 namespace {
 
 using namespace std::chrono_literals;
@@ -99,4 +99,4 @@ TEST(Timestamps, AreWrittenAsIso8601Utc) {
 }
 
 }  // namespace
-}  // namespace tb::api
+}  // namespace tb::wire

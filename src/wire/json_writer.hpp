@@ -1,3 +1,6 @@
+// tb::wire — the wire formats that REST (api/) and WebSocket (realtime/) share, so an
+// object looks the same over both; below both, it knows neither.
+//
 // JSON written straight into the response text. The hot reads (ticket lists, message pages)
 // and every WebSocket frame are made of Tickets, Messages and UserRefs: building a
 // boost::json tree for them first cost an allocation per field and per string, and a
@@ -14,7 +17,7 @@
 #include "core/ticket.hpp"
 #include "core/user.hpp"
 
-namespace tb::api {
+namespace tb::wire {
 
 class JsonWriter {
  public:
@@ -74,4 +77,4 @@ std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
 std::string message_page(const std::vector<Message>& messages,
                          const std::optional<std::string>& next_cursor);
 
-}  // namespace tb::api
+}  // namespace tb::wire

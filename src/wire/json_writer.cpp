@@ -1,9 +1,9 @@
-#include "api/json_writer.hpp"
+#include "wire/json_writer.hpp"
 
 #include <array>
 #include <charconv>
 
-namespace tb::api {
+namespace tb::wire {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -231,4 +231,4 @@ std::string message_page(const std::vector<Message>& messages,
   return page_of(messages, next_cursor, 320, write_message);
 }
 
-}  // namespace tb::api
+}  // namespace tb::wire

@@ -1,0 +1,24 @@
+// The API.md objects that are not on the hot path, as boost::json values: people, audit
+// entries and the small helpers their shapes need. Tickets and messages: json_writer.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/user.hpp"
+
+namespace tb::wire {
+
+boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the id or null
+boost::json::object user_json(const User& user);
+boost::json::object user_ref_json(const UserRef& user);
+boost::json::object audit_json(const AuditEntry& entry);
+boost::json::array string_array(const std::vector<std::string>& items);
+
+}  // namespace tb::wire

@@ -50,8 +50,9 @@ if [ $e2e = 1 ]; then
   step "end-to-end tests: the Mini App in Chromium (tests/e2e/)"
   # Part of every run: without Chromium or playwright-core the run fails, unless the
   # caller said --no-e2e (CI never does).
-  if [ ! -d node_modules/playwright-core ] || [ ! -x "${E2E_CHROMIUM:-/usr/bin/chromium}" ]; then
-    echo "test.sh: the end-to-end tests need /usr/bin/chromium (apt package chromium) and" \
+  chromium=${E2E_CHROMIUM:-/usr/bin/chromium}
+  if [ ! -d node_modules/playwright-core ] || [ ! -x "$chromium" ]; then
+    echo "test.sh: the end-to-end tests need $chromium (apt package chromium) and" \
          "node_modules/playwright-core (npm ci: is the npm registry reachable, and its" \
          "certificate trusted?); install them, or run with --no-e2e to skip these tests" >&2
     exit 1

@@ -21,7 +21,6 @@ using wire::audit_json;
 using wire::optional_id;
 using wire::string_array;
 using wire::user_json;
-using wire::user_ref_json;
 
 // The request body as a JSON object: 415 unless Content-Type is application/json, 400 when
 // it is not a well-formed JSON object.

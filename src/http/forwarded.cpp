@@ -10,13 +10,6 @@
 namespace tb::http {
 namespace {
 
-std::string_view header_of(const Fields& headers, std::string_view name) {
-  for (const auto& [key, value] : headers) {
-    if (key == name) return value;
-  }
-  return {};
-}
-
 // The items of a comma-separated header, nearest hop (the last) first.
 std::vector<std::string_view> hops_nearest_first(std::string_view value) {
   std::vector<std::string_view> hops;
@@ -63,22 +56,22 @@ std::string_view without_port(std::string_view node) {
 // The addresses a proxy chain reports, nearest first: Forwarded's for= or X-Forwarded-For.
 std::vector<std::string_view> reported_addresses(const Fields& headers) {
   std::vector<std::string_view> addresses;
-  if (const auto forwarded = header_of(headers, "forwarded"); !forwarded.empty()) {
+  if (const auto forwarded = field_value(headers, "forwarded"); !forwarded.empty()) {
     for (const auto element : hops_nearest_first(forwarded)) {
       addresses.push_back(without_port(forwarded_parameter(element, "for")));
     }
     return addresses;
   }
-  for (const auto hop : hops_nearest_first(header_of(headers, "x-forwarded-for"))) {
+  for (const auto hop : hops_nearest_first(field_value(headers, "x-forwarded-for"))) {
     addresses.push_back(without_port(hop));
   }
   return addresses;
 }
 
 std::string reported_scheme(const Fields& headers) {
-  std::string_view scheme = header_of(headers, "x-forwarded-proto");
+  std::string_view scheme = field_value(headers, "x-forwarded-proto");
   if (scheme.empty()) {
-    const auto forwarded = header_of(headers, "forwarded");
+    const auto forwarded = field_value(headers, "forwarded");
     const auto elements = hops_nearest_first(forwarded);
     if (!elements.empty()) scheme = forwarded_parameter(elements.front(), "proto");
   } else {

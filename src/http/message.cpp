@@ -4,16 +4,12 @@
 #include <boost/url/parse_query.hpp>
 
 namespace tb::http {
-namespace {
-
-std::string_view find_field(const Fields& fields, std::string_view name) {
+std::string_view field_value(const Fields& fields, std::string_view name) {
   for (const auto& [key, value] : fields) {
     if (key == name) return value;
   }
   return {};
 }
-
-}  // namespace
 
 std::string_view method_name(Method method) {
   switch (method) {
@@ -30,11 +26,11 @@ std::string_view method_name(Method method) {
 }
 
 std::string_view Request::header(std::string_view lower_case_name) const {
-  return find_field(headers, lower_case_name);
+  return field_value(headers, lower_case_name);
 }
 
 std::string_view Request::path_param(std::string_view name) const {
-  return find_field(path_params, name);
+  return field_value(path_params, name);
 }
 
 std::optional<std::string> Request::query_param(std::string_view name) const {

@@ -17,6 +17,9 @@ std::string_view method_name(Method method);
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// The value of the first field named `name` (names compared as given), or empty.
+std::string_view field_value(const Fields& fields, std::string_view name);
+
 struct Request {
   Method method = Method::get;
   std::string target;  // as sent: path and query, percent-encoded

@@ -413,6 +413,8 @@ awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics
 void log_access(const std::string& remote, std::string_view method, std::string_view path,
                 int status, std::size_t bytes, std::chrono::steady_clock::duration elapsed,
                 const std::string& request_id) {
+  // The escaping below is work on every request: none of it when info lines are not kept.
+  if (!spdlog::should_log(spdlog::level::info)) return;
   // The path only: query strings may carry tokens (/ws?token=...) that must not reach logs.
   spdlog::info("{} \"{} {}\" {} {}B {:.2f}ms id={}", remote, printable(method), printable(path),
                status, bytes, std::chrono::duration<double, std::milli>(elapsed).count(),

@@ -7,6 +7,14 @@ boost::json::value optional_text(const std::optional<std::string>& text) {
   return text ? boost::json::value(*text) : boost::json::value(nullptr);
 }
 
+// As wire::write_user_ref writes it; here for the audit entries, built as boost::json.
+boost::json::object user_ref_json(const UserRef& user) {
+  return {{"id", user.id},
+          {"first_name", user.first_name},
+          {"username", optional_text(user.username)},
+          {"role", role_name(user.role)}};
+}
+
 }  // namespace
 
 boost::json::value optional_id(const std::optional<std::int64_t>& id) {
@@ -27,13 +35,6 @@ boost::json::object user_json(const User& user) {
           {"available", user.available},
           {"created_at", format_timestamp(user.created_at)},
           {"last_seen_at", format_timestamp(user.last_seen_at)}};
-}
-
-boost::json::object user_ref_json(const UserRef& user) {
-  return {{"id", user.id},
-          {"first_name", user.first_name},
-          {"username", optional_text(user.username)},
-          {"role", role_name(user.role)}};
 }
 
 boost::json::object audit_json(const AuditEntry& entry) {

@@ -17,7 +17,6 @@ namespace tb::wire {
 
 boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the id or null
 boost::json::object user_json(const User& user);
-boost::json::object user_ref_json(const UserRef& user);
 boost::json::object audit_json(const AuditEntry& entry);
 boost::json::array string_array(const std::vector<std::string>& items);
 

@@ -200,9 +200,11 @@ TEST(ReverseProxy, ATrustedProxySaysWhoTheClientIsAndNobodyElseCan) {
   EXPECT_EQ(login_from("X-Forwarded-For: 203.0.113.7\r\n"), 429);  // that client's bucket
   EXPECT_EQ(login_from("Forwarded: for=\"[2001:db8::5]:4711\";proto=https\r\n"), 200);
   EXPECT_EQ(login_from("X-Forwarded-For: 198.51.100.9\r\n"), 200);  // another client's
-  const std::string log = log_once_it_has(server, "198.51.100.9 ");
-  EXPECT_NE(log.find("203.0.113.7 \"POST /auth/demo\" 429"), std::string::npos) << log;
-  EXPECT_NE(log.find("2001:db8::5 \"POST /auth/demo\" 200"), std::string::npos) << log;
+  for (const std::string line :
+       {"203.0.113.7 \"POST /auth/demo\" 429", "2001:db8::5 \"POST /auth/demo\" 200"}) {
+    const std::string log = log_once_it_has(server, line);
+    EXPECT_NE(log.find(line), std::string::npos) << log;
+  }
 
   const auto echoed = server.request("GET", "/healthz", "", "X-Request-Id: abc-123.def\r\n");
   EXPECT_EQ(echoed.header("x-request-id"), "abc-123.def");
@@ -284,6 +286,8 @@ TEST(HttpConformance, ABadWebSocketHandshakeIsRefusedOverHttp) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
   EXPECT_EQ(response->header("sec-websocket-version"), "13");
+  // Each line is written once its answer is out, on whichever io thread served it.
+  log_once_it_has(server, "\"GET /ws\" 426");
   const std::string log = log_once_it_has(server, "\"GET /ws\" 400");
   EXPECT_NE(log.find("\"GET /ws\" 426"), std::string::npos) << log;
   EXPECT_NE(log.find("\"GET /ws\" 400"), std::string::npos) << log;

@@ -6,6 +6,7 @@
 // `node` is the view's element, `dispose()` runs when it leaves the screen, and `main`
 // ({ text, run }) is its primary action, put on Telegram's MainButton when there is one.
 import { h, replace } from "./dom.js";
+import { isAdmin, isStaff } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
 
@@ -17,13 +18,6 @@ const views = {
   ticket: () => import("./views/ticket.js"),
   admin: () => import("./views/admin.js"),
 };
-
-const STAFF = new Set(["helper", "moderator", "admin", "developer"]);
-const ADMINS = new Set(["admin", "developer"]);
-
-export function isStaff(user) {
-  return STAFF.has(user?.role);
-}
 
 export class Router {
   constructor(container, title, backButton, tabs) {
@@ -109,7 +103,7 @@ export class Router {
     const tabs = isStaff(user)
       ? [["queue", t("tab.queue")], ["tickets", t("tab.myTickets")]]
       : [["tickets", t("tab.myTickets")], ["new-ticket", t("tab.newTicket")]];
-    if (ADMINS.has(user.role)) tabs.push(["admin", t("tab.admin")]);
+    if (isAdmin(user)) tabs.push(["admin", t("tab.admin")]);
     this.tabs.hidden = false;
     replace(this.tabs, tabs.map(([name, label]) =>
       h("button", { type: "button", class: "tab", dataset: { tab: name },

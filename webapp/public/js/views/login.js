@@ -2,9 +2,8 @@
 // is unreachable); in a plain browser, the demo role picker in demo mode, else a pointer
 // to Telegram.
 import { h, replace } from "../dom.js";
+import { ROLES } from "../domain.js";
 import { i18n } from "../i18n.js";
-
-const DEMO_ROLES = ["user", "helper", "moderator", "admin", "developer"];
 
 export default function loginView(app) {
   const t = i18n.t;
@@ -28,7 +27,7 @@ export default function loginView(app) {
   const showDemo = () => replace(body,
     h("h2", {}, t("login.demoTitle")),
     h("p", { class: "hint" }, t("login.demoText")),
-    h("div", { class: "role-grid" }, DEMO_ROLES.map((role) =>
+    h("div", { class: "role-grid" }, ROLES.map((role) =>
       h("button", { type: "button", class: "button secondary", onclick: () => signInAs(role) },
         t(`role.${role}`)))));
 

@@ -1,11 +1,11 @@
 // Opening a ticket: category, priority, subject and the first message, checked here
 // before the server checks them again.
 import { field, h, replace } from "../dom.js";
+import { LIMITS, PRIORITIES } from "../domain.js";
 import { i18n } from "../i18n.js";
 
-const MAX_SUBJECT = 200;
-const MAX_BODY = 4096;
-const PRIORITIES = ["low", "normal", "high", "critical"];
+const MAX_SUBJECT = LIMITS.subject;
+const MAX_BODY = LIMITS.message;
 
 export default function newTicketView(app) {
   const t = i18n.t;

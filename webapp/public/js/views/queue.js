@@ -2,12 +2,11 @@
 // a live list, and on a wide screen the selected ticket beside it. Keys: "/" search,
 // j/k move, Enter open.
 import { debounce, field, h, replace } from "../dom.js";
+import { PRIORITIES, STATUSES } from "../domain.js";
 import { i18n } from "../i18n.js";
 import { TicketList } from "./ticket_list.js";
 import ticketView from "./ticket.js";
 
-const STATUSES = ["open", "in_progress", "waiting", "resolved", "closed"];
-const PRIORITIES = ["low", "normal", "high", "critical"];
 const SCOPES = ["mine", "unassigned", "all"];
 const WIDE = window.matchMedia("(min-width: 960px)");
 const FILTERS_KEY = "tb.queue.filters";

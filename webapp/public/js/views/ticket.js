@@ -3,12 +3,10 @@
 // loaded, so nothing falls between the two; every message is shown once, by id.
 import { field, h, replace } from "../dom.js";
 import { i18n } from "../i18n.js";
+import { isFinished, isStaff, LIMITS, PRIORITIES, STATUSES } from "../domain.js";
 import { seen } from "../seen.js";
-import { isStaff } from "../router.js";
 import { priorityChip, statusChip } from "./ticket_list.js";
 
-const STATUSES = ["open", "in_progress", "waiting", "resolved", "closed"];
-const PRIORITIES = ["low", "normal", "high", "critical"];
 const NEAR_BOTTOM_PX = 80;
 const TYPING_SEND_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
@@ -165,7 +163,7 @@ export default function ticketView(app, { id, embedded = false }) {
 
   function customerActions(ticket) {
     if (ticket.creator.id !== me.id) return null;
-    if (ticket.status === "resolved" || ticket.status === "closed") {
+    if (isFinished(ticket.status)) {
       return h("button", { type: "button", class: "button secondary", onclick: () => update({ status: "open" }) },
                t("ticket.reopen"));
     }
@@ -196,7 +194,7 @@ export default function ticketView(app, { id, embedded = false }) {
   let staffMembers = [];
   if (app.session.can("tickets.assign")) {
     app.api.get("/users", { limit: 200 }).then(({ items }) => {
-      staffMembers = items.filter((u) => u.role !== "user");
+      staffMembers = items.filter(isStaff);
       if (state.ticket) render();
     }).catch(() => {});
   }
@@ -210,7 +208,7 @@ export default function ticketView(app, { id, embedded = false }) {
       return;
     }
     if (composer) return;  // keep what is being typed across re-renders
-    const text = h("textarea", { rows: 1, placeholder: t("chat.placeholder"), maxlength: 4096,
+    const text = h("textarea", { rows: 1, placeholder: t("chat.placeholder"), maxlength: LIMITS.message,
                                  "aria-label": t("chat.placeholder"), enterkeyhint: "send" });
     const internal = h("input", { type: "checkbox" });
     const send = h("button", { type: "button", class: "button", onclick: () => submit() }, t("chat.send"));
@@ -247,7 +245,7 @@ export default function ticketView(app, { id, embedded = false }) {
   }
 
   function renderRating(ticket) {
-    if (ticket.creator.id !== me.id || !["resolved", "closed"].includes(ticket.status)) {
+    if (ticket.creator.id !== me.id || !isFinished(ticket.status)) {
       replace(ratingArea);
       return;
     }

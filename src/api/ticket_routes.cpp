@@ -220,24 +220,49 @@ void add_auto_reply_routes(Endpoints& endpoints, service::TicketService& tickets
                           });
 }
 
+// The earliest moment the clock alone changes what `tickets` render as (an SLA falls due).
+std::optional<Timestamp> first_breach(const std::vector<Ticket>& tickets, Timestamp now) {
+  std::optional<Timestamp> first;
+  for (const auto& ticket : tickets) {
+    const auto breach = sla_breach_time(ticket, now);
+    if (breach && (!first || *breach < *first)) first = breach;
+  }
+  return first;
+}
+
+std::string ticket_list_page(service::TicketService& tickets, const Principal& caller,
+                             const store::TicketQuery& query, Timestamp now,
+                             std::optional<Timestamp>& until) {
+  auto fetch = query;
+  fetch.limit = query.limit + 1;
+  auto found = tickets.list(caller, fetch);
+  std::optional<std::string> next;
+  if (static_cast<int>(found.size()) > query.limit) {
+    found.resize(static_cast<std::size_t>(query.limit));
+    next = ticket_cursor(found.back(), query.sort);
+  }
+  until = first_breach(found, now);
+  return wire::ticket_page(found, now, next);
+}
+
 }  // namespace
 
-void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets) {
+void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, PageCache& pages) {
   add_category_routes(endpoints, tickets);
   add_auto_reply_routes(endpoints, tickets);
 
   endpoints.add_protected(
       Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
-        const auto query = ticket_query(request, caller);
-        auto fetch = query;
-        fetch.limit = query.limit + 1;
-        auto found = tickets.list(caller, fetch);
-        std::optional<std::string> next;
-        if (static_cast<int>(found.size()) > query.limit) {
-          found.resize(static_cast<std::size_t>(query.limit));
-          next = ticket_cursor(found.back(), query.sort);
-        }
-        return Response::json(200, wire::ticket_page(found, tickets.now(), next));
+        const auto query =
+            service::TicketService::visible_query(caller, ticket_query(request, caller));
+        const auto key = store::cache_key(query);
+        const auto now = tickets.now();
+        const auto writes = tickets.committed_writes();  // before the read, never after
+        if (const auto kept = pages.find(key, writes, now)) return Response::json(200, *kept);
+        std::optional<Timestamp> until;
+        auto page = ticket_list_page(tickets, caller, query, now, until);
+        pages.put(key, writes, until, page);
+        return Response::json(200, std::move(page));
       });
   endpoints.add_protected(Method::post, "/tickets", Permission::tickets_create,
                           [&](Request& request, const Principal& caller) {

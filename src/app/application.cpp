@@ -116,6 +116,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_),
+      ticket_pages_(config.list_cache_bytes),
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
                          .allow_loopback_origins = config.demo} {
@@ -130,9 +131,15 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_service_routes(router_, health_, metrics_, assets_);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
-  api::add_ticket_routes(endpoints_, tickets_);
+  api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   metrics_.set_routes(route_labels(router_));
   metrics_.set_version(TICKETBOT_VERSION);
+  metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
+                       "Ticket lists answered from rendered pages kept since the last write.",
+                       [this] { return ticket_pages_.counts().hits; });
+  metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
+                       "Ticket lists read from the store.",
+                       [this] { return ticket_pages_.counts().misses; });
 }
 
 http::WebSocketAcceptor Application::websocket_acceptor() {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "api/endpoints.hpp"
+#include "api/page_cache.hpp"
 #include "api/service_routes.hpp"
 #include "app/config.hpp"
 #include "app/logging.hpp"
@@ -55,6 +56,7 @@ class Application {
   http::Router router_;
   http::Metrics metrics_;
   api::Endpoints endpoints_;
+  api::PageCache ticket_pages_;
   realtime::EndpointOptions websocket_options_;
 };
 

@@ -233,6 +233,11 @@ std::vector<ConfigVariable> make_variables() {
       {"WS_SEND_QUEUE", "1024",
        "frames queued for a WebSocket client before it is cut off as too slow",
        [](Config& c, const std::string& v) { c.ws_send_queue = parse_int(v, 16, 1000000); }},
+      {"LIST_CACHE_MB", "16",
+       "megabytes of rendered ticket-list pages kept until the next write (0: none)",
+       [](Config& c, const std::string& v) {
+         c.list_cache_bytes = static_cast<std::size_t>(parse_integer(v, 0, 4096)) << 20;
+       }},
       {"AUTO_CLOSE_DAYS", "7", "days after which resolved tickets close by themselves (0: never)",
        [](Config& c, const std::string& v) { c.auto_close_days = parse_int(v, 0, 3650); }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",

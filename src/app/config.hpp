@@ -52,7 +52,8 @@ struct Config {
   int ws_max_connections_per_user = 20;
   std::chrono::seconds ws_idle_timeout{60};
   std::chrono::seconds ws_auth_timeout{10};
-  int ws_send_queue = 1024;  // frames
+  int ws_send_queue = 1024;          // frames
+  std::size_t list_cache_bytes = 0;  // rendered ticket-list pages kept (api::PageCache)
   bool demo = false;
   bool allow_demo_data = false;  // serve a database that holds demo data (ALLOW_DEMO_DATA)
   std::string log_level;

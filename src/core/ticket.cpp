@@ -180,6 +180,13 @@ bool sla_breached(const Ticket& ticket, Timestamp now) {
   return ended > *ticket.sla_due_at;
 }
 
+std::optional<Timestamp> sla_breach_time(const Ticket& ticket, Timestamp now) {
+  if (!ticket.sla_due_at || ticket.first_response_at || ticket.resolved_at || ticket.closed_at)
+    return std::nullopt;
+  if (now > *ticket.sla_due_at) return std::nullopt;  // breached already, and stays so
+  return ticket.sla_due_at;
+}
+
 std::optional<std::string> clean_text(std::string_view text, std::size_t max_length) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return std::nullopt;

@@ -151,6 +151,11 @@ inline constexpr int kMaxSlaMinutes = 525600;
 // Whether the first response came (or, without one, `now` is) after the due time.
 bool sla_breached(const Ticket& ticket, Timestamp now);
 
+// When sla_breached(ticket, ·) will turn true although nothing about the ticket changes:
+// its due time while it waits, unanswered and open, for the clock to pass it; nothing when
+// only a change to the ticket can change the answer.
+std::optional<Timestamp> sla_breach_time(const Ticket& ticket, Timestamp now);
+
 // --- text
 
 // Message bodies and subjects: trimmed; nothing when empty or longer than `max_length`

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ class Metrics {
   }
   void websocket_dropped() { websocket_slow_drops_.fetch_add(1, std::memory_order_relaxed); }
 
+  // A counter another module keeps (a cache's hits, say), read at each scrape. Registered
+  // while wiring, before the server starts.
+  void add_counter(std::string name, std::string help, std::function<std::uint64_t()> read) {
+    counters_.push_back(Counter{std::move(name), std::move(help), std::move(read)});
+  }
+
   // Shown as ticketbot_build_info{version="..."} 1.
   void set_version(std::string version) { version_ = std::move(version); }
 
@@ -67,7 +74,14 @@ class Metrics {
     std::atomic<std::uint64_t> sum_microseconds{0};
   };
 
+  struct Counter {
+    std::string name;
+    std::string help;
+    std::function<std::uint64_t()> read;
+  };
+
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Counter> counters_;
   std::string version_ = "unknown";
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::int64_t> websockets_open_{0};

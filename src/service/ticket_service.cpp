@@ -165,10 +165,14 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
                          true};
 }
 
-std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {
+store::TicketQuery TicketService::visible_query(const Principal& caller, store::TicketQuery query) {
   query.scope = scope_of(caller);
   query.search_internal = caller.can(Permission::messages_internal);
-  return store_.list_tickets(query);
+  return query;
+}
+
+std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {
+  return store_.list_tickets(visible_query(caller, std::move(query)));
 }
 
 Ticket TicketService::visible_ticket(const Principal& caller, std::int64_t id) {

@@ -89,6 +89,10 @@ class TicketService {
   SubmittedTicket submit(const Principal& caller, const TicketRequest& request);
   // Applies the caller's visibility and search rights to `query`.
   std::vector<Ticket> list(const Principal& caller, store::TicketQuery query);
+  // `query` with those rights applied: what list() runs, and all that its result depends on.
+  static store::TicketQuery visible_query(const Principal& caller, store::TicketQuery query);
+  // A list read while this was N is current while it is still N (Store::committed_writes).
+  std::uint64_t committed_writes() const { return store_.committed_writes(); }
   Ticket get(const Principal& caller, std::int64_t id);
   Ticket update(const Principal& caller, std::int64_t id, const TicketUpdate& update);
   void remove(const Principal& caller, std::int64_t id);

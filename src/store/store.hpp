@@ -115,6 +115,10 @@ struct TicketQuery {
 // The sort value of `ticket` under `sort`, for cursors.
 std::int64_t sort_value(const Ticket& ticket, TicketSort sort);
 
+// A key equal for two queries exactly when they select the same tickets in the same order:
+// every field that shapes the SQL or its parameters, the viewer only where the scope needs one.
+std::string cache_key(const TicketQuery& query);
+
 struct NewTicket {
   std::string subject;
   std::string body;
@@ -178,6 +182,12 @@ class Store {
 
   // True from a write that failed because the disk is full until a write succeeds again.
   virtual bool storage_full() const = 0;
+
+  // How many write transactions have ended since the store opened. A read is still current
+  // while this stays what it was before the read began (the count moves after the commit is
+  // visible, so a read can only be newer than its count says). PostgreSQL, shared by several
+  // instances, will take it from the event log's position instead of a local counter.
+  virtual std::uint64_t committed_writes() const = 0;
 
   // Runs `work`, which calls this store's methods, as one transaction: all of its writes
   // commit together or not at all. Its reads see its own writes.

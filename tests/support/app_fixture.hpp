@@ -3,6 +3,8 @@
 // that need many requests and many people without the cost of a process per test.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <stdlib.h>
@@ -41,8 +43,13 @@ class AppFixture : public ::testing::Test {
     const auto config = app::load_config(app::ConfigSources{settings, {}, {}});
     auto store = store::open_store(config.database_url, {});
     store->migrate();
-    app_ = std::make_unique<app::Application>(config, std::move(store));
+    app_ = std::make_unique<app::Application>(config, std::move(store), [this] {
+      return service::system_now() + std::chrono::seconds(clock_offset_.load());
+    });
   }
+
+  // Moves the application's clock forward (it starts at the system's).
+  void advance_clock(std::chrono::seconds by) { clock_offset_ += by.count(); }
 
   http::Response call(Method method, const std::string& target, const std::string& body = "",
                       const std::string& authorization = "",
@@ -100,6 +107,7 @@ class AppFixture : public ::testing::Test {
   }
 
   std::filesystem::path directory_;
+  std::atomic<std::int64_t> clock_offset_{0};  // seconds the application clock is ahead
   std::unique_ptr<app::Application> app_;
 };
 

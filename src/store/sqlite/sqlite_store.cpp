@@ -111,6 +111,9 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
 void SqliteStore::run_write(const std::function<void(Connection&)>& work) {
   try {
     write_queue_->run(work);
+    // After the commit, never before: a read that sees the old count may see newer rows,
+    // but one that sees the new count always sees them.
+    committed_writes_.fetch_add(1, std::memory_order_release);
   } catch (const StorageFull& error) {
     if (!storage_full_.exchange(true))
       spdlog::error("database: the disk is full: {}", error.what());

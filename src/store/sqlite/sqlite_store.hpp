@@ -33,6 +33,9 @@ class SqliteStore final : public Store {
   MigrationReport migrate() override;
   std::string backend_name() const override { return "sqlite"; }
   bool storage_full() const override { return storage_full_.load(std::memory_order_relaxed); }
+  std::uint64_t committed_writes() const override {
+    return committed_writes_.load(std::memory_order_acquire);
+  }
   void in_one_transaction(const std::function<void()>& work) override;
   std::optional<std::string> get_setting(std::string_view key) override;
   void set_setting(std::string_view key, std::string_view value) override;
@@ -128,6 +131,7 @@ class SqliteStore final : public Store {
   std::string path_;
   std::span<const Migration> migrations_;
   std::atomic<bool> storage_full_{false};
+  std::atomic<std::uint64_t> committed_writes_{0};
   std::atomic<std::thread::id> transaction_thread_{};
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;

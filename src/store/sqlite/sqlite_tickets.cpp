@@ -3,19 +3,6 @@
 #include "store/sqlite/full_text.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
-namespace tb::store {
-
-std::int64_t sort_value(const Ticket& ticket, TicketSort sort) {
-  switch (sort) {
-    case TicketSort::created_at: return ticket.created_at.time_since_epoch().count();
-    case TicketSort::priority: return static_cast<std::int64_t>(ticket.priority);
-    case TicketSort::updated_at: break;
-  }
-  return ticket.updated_at.time_since_epoch().count();
-}
-
-}  // namespace tb::store
-
 namespace tb::store::sqlite {
 namespace {
 

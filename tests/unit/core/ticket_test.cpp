@@ -520,6 +520,26 @@ TEST(Sla, NoDueTimeIsNeverBreached) {
   EXPECT_FALSE(sla_breached(ticket, at(1'000'000'000)));
 }
 
+// The breach time tells, for every ticket shape, the first moment sla_breached flips.
+TEST(Sla, BreachTimeIsTheDueTimeOnlyWhileTheClockAloneCanBreach) {
+  auto waiting = ticket_due_at(at(1000));
+  EXPECT_EQ(sla_breach_time(waiting, at(500)), at(1000));
+  EXPECT_EQ(sla_breach_time(waiting, at(1000)), at(1000));  // not breached yet at the due time
+  EXPECT_FALSE(sla_breached(waiting, at(1000)));
+  EXPECT_EQ(sla_breach_time(waiting, at(1001)), std::nullopt);  // breached, for good
+
+  auto answered = waiting;
+  answered.first_response_at = at(900);
+  EXPECT_EQ(sla_breach_time(answered, at(500)), std::nullopt);
+  auto resolved = waiting;
+  resolved.resolved_at = at(900);
+  EXPECT_EQ(sla_breach_time(resolved, at(500)), std::nullopt);
+  auto closed = waiting;
+  closed.closed_at = at(900);
+  EXPECT_EQ(sla_breach_time(closed, at(500)), std::nullopt);
+  EXPECT_EQ(sla_breach_time(ticket_by(1), at(500)), std::nullopt);  // no SLA
+}
+
 // --- text
 
 std::string repeat(std::string_view piece, std::size_t times) {

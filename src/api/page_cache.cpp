@@ -1,0 +1,43 @@
+#include "api/page_cache.hpp"
+
+namespace tb::api {
+
+std::shared_ptr<const std::string> PageCache::find(const std::string& key, std::uint64_t writes,
+                                                   Timestamp now) {
+  std::lock_guard lock(mutex_);
+  if (writes == writes_) {
+    const auto found = entries_.find(key);
+    if (found != entries_.end() && (!found->second.until || now <= *found->second.until)) {
+      ++counts_.hits;
+      return found->second.body;
+    }
+  }
+  ++counts_.misses;
+  return nullptr;
+}
+
+void PageCache::put(std::string key, std::uint64_t writes, std::optional<Timestamp> until,
+                    std::string body) {
+  if (body.size() > max_bytes_) return;
+  std::lock_guard lock(mutex_);
+  if (writes < writes_) return;  // built before a write that stored answers already saw
+  // A write since the stored answers makes all of them stale; a full cache starts afresh,
+  // which costs little since every write empties it anyway.
+  if (writes > writes_ || bytes_ + body.size() > max_bytes_) {
+    entries_.clear();
+    bytes_ = 0;
+    writes_ = writes;
+  }
+  const auto size = body.size();
+  auto& entry = entries_[std::move(key)];
+  if (entry.body) bytes_ -= entry.body->size();
+  entry = Entry{until, std::make_shared<const std::string>(std::move(body))};
+  bytes_ += size;
+}
+
+PageCache::Counts PageCache::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+}  // namespace tb::api

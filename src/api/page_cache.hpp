@@ -1,0 +1,51 @@
+// Rendered answers of the ticket list, the read every staff member's queue opens and
+// refreshes with, kept until they could differ. Exact, never stale: an answer is served only
+// while the store's write count is the one read before the answer was built, and not after
+// the moment the clock alone would change it (a ticket's SLA falling due).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "core/user.hpp"
+
+namespace tb::api {
+
+class PageCache {
+ public:
+  // At most `max_bytes` of answers; 0 keeps none.
+  explicit PageCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // The answer stored under `key`, if it was built at `writes` and is still good at `now`.
+  std::shared_ptr<const std::string> find(const std::string& key, std::uint64_t writes,
+                                          Timestamp now);
+  // Keeps `body`, built from a read that began when the store's write count was `writes`,
+  // good until `until` (forever: nothing) or the next write.
+  void put(std::string key, std::uint64_t writes, std::optional<Timestamp> until, std::string body);
+
+  struct Counts {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  Counts counts() const;
+
+ private:
+  struct Entry {
+    std::optional<Timestamp> until;
+    std::shared_ptr<const std::string> body;
+  };
+
+  const std::size_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::uint64_t writes_ = 0;  // the write count every stored answer was built at
+  std::size_t bytes_ = 0;
+  std::unordered_map<std::string, Entry> entries_;
+  Counts counts_;
+};
+
+}  // namespace tb::api

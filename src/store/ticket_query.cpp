@@ -1,0 +1,60 @@
+// TicketQuery helpers that every backend shares.
+#include <string>
+
+#include "store/store.hpp"
+
+namespace tb::store {
+
+std::int64_t sort_value(const Ticket& ticket, TicketSort sort) {
+  switch (sort) {
+    case TicketSort::created_at: return ticket.created_at.time_since_epoch().count();
+    case TicketSort::priority: return static_cast<std::int64_t>(ticket.priority);
+    case TicketSort::updated_at: break;
+  }
+  return ticket.updated_at.time_since_epoch().count();
+}
+
+// A field added to TicketQuery or TicketScope changes these sizes: it must join the key.
+static_assert(sizeof(TicketQuery) == 184 && sizeof(TicketScope) == 40,
+              "a new query field must be part of cache_key()");
+
+std::string cache_key(const TicketQuery& query) {
+  std::string key;
+  const auto add = [&key](std::int64_t value) {
+    key += std::to_string(value);
+    key += ',';
+  };
+  const auto add_optional = [&](const auto& value) {
+    if (value) {
+      add(static_cast<std::int64_t>(*value));
+    } else {
+      key += "-,";
+    }
+  };
+  add(query.scope.view_all);
+  if (!query.scope.view_all) {  // only then does the viewer matter
+    add(query.scope.user_id);
+    add(query.scope.view_category);
+    for (const auto id : query.scope.category_ids) add(id);
+    key += ';';
+  }
+  add_optional(query.status);
+  add_optional(query.priority);
+  add_optional(query.category_id);
+  add_optional(query.assignee_id);
+  add(query.unassigned);
+  add_optional(query.creator_id);
+  add(query.search_internal);
+  add(static_cast<std::int64_t>(query.sort));
+  if (query.after) {
+    add(query.after->value);
+    add(query.after->id);
+  } else {
+    key += "-,";
+  }
+  add(query.limit);
+  key += query.text;  // last, so whatever it holds cannot run into another field
+  return key;
+}
+
+}  // namespace tb::store

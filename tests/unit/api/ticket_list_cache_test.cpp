@@ -1,0 +1,165 @@
+// The kept pages of GET /tickets (api::PageCache): served again only while nothing they show
+// could have changed — no write since, and no SLA fallen due — and never across viewers who
+// may see different tickets.
+#include <regex>
+
+#include "../../support/app_fixture.hpp"
+#include "api/page_cache.hpp"
+
+namespace tb {
+namespace {
+
+using http::Method;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+class TicketListCache : public testing::AppFixture {
+ protected:
+  void SetUp() override {
+    start();
+    admin_ = demo_token(Role::admin);
+    moderator_ = demo_token(Role::moderator);
+    helper_ = demo_token(Role::helper);
+    customer_ = demo_token(Role::user);
+    const auto category =
+        call(Method::post, "/categories", R"({"name":"Billing","sla_minutes":60})", admin_);
+    ASSERT_EQ(category.status, 201) << category.body;
+    billing_ = json(category).at("id").as_int64();
+  }
+
+  std::int64_t create_ticket(const std::string& who, const std::string& subject,
+                             std::optional<std::int64_t> category = std::nullopt) {
+    boost::json::object body{{"subject", subject}, {"body", "details"}};
+    if (category) body["category_id"] = *category;
+    const auto response = call(Method::post, "/tickets", boost::json::serialize(body), who);
+    EXPECT_EQ(response.status, 201) << response.body;
+    return json(response).at("id").as_int64();
+  }
+
+  http::Response list(const std::string& who, const std::string& query = "?limit=50") {
+    auto response = call(Method::get, "/tickets" + query, "", who);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response;
+  }
+
+  // ticketbot_ticket_list_cache_{hits,misses}_total as /metrics shows it.
+  std::uint64_t counter(const std::string& name) {
+    const auto text = call(Method::get, "/metrics").body;
+    std::smatch match;
+    const std::regex line("ticketbot_ticket_list_cache_" + name + "_total (\\d+)");
+    EXPECT_TRUE(std::regex_search(text, match, line)) << text;
+    return match.empty() ? 0 : std::stoull(match[1]);
+  }
+
+  std::string admin_, moderator_, helper_, customer_;
+  std::int64_t billing_ = 0;
+};
+
+TEST_F(TicketListCache, ARepeatedListIsKeptAndAWriteEndsIt) {
+  const auto older = create_ticket(customer_, "Older");
+  create_ticket(customer_, "Newer");
+  const auto first = list(moderator_);
+  const auto hits = counter("hits");
+  EXPECT_EQ(list(moderator_).body, first.body);
+  EXPECT_EQ(counter("hits"), hits + 1);
+
+  advance_clock(seconds(2));  // so that the reply sorts the older ticket first
+  ASSERT_EQ(call(Method::post, "/tickets/" + std::to_string(older) + "/messages",
+                 R"({"body":"On it"})", moderator_)
+                .status,
+            201);
+  const auto misses = counter("misses");
+  const auto after = json(list(moderator_));
+  EXPECT_EQ(counter("misses"), misses + 1);
+  const auto& top = after.at("items").at(0);
+  EXPECT_EQ(top.at("id").as_int64(), older);
+  EXPECT_EQ(top.at("messages_count").as_int64(), 2);
+}
+
+TEST_F(TicketListCache, ViewersWithTheSameScopeShareAPageAndOthersNever) {
+  const auto stranger = telegram_login(7001, "Another customer");  // before: a login writes
+  create_ticket(customer_, "Customer's, no category");
+  create_ticket(admin_, "Admin's own, no category");
+  const auto all = list(moderator_);
+  ASSERT_EQ(json(all).at("items").as_array().size(), 2u);
+
+  const auto hits = counter("hits");
+  EXPECT_EQ(list(admin_).body, all.body);  // both see every ticket: one page
+  EXPECT_EQ(counter("hits"), hits + 1);
+
+  // The helper sees neither (not theirs, no category of theirs); the customer only theirs.
+  EXPECT_TRUE(json(list(helper_)).at("items").as_array().empty());
+  const auto own = json(list(customer_)).at("items").as_array();
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own.at(0).at("subject").as_string(), "Customer's, no category");
+  EXPECT_TRUE(json(list(stranger)).at("items").as_array().empty());
+  EXPECT_EQ(counter("hits"), hits + 1);
+}
+
+TEST_F(TicketListCache, FiltersAndPagesAreKeptApart) {
+  for (int i = 0; i < 3; ++i) create_ticket(customer_, "Ticket " + std::to_string(i));
+  const auto one = json(list(moderator_, "?limit=1")).at("items").as_array();
+  const auto two = json(list(moderator_, "?limit=2")).at("items").as_array();
+  const auto open = json(list(moderator_, "?status=open")).at("items").as_array();
+  const auto closed = json(list(moderator_, "?status=closed")).at("items").as_array();
+  EXPECT_EQ(one.size(), 1u);
+  EXPECT_EQ(two.size(), 2u);
+  EXPECT_EQ(open.size(), 3u);
+  EXPECT_TRUE(closed.empty());
+  EXPECT_EQ(json(list(moderator_, "?q=Ticket%201")).at("items").as_array().size(), 1u);
+}
+
+TEST_F(TicketListCache, AnSlaFallingDueIsShownWithoutAnyWrite) {
+  create_ticket(customer_, "Charged twice", billing_);  // due in 60 minutes
+  EXPECT_FALSE(json(list(moderator_)).at("items").at(0).at("breached").as_bool());
+  advance_clock(minutes(59));
+  EXPECT_FALSE(json(list(moderator_)).at("items").at(0).at("breached").as_bool());
+  advance_clock(minutes(2));
+  EXPECT_TRUE(json(list(moderator_)).at("items").at(0).at("breached").as_bool());
+}
+
+TEST_F(TicketListCache, NoneIsKeptWhenTurnedOff) {
+  start({{"LIST_CACHE_MB", "0"}});
+  moderator_ = demo_token(Role::moderator);
+  list(moderator_);
+  list(moderator_);
+  EXPECT_EQ(counter("hits"), 0u);
+}
+
+Timestamp at(std::int64_t second) {
+  return Timestamp(seconds(second));
+}
+
+TEST(PageCache, AnswersOnlyWhatWasBuiltAtTheCurrentWriteCountAndIsStillGood) {
+  api::PageCache pages(1 << 20);
+  pages.put("a", 7, at(100), "page a");
+  EXPECT_EQ(*pages.find("a", 7, at(100)), "page a");
+  EXPECT_EQ(pages.find("a", 7, at(101)), nullptr);  // past its time
+  EXPECT_EQ(pages.find("a", 8, at(50)), nullptr);   // a write since
+  EXPECT_EQ(pages.find("b", 7, at(50)), nullptr);
+  EXPECT_EQ(pages.counts().hits, 1u);
+  EXPECT_EQ(pages.counts().misses, 3u);
+}
+
+TEST(PageCache, APageBuiltBeforeAWriteIsNotKeptAfterIt) {
+  api::PageCache pages(1 << 20);
+  pages.put("new", 8, std::nullopt, "after the write");
+  pages.put("old", 7, std::nullopt, "before the write");  // its read began earlier
+  EXPECT_EQ(pages.find("old", 7, at(0)), nullptr);
+  EXPECT_EQ(pages.find("old", 8, at(0)), nullptr);
+  EXPECT_EQ(*pages.find("new", 8, at(0)), "after the write");
+}
+
+TEST(PageCache, KeepsNoMoreThanItsSize) {
+  api::PageCache pages(10);
+  pages.put("a", 1, std::nullopt, "123456");
+  pages.put("b", 1, std::nullopt, "123456");  // 12 bytes would not fit: starts afresh
+  EXPECT_EQ(pages.find("a", 1, at(0)), nullptr);
+  EXPECT_EQ(*pages.find("b", 1, at(0)), "123456");
+  pages.put("c", 1, std::nullopt, "12345678901");  // larger than the whole cache
+  EXPECT_EQ(pages.find("c", 1, at(0)), nullptr);
+  EXPECT_NE(pages.find("b", 1, at(0)), nullptr);
+}
+
+}  // namespace
+}  // namespace tb

@@ -28,9 +28,10 @@ packages=(
 # Playwright's own browser download cannot work here.
 [ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3
                                     chromium fonts-liberation)
+# bench/: wrk, the FastAPI peer, and nginx as the machine's ceiling for any HTTP server.
 [ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps python3-gunicorn
                                    python3-uvloop python3-httptools python3-aiosqlite python3-ujson
-                                   python3-wsproto)
+                                   python3-wsproto nginx-light)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #include "app/application.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -23,6 +24,17 @@ std::unique_ptr<store::Store> open_configured_store(const Config& config) {
   return store::open_store(
       config.database_url,
       store::StoreOptions{.reader_connections = config.worker_threads + config.write_threads});
+}
+
+// The crash-recovery tests' fault point, not a setting (read from the environment only):
+// with TB_FAULT_EXIT_BEFORE_EVENT=N the process ends as if killed (exit code 137) when its
+// Nth event since start-up is committed but not yet handed to the hub.
+std::function<void()> fault_before_event() {
+  const char* value = std::getenv("TB_FAULT_EXIT_BEFORE_EVENT");
+  if (!value) return [] {};
+  return [left = std::strtoull(value, nullptr, 10)]() mutable {
+    if (left != 0 && --left == 0) std::_Exit(137);
+  };
 }
 
 http::ServerOptions server_options(const Config& config) {
@@ -109,7 +121,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
-      tickets_(*store_, events_, clock, config.message_rate_limit),
+      tickets_(*store_, clock, config.message_rate_limit),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
@@ -120,7 +132,6 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
                          .allow_loopback_origins = config.demo} {
-  events_.subscribe([this](const service::TicketEvent& event) { hub_.deliver(event); });
   permissions_.load(store_->load_role_permissions());
   if (config.demo) auth_.seed_demo_people();
   if (assets_.app.size() == 0)
@@ -134,6 +145,15 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   metrics_.set_routes(route_labels(router_));
   metrics_.set_version(TICKETBOT_VERSION);
+  // The hub is no durable consumer: its clients resume by themselves, so it starts at the
+  // log's end.
+  auto deliver = [this, fault = fault_before_event()](const TicketEvent& event) mutable {
+    fault();
+    hub_.deliver(event);
+  };
+  hub_feed_ = std::jthread([follower = service::EventFollower(*store_, std::move(deliver),
+                                                              store_->event_log_bounds().last)](
+                               std::stop_token stop) mutable { follower.run(stop); });
   metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
                        "Ticket lists answered from rendered pages kept since the last write.",
                        [this] { return ticket_pages_.counts().hits; });
@@ -168,7 +188,10 @@ void run_server(const Config& config) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
   }
-  Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days));
+  Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days),
+                          application.store(),
+                          store::EventRetention{.max_age = config.event_log_retain_age,
+                                                .max_count = config.event_log_retain_count});
   http::Server server(server_options(config), application.router(), application.metrics(),
                       application.websocket_acceptor());
   if (config.demo) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "api/endpoints.hpp"
 #include "api/page_cache.hpp"
@@ -14,7 +15,7 @@
 #include "realtime/hub.hpp"
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
-#include "service/event_bus.hpp"
+#include "service/event_follower.hpp"
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
@@ -37,7 +38,6 @@ class Application {
   const api::Endpoints& endpoints() const { return endpoints_; }
   service::AuthService& auth() { return auth_; }
   service::TicketService& tickets() { return tickets_; }
-  service::LocalEventBus& events() { return events_; }
   // What the server calls for each upgrade on /ws.
   http::WebSocketAcceptor websocket_acceptor();
   store::Store& store() { return *store_; }
@@ -48,7 +48,6 @@ class Application {
   service::PermissionTable permissions_;
   service::AuthService auth_;
   service::UserService users_;
-  service::LocalEventBus events_;
   service::TicketService tickets_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;
@@ -58,6 +57,7 @@ class Application {
   api::Endpoints endpoints_;
   api::PageCache ticket_pages_;
   realtime::EndpointOptions websocket_options_;
+  std::jthread hub_feed_;  // follows the event log into the hub; last, so it stops first
 };
 
 // Opens the store, applies pending migrations, wires every module and serves until a

@@ -238,6 +238,16 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) {
          c.list_cache_bytes = static_cast<std::size_t>(parse_integer(v, 0, 4096)) << 20;
        }},
+      {"EVENT_LOG_RETAIN_HOURS", "72",
+       "hours the event log keeps events that every durable consumer has read",
+       [](Config& c, const std::string& v) {
+         c.event_log_retain_age = std::chrono::hours(parse_integer(v, 1, 24 * 3650));
+       }},
+      {"EVENT_LOG_RETAIN_COUNT", "1000000",
+       "events the log keeps at most (the newest), once every durable consumer has read them",
+       [](Config& c, const std::string& v) {
+         c.event_log_retain_count = parse_integer(v, 1, 1'000'000'000);
+       }},
       {"AUTO_CLOSE_DAYS", "7", "days after which resolved tickets close by themselves (0: never)",
        [](Config& c, const std::string& v) { c.auto_close_days = parse_int(v, 0, 3650); }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",

@@ -5,9 +5,12 @@
 namespace tb::app {
 
 Maintenance::Maintenance(service::TicketService& tickets, std::chrono::seconds auto_close_after,
+                         store::Store& store, store::EventRetention retention,
                          std::chrono::seconds interval)
     : tickets_(tickets),
       auto_close_after_(auto_close_after),
+      store_(store),
+      retention_(retention),
       interval_(interval),
       thread_([this](std::stop_token stop) { run(stop); }) {}
 
@@ -25,12 +28,16 @@ void Maintenance::run(std::stop_token stop) {
 }
 
 void Maintenance::run_once() {
-  if (auto_close_after_.count() == 0) return;
   // A failure here (say, a busy database) must not end the thread: the next round retries.
   try {
-    if (const int closed = tickets_.close_resolved(auto_close_after_)) {
-      spdlog::info("closed {} ticket(s) resolved more than {} day(s) ago", closed,
-                   std::chrono::duration_cast<std::chrono::days>(auto_close_after_).count());
+    if (auto_close_after_.count() != 0) {
+      if (const int closed = tickets_.close_resolved(auto_close_after_)) {
+        spdlog::info("closed {} ticket(s) resolved more than {} day(s) ago", closed,
+                     std::chrono::duration_cast<std::chrono::days>(auto_close_after_).count());
+      }
+    }
+    if (const int pruned = store_.prune_events(retention_, tickets_.now())) {
+      spdlog::info("event log: pruned {} event(s)", pruned);
     }
   } catch (const std::exception& error) {
     spdlog::error("maintenance: {}", error.what());

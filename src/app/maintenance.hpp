@@ -10,10 +10,12 @@
 namespace tb::app {
 
 // Background housekeeping on a thread of its own, once a minute: closes tickets resolved
-// longer ago than `auto_close_after` (zero: never). Stops when destroyed.
+// longer ago than `auto_close_after` (zero: never) and prunes the event log as `retention`
+// allows. Stops when destroyed.
 class Maintenance {
  public:
   Maintenance(service::TicketService& tickets, std::chrono::seconds auto_close_after,
+              store::Store& store, store::EventRetention retention,
               std::chrono::seconds interval = std::chrono::minutes(1));
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
@@ -25,6 +27,8 @@ class Maintenance {
 
   service::TicketService& tickets_;
   std::chrono::seconds auto_close_after_;
+  store::Store& store_;
+  store::EventRetention retention_;
   std::chrono::seconds interval_;
   std::mutex mutex_;
   std::condition_variable_any wake_;

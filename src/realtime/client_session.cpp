@@ -18,6 +18,8 @@ namespace json = boost::json;
 constexpr std::chrono::milliseconds kTypingInterval{1000};  // per sender and ticket
 constexpr int kReplayPage = 200;
 constexpr std::size_t kMostReplayed = 5000;  // beyond this a client reloads over REST
+// How far behind the log's end a position may be for a replay from it; farther means resync.
+constexpr std::int64_t kMostEventsScanned = 100'000;
 
 // An id field: nothing when absent, -1 when it is not a number an id can be.
 std::optional<std::int64_t> id_field(const json::object& message, std::string_view field) {
@@ -38,7 +40,7 @@ std::shared_ptr<const std::string> frame_of(const json::object& object) {
   return std::make_shared<const std::string>(json::serialize(object));
 }
 
-std::shared_ptr<const std::string> message_frame(const Message& message) {
+std::shared_ptr<const std::string> message_frame(const Message& message, std::int64_t position) {
   std::string text;
   wire::JsonWriter out(text);
   out.begin_object();
@@ -46,8 +48,55 @@ std::shared_ptr<const std::string> message_frame(const Message& message) {
   out.member("ticket_id", message.ticket_id);
   out.key("message");
   wire::write_message(out, message);
+  if (position != 0) out.member("position", position);
   out.end_object();
   return std::make_shared<const std::string>(std::move(text));
+}
+
+namespace {
+
+std::string_view ticket_frame_type(EventKind kind) {
+  switch (kind) {
+    case EventKind::ticket_created: return "ticket.created";
+    case EventKind::ticket_deleted: return "ticket.deleted";
+    default: return "ticket.updated";
+  }
+}
+
+// {"type": ..., "ticket": <the ticket>, "position": ...} and the like.
+std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Ticket& ticket,
+                                                std::int64_t position, Timestamp now,
+                                                std::string_view reason = {}) {
+  std::string text;
+  wire::JsonWriter out(text);
+  out.begin_object();
+  out.member("type", type);
+  if (!reason.empty()) out.member("reason", reason);
+  out.key("ticket");
+  wire::write_ticket(out, ticket, now);
+  if (position != 0) out.member("position", position);
+  out.end_object();
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+}  // namespace
+
+EventFrames frames_of(const TicketEvent& event) {
+  const auto now = service::system_now();
+  EventFrames frames;
+  frames.ticket = ticket_frame(ticket_frame_type(event.kind), event.ticket, event.position, now);
+  if (event.message) frames.message = message_frame(*event.message, event.position);
+  if (raises_critical_alert(event)) {
+    frames.alert = ticket_frame("ticket.alert", event.ticket, event.position, now, "critical");
+  }
+  return frames;
+}
+
+bool ClientSession::TicketSubscription::covers(std::int64_t position,
+                                               std::int64_t message_id) const {
+  if (message_id == 0 && !covers_every_kind) return false;
+  if (position != 0 && position <= covered_up_to) return true;
+  return message_id != 0 && std::binary_search(replayed.begin(), replayed.end(), message_id);
 }
 
 ClientSession::ClientSession(ClientServices services, std::shared_ptr<http::WebSocketPeer> peer)
@@ -143,16 +192,27 @@ void ClientSession::on_text(std::string_view text) {
                       "unknown topic; use ticket:{id}, tickets or dashboard");
   }
   if (type == "unsubscribe") return unsubscribe(*topic);
-  // Absent: live events only. 0: the whole conversation first, then live events.
-  const auto after_id = id_field(message, "after_id");
-  if (after_id && *after_id < 0) {
-    std::lock_guard lock(mutex_);
-    return send_error(ErrorCode::invalid_request, "after_id must be a message id", topic);
+  // Absent: live events only. after_id 0: the whole conversation first, then live events.
+  // after_position: what the log holds about the ticket since that position, then live.
+  const Resume resume{id_field(message, "after_id"), id_field(message, "after_position")};
+  std::string problem;
+  if (resume.after_id && resume.after_position) {
+    problem = "give after_id or after_position, not both";
+  } else if (resume.after_id && *resume.after_id < 0) {
+    problem = "after_id must be a message id";
+  } else if (resume.after_position && *resume.after_position < 0) {
+    problem = "after_position must be a position in the event log";
+  } else if (resume.any() && topic->kind != Topic::Kind::ticket) {
+    problem = "only ticket topics replay";
   }
-  subscribe(*topic, after_id);
+  if (!problem.empty()) {
+    std::lock_guard lock(mutex_);
+    return send_error(ErrorCode::invalid_request, problem, topic);
+  }
+  subscribe(*topic, resume);
 }
 
-void ClientSession::subscribe(const Topic& topic, std::optional<std::int64_t> after_id) {
+void ClientSession::subscribe(const Topic& topic, const Resume& resume) {
   std::unique_lock lock(mutex_);
   const service::Principal caller = *principal_;
   switch (topic.kind) {
@@ -174,10 +234,14 @@ void ClientSession::subscribe(const Topic& topic, std::optional<std::int64_t> af
       lock.lock();
       if (closed_) return;
       // Live events from now on wait until the replay has been sent, so none is lost.
-      tickets_[topic.ticket_id] = TicketSubscription{.live = !after_id, .held = {}};
+      auto& subscription = tickets_[topic.ticket_id];
+      subscription = TicketSubscription{};
+      subscription.live = !resume.any();
       lock.unlock();
       services_.hub.subscribe(shared_from_this(), topic);
-      if (after_id) return replay(topic.ticket_id, *after_id, caller);
+      if (resume.after_id) return replay_messages(topic.ticket_id, *resume.after_id, caller);
+      if (resume.after_position)
+        return replay_events(topic.ticket_id, *resume.after_position, caller);
       lock.lock();
       break;
     }
@@ -186,8 +250,10 @@ void ClientSession::subscribe(const Topic& topic, std::optional<std::int64_t> af
   send(frame_of({{"type", "subscribed"}, {"topic", topic.name()}, {"replayed", 0}}));
 }
 
-void ClientSession::replay(std::int64_t ticket_id, std::int64_t after_id,
-                           const service::Principal& caller) {
+void ClientSession::replay_messages(std::int64_t ticket_id, std::int64_t after_id,
+                                    const service::Principal& caller) {
+  // Read before the messages: every message logged up to here is among them.
+  const auto logged_before = services_.tickets.event_log_bounds().last;
   std::vector<Message> missed;
   std::int64_t cursor = after_id;
   while (missed.size() < kMostReplayed) {
@@ -200,19 +266,62 @@ void ClientSession::replay(std::int64_t ticket_id, std::int64_t after_id,
   std::lock_guard lock(mutex_);
   const auto found = tickets_.find(ticket_id);
   if (closed_ || found == tickets_.end()) return;  // unsubscribed meanwhile
+  auto& subscription = found->second;
   for (const auto& message : missed) {
     send(message_frame(message));
+    subscription.replayed.push_back(message.id);
   }
+  subscription.covered_up_to = logged_before;
+  finish_replay(subscription, ticket_id, missed.size());
+}
+
+void ClientSession::replay_events(std::int64_t ticket_id, std::int64_t after_position,
+                                  const service::Principal& caller) {
+  const auto bounds = services_.tickets.event_log_bounds();
+  // Pruned, or too far behind to replay: the client must reload what it shows.
+  const bool gone =
+      after_position < bounds.pruned_up_to || bounds.last - after_position > kMostEventsScanned;
+  std::vector<TicketEvent> missed;
+  if (!gone)
+    missed = services_.tickets.ticket_events(caller, ticket_id, after_position, bounds.last);
+  std::lock_guard lock(mutex_);
+  const auto found = tickets_.find(ticket_id);
+  if (closed_ || found == tickets_.end()) return;
+  auto& subscription = found->second;
+  const auto topic = Topic{Topic::Kind::ticket, ticket_id}.name();
+  if (gone) {
+    send(frame_of({{"type", "resync"},
+                   {"topic", topic},
+                   {"position", bounds.last},
+                   {"reason", "the events after that position are no longer kept; reload"}}));
+  }
+  std::size_t sent = 0;
+  for (const auto& event : missed) {
+    const auto frames = frames_of(event);
+    if (event.kind == EventKind::message_created) {
+      if (event.message->internal && !principal_->can(Permission::messages_internal)) continue;
+      send(frames.message);
+      ++sent;
+    } else if (event.kind != EventKind::ticket_created) {
+      send(frames.ticket);
+      ++sent;
+    }
+  }
+  subscription.covered_up_to = bounds.last;
+  subscription.covers_every_kind = true;
+  finish_replay(subscription, ticket_id, sent);
+}
+
+void ClientSession::finish_replay(TicketSubscription& subscription, std::int64_t ticket_id,
+                                  std::size_t replayed) {
   send(frame_of({{"type", "subscribed"},
                  {"topic", Topic{Topic::Kind::ticket, ticket_id}.name()},
-                 {"replayed", missed.size()}}));
-  // What arrived live during the replay, less what the replay already sent.
-  found->second.replayed_up_to = missed.empty() ? after_id : missed.back().id;
-  for (auto& [message_id, frame] : found->second.held) {
-    if (message_id == 0 || message_id > found->second.replayed_up_to) send(std::move(frame));
+                 {"replayed", replayed}}));
+  for (auto& held : subscription.held) {
+    if (!subscription.covers(held.position, held.message_id)) send(std::move(held.frame));
   }
-  found->second.held.clear();
-  found->second.live = true;
+  subscription.held.clear();
+  subscription.live = true;
 }
 
 void ClientSession::unsubscribe(const Topic& topic) {
@@ -256,38 +365,33 @@ void ClientSession::on_closed() {
   services_.hub.disconnected(shared_from_this());
 }
 
-void ClientSession::deliver(const service::TicketEvent& event, const EventFrames& frames) {
+void ClientSession::deliver(const TicketEvent& event, const EventFrames& frames) {
   std::lock_guard lock(mutex_);
   if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
   const auto subscription = tickets_.find(event.ticket.id);
   const auto to_ticket_topic = [&](std::int64_t message_id,
                                    const std::shared_ptr<const std::string>& frame) {
     if (subscription == tickets_.end()) return;
-    if (message_id != 0 && message_id <= subscription->second.replayed_up_to) return;
-    if (subscription->second.live) {
-      send(frame);
-    } else {
-      subscription->second.held.emplace_back(message_id, frame);
-    }
+    auto& to = subscription->second;
+    if (!to.live) return to.held.push_back({event.position, message_id, frame});
+    if (!to.covers(event.position, message_id)) send(frame);
   };
   switch (event.kind) {
-    case service::EventKind::message_created:
+    case EventKind::message_created:
       // An internal note leaves no trace for those who may not read it: not even the
       // ticket.updated that its timestamps would cause.
       if (event.message->internal && !principal_->can(Permission::messages_internal)) return;
       to_ticket_topic(event.message->id, frames.message);
       if (list_) send(frames.ticket);
       break;
-    case service::EventKind::ticket_created:
+    case EventKind::ticket_created:
       if (list_) send(frames.ticket);
+      if (frames.alert && (list_ || dashboard_) && scope_.view_all) send(frames.alert);
       break;
-    case service::EventKind::ticket_updated:
-    case service::EventKind::ticket_deleted:
+    case EventKind::ticket_updated:
+    case EventKind::ticket_deleted:
       to_ticket_topic(0, frames.ticket);
       if (list_) send(frames.ticket);
-      break;
-    case service::EventKind::critical_ticket:
-      if ((list_ || dashboard_) && scope_.view_all) send(frames.alert);
       break;
   }
 }

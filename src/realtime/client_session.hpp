@@ -21,8 +21,9 @@ namespace tb::realtime {
 
 // One JSON object as a frame that any number of receivers can share.
 std::shared_ptr<const std::string> frame_of(const boost::json::object& object);
-// {"type": "message.created", "ticket_id": ..., "message": Message}, live or replayed.
-std::shared_ptr<const std::string> message_frame(const Message& message);
+// {"type": "message.created", "ticket_id": ..., "message": Message, "position": ...}, live or
+// replayed; without a position when it was read from the messages, not the log.
+std::shared_ptr<const std::string> message_frame(const Message& message, std::int64_t position = 0);
 
 // The frames of one event, serialized once by the hub and shared by every receiver.
 struct EventFrames {
@@ -30,6 +31,9 @@ struct EventFrames {
   std::shared_ptr<const std::string> message;  // message.created, for message events
   std::shared_ptr<const std::string> alert;    // ticket.alert, for critical tickets
 };
+
+// The frames of `event`, with `breached` as of now.
+EventFrames frames_of(const TicketEvent& event);
 
 struct ClientServices {
   Hub& hub;
@@ -55,7 +59,7 @@ class ClientSession final : public http::WebSocketSession,
   void on_closed() override;
 
   // From the hub, on the publishing thread.
-  void deliver(const service::TicketEvent& event, const EventFrames& frames);
+  void deliver(const TicketEvent& event, const EventFrames& frames);
   void deliver_typing(const Ticket& ticket, std::int64_t from_user,
                       const std::shared_ptr<const std::string>& frame);
   // From the hub now and then: a session that expired (or was ended) meanwhile closes the
@@ -68,11 +72,21 @@ class ClientSession final : public http::WebSocketSession,
  private:
   struct TicketSubscription {
     bool live = false;  // false while its replay runs: live events wait in `held`
-    std::vector<std::pair<std::int64_t, std::shared_ptr<const std::string>>> held;
-    // The last message id the replay sent. Ids are given in commit order by one writer, so
-    // every message up to it was in the replay; its event may still come through the hub
-    // afterwards (published after the replay read it), and is then not sent again.
-    std::int64_t replayed_up_to = 0;
+    struct Held {
+      std::int64_t position = 0;
+      std::int64_t message_id = 0;  // 0: not a message event
+      std::shared_ptr<const std::string> frame;
+    };
+    std::vector<Held> held;
+    // What the replay sent, so that no live event repeats it. A replay from a message id
+    // covers the message events logged up to `covered_up_to` (committed before it read) and
+    // the messages in `replayed` (committed while it read); one from a log position covers
+    // every event up to `covered_up_to`.
+    std::int64_t covered_up_to = 0;
+    bool covers_every_kind = false;
+    std::vector<std::int64_t> replayed;  // ascending message ids
+
+    bool covers(std::int64_t position, std::int64_t message_id) const;
   };
 
   void authenticate(const std::string& authorization);  // with mutex_ held; errors to the client
@@ -80,8 +94,21 @@ class ClientSession final : public http::WebSocketSession,
   // With mutex_ held: authenticates again after an identity change or once the
   // credentials expired; false (and the connection closing) when they are no longer good.
   bool refresh_principal();
-  void subscribe(const Topic& topic, std::optional<std::int64_t> after_id);
-  void replay(std::int64_t ticket_id, std::int64_t after_id, const service::Principal& caller);
+  // `after` (at most one): a message id (`after_id`) or a log position (`after_position`)
+  // to replay from before live events.
+  struct Resume {
+    std::optional<std::int64_t> after_id;
+    std::optional<std::int64_t> after_position;
+    bool any() const { return after_id || after_position; }
+  };
+  void subscribe(const Topic& topic, const Resume& resume);
+  void replay_messages(std::int64_t ticket_id, std::int64_t after_id,
+                       const service::Principal& caller);
+  void replay_events(std::int64_t ticket_id, std::int64_t after_position,
+                     const service::Principal& caller);
+  // With mutex_ held: sends the held live events the replay did not cover, and goes live.
+  void finish_replay(TicketSubscription& subscription, std::int64_t ticket_id,
+                     std::size_t replayed);
   void unsubscribe(const Topic& topic);
   void typing(std::int64_t ticket_id);
   void send(std::shared_ptr<const std::string> frame);  // with mutex_ held

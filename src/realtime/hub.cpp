@@ -12,39 +12,6 @@ namespace {
 constexpr std::string_view kTicketPrefix = "ticket:";
 constexpr std::chrono::milliseconds kDeadlineCheck{250};
 
-std::string_view ticket_event_type(service::EventKind kind) {
-  switch (kind) {
-    case service::EventKind::ticket_created: return "ticket.created";
-    case service::EventKind::ticket_deleted: return "ticket.deleted";
-    default: return "ticket.updated";
-  }
-}
-
-// {"type": ..., "<field>": <the ticket>} and the like, written once for every receiver.
-std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Ticket& ticket,
-                                                Timestamp now, std::string_view reason = {}) {
-  std::string text;
-  wire::JsonWriter out(text);
-  out.begin_object();
-  out.member("type", type);
-  if (!reason.empty()) out.member("reason", reason);
-  out.key("ticket");
-  wire::write_ticket(out, ticket, now);
-  out.end_object();
-  return std::make_shared<const std::string>(std::move(text));
-}
-
-EventFrames frames_of(const service::TicketEvent& event) {
-  const auto now = service::system_now();
-  EventFrames frames;
-  frames.ticket = ticket_frame(ticket_event_type(event.kind), event.ticket, now);
-  if (event.message) frames.message = message_frame(*event.message);
-  if (event.kind == service::EventKind::critical_ticket) {
-    frames.alert = ticket_frame("ticket.alert", event.ticket, now, "critical");
-  }
-  return frames;
-}
-
 void remove_from(std::vector<std::shared_ptr<ClientSession>>& clients,
                  const std::shared_ptr<ClientSession>& client) {
   std::erase(clients, client);
@@ -111,7 +78,7 @@ Hub::Clients Hub::listeners(const Topic& topic) {
   return clients ? *clients : Clients{};
 }
 
-void Hub::deliver(const service::TicketEvent& event) {
+void Hub::deliver(const TicketEvent& event) {
   enqueue([this, event] { fan_out(event); });
 }
 
@@ -119,15 +86,14 @@ void Hub::deliver_typing(const Ticket& ticket, const UserRef& who) {
   enqueue([this, ticket, who] { fan_out_typing(ticket, who); });
 }
 
-void Hub::fan_out(const service::TicketEvent& event) {
+void Hub::fan_out(const TicketEvent& event) {
   const auto frames = frames_of(event);
   // A client on both the ticket's topic and the list topic appears in both lists: it gets
   // one call, and decides itself what each of its subscriptions receives.
   auto receivers = listeners(Topic{Topic::Kind::ticket, event.ticket.id});
   const auto watchers = listeners(Topic{Topic::Kind::tickets, 0});
-  const auto dashboards = event.kind == service::EventKind::critical_ticket
-                              ? listeners(Topic{Topic::Kind::dashboard, 0})
-                              : Clients{};
+  const auto dashboards =
+      raises_critical_alert(event) ? listeners(Topic{Topic::Kind::dashboard, 0}) : Clients{};
   receivers.insert(receivers.end(), watchers.begin(), watchers.end());
   receivers.insert(receivers.end(), dashboards.begin(), dashboards.end());
   if (!watchers.empty() || !dashboards.empty()) {

@@ -36,10 +36,8 @@ TicketScope scope_of(const Principal& caller) {
                      .category_ids = caller.user->category_ids};
 }
 
-TicketService::TicketService(store::Store& store, EventBus& events, Clock clock,
-                             int messages_per_minute)
+TicketService::TicketService(store::Store& store, Clock clock, int messages_per_minute)
     : store_(store),
-      events_(events),
       clock_(std::move(clock)),
       message_limiter_(messages_per_minute, std::chrono::minutes(1)) {
   if (const auto system = store_.find_user_by_telegram_id(0)) system_user_id_ = system->id;
@@ -155,10 +153,6 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
     throw;
   }
   const Ticket created = std::move(*made);
-  events_.publish(TicketEvent{EventKind::ticket_created, created, std::nullopt});
-  if (created.priority == Priority::critical) {
-    events_.publish(TicketEvent{EventKind::critical_ticket, created, std::nullopt});
-  }
   // Re-read only when an auto-reply changed the ticket (its message count, timestamps).
   return SubmittedTicket{run_auto_replies(created, AutoReplyEvent::ticket_created,
                                           ticket.subject + "\n" + ticket.body),
@@ -256,16 +250,13 @@ Ticket TicketService::update(const Principal& caller, std::int64_t id, const Tic
   if (!store_.update_ticket(id, changes)) {
     throw Error(ErrorCode::conflict, "the ticket was taken by someone else first");
   }
-  const Ticket updated = reload(id);
-  events_.publish(TicketEvent{EventKind::ticket_updated, updated, std::nullopt});
-  return updated;
+  return reload(id);
 }
 
 void TicketService::remove(const Principal& caller, std::int64_t id) {
   caller.require(Permission::tickets_delete);
   const Ticket ticket = visible_ticket(caller, id);
   store_.delete_ticket(ticket.id, clock_());
-  events_.publish(TicketEvent{EventKind::ticket_deleted, ticket, std::nullopt});
 }
 
 Ticket TicketService::rate(const Principal& caller, std::int64_t id, const Rating& rating) {
@@ -281,17 +272,30 @@ Ticket TicketService::rate(const Principal& caller, std::int64_t id, const Ratin
   if (rating.comment) cleaned.comment = clean_text(*rating.comment, kMaxMessageLength);
   if (!store_.rate_ticket(id, cleaned, clock_()))
     throw Error(ErrorCode::conflict, "the ticket is rated already");
-  const Ticket rated = reload(id);
-  events_.publish(TicketEvent{EventKind::ticket_updated, rated, std::nullopt});
-  return rated;
+  return reload(id);
 }
 
 int TicketService::close_resolved(std::chrono::seconds after) {
   const auto now = clock_();
-  const auto closed = store_.close_resolved_before(now - after, now);
-  for (const auto id : closed)
-    events_.publish(TicketEvent{EventKind::ticket_updated, reload(id), std::nullopt});
-  return static_cast<int>(closed.size());
+  return static_cast<int>(store_.close_resolved_before(now - after, now).size());
+}
+
+std::vector<TicketEvent> TicketService::ticket_events(const Principal& caller,
+                                                      std::int64_t ticket_id, std::int64_t after,
+                                                      std::int64_t up_to) {
+  visible_ticket(caller, ticket_id);
+  constexpr int kPage = 500;
+  std::vector<TicketEvent> found;
+  while (after < up_to) {
+    auto page = store_.read_events(after, kPage);
+    for (auto& event : page) {
+      if (event.position > up_to) return found;
+      if (event.ticket.id == ticket_id) found.push_back(std::move(event));
+    }
+    if (static_cast<int>(page.size()) < kPage) break;
+    after = page.back().position;
+  }
+  return found;
 }
 
 // --- messages
@@ -347,10 +351,8 @@ PostedMessage TicketService::post_message(const Principal& caller, std::int64_t 
     message_limiter_.release(limiter_key);
     return PostedMessage{std::move(*original), false};
   }
-  const Ticket updated = reload(ticket.id);
-  events_.publish(TicketEvent{EventKind::message_created, updated, *posted});
   if (by_creator && !request.internal)
-    run_auto_replies(updated, AutoReplyEvent::message, message.body);
+    run_auto_replies(reload(ticket.id), AutoReplyEvent::message, message.body);
   return PostedMessage{std::move(*posted), true};
 }
 
@@ -366,9 +368,8 @@ Ticket TicketService::run_auto_replies(Ticket ticket, AutoReplyEvent event,
     message.body = reply.body;
     message.source = MessageSource::system;
     message.now = clock_();
-    const Message posted = store_.add_message(message);
+    store_.add_message(message);
     ticket = reload(ticket.id);
-    events_.publish(TicketEvent{EventKind::message_created, ticket, posted});
   }
   return ticket;
 }

@@ -6,7 +6,6 @@
 
 #include "core/ticket.hpp"
 #include "service/auth_service.hpp"
-#include "service/event_bus.hpp"
 #include "service/principal.hpp"
 #include "service/rate_limiter.hpp"
 #include "store/store.hpp"
@@ -70,12 +69,13 @@ struct AutoReplyFields {
 };
 
 // The life of a ticket: categories, creation with routing and auto-replies, visibility,
-// per-field update rights, the status machine, messages and internal notes, SLA, CSAT, and
-// the events every change publishes after its commit. Both the REST API and the bot call it.
+// per-field update rights, the status machine, messages and internal notes, SLA and CSAT.
+// What changes lands in the event log with the change (the store appends it), for the
+// hub and every other consumer. Both the REST API and the bot call it.
 class TicketService {
  public:
-  TicketService(store::Store& store, EventBus& events, Clock clock = system_now,
-                int messages_per_minute = 60);
+  explicit TicketService(store::Store& store, Clock clock = system_now,
+                         int messages_per_minute = 60);
 
   std::vector<Category> categories(const Principal& caller);
   Category create_category(const Principal& caller, const CategoryFields& fields);
@@ -91,6 +91,11 @@ class TicketService {
   std::vector<Ticket> list(const Principal& caller, store::TicketQuery query);
   // `query` with those rights applied: what list() runs, and all that its result depends on.
   static store::TicketQuery visible_query(const Principal& caller, store::TicketQuery query);
+  // The event log's extent, and what it holds about one ticket the caller may see, after
+  // `after` and up to `up_to` (for WebSocket replays).
+  store::EventLogBounds event_log_bounds() { return store_.event_log_bounds(); }
+  std::vector<TicketEvent> ticket_events(const Principal& caller, std::int64_t ticket_id,
+                                         std::int64_t after, std::int64_t up_to);
   // A list read while this was N is current while it is still N (Store::committed_writes).
   std::uint64_t committed_writes() const { return store_.committed_writes(); }
   Ticket get(const Principal& caller, std::int64_t id);
@@ -129,7 +134,6 @@ class TicketService {
   Ticket run_auto_replies(Ticket ticket, AutoReplyEvent event, const std::string& text);
 
   store::Store& store_;
-  EventBus& events_;
   Clock clock_;
   RateLimiter message_limiter_;
   std::int64_t system_user_id_ = 0;

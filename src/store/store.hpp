@@ -3,6 +3,7 @@
 // here knows about HTTP or Telegram.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/event.hpp"
 #include "core/telegram_auth.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
@@ -162,6 +164,18 @@ struct TicketChanges {
   Timestamp now{};
 };
 
+// Which events pruning may remove: those older than `max_age` or beyond the newest
+// `max_count`; never one a durable consumer has not read yet.
+struct EventRetention {
+  std::chrono::seconds max_age{std::chrono::hours(72)};
+  std::int64_t max_count = 1'000'000;
+};
+
+struct EventLogBounds {
+  std::int64_t pruned_up_to = 0;  // positions up to here are gone (or never were)
+  std::int64_t last = 0;          // the newest position, 0 for an empty log
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -260,6 +274,25 @@ class Store {
                                                            std::string_view client_id) = 0;
   virtual std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id,
                                              int limit, bool include_internal) = 0;
+
+  // --- the event log. Every write that changes a ticket or a message appends its events in
+  // its own transaction, with positions that rise in commit order. On SQLite the single
+  // writer gives that order. PostgreSQL will assign positions from a one-row counter that
+  // each event-writing transaction updates (its row lock held until commit), so positions
+  // are taken and become visible in the same order.
+
+  // Up to `limit` events after `position`, oldest first, each with its ticket (and message)
+  // as they are now.
+  virtual std::vector<TicketEvent> read_events(std::int64_t after, int limit) = 0;
+  virtual EventLogBounds event_log_bounds() = 0;
+  // Blocks until committed_writes() differs from `seen` or `timeout` passes; returns it.
+  virtual std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
+  // Where a durable consumer has read up to (0 when it never saved); saving inside
+  // in_one_transaction commits it together with the consumer's own effects.
+  virtual std::int64_t load_cursor(std::string_view consumer) = 0;
+  virtual void save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) = 0;
+  // Removes what `retention` allows; returns how many events went.
+  virtual int prune_events(const EventRetention& retention, Timestamp now) = 0;
 
   // --- auto-replies
   virtual std::vector<AutoReply> list_auto_replies() = 0;

@@ -114,6 +114,10 @@ void SqliteStore::run_write(const std::function<void(Connection&)>& work) {
     // After the commit, never before: a read that sees the old count may see newer rows,
     // but one that sees the new count always sees them.
     committed_writes_.fetch_add(1, std::memory_order_release);
+    {
+      std::lock_guard lock(writes_mutex_);  // so that a waiter cannot miss the change
+    }
+    writes_moved_.notify_all();
   } catch (const StorageFull& error) {
     if (!storage_full_.exchange(true))
       spdlog::error("database: the disk is full: {}", error.what());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -82,6 +83,13 @@ class SqliteStore final : public Store {
   std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id, int limit,
                                      bool include_internal) override;
 
+  std::vector<TicketEvent> read_events(std::int64_t after, int limit) override;
+  EventLogBounds event_log_bounds() override;
+  std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) override;
+  std::int64_t load_cursor(std::string_view consumer) override;
+  void save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) override;
+  int prune_events(const EventRetention& retention, Timestamp now) override;
+
   std::vector<AutoReply> list_auto_replies() override;
   std::optional<AutoReply> find_auto_reply(std::int64_t id) override;
   AutoReply save_auto_reply(const AutoReply& reply) override;
@@ -132,6 +140,8 @@ class SqliteStore final : public Store {
   std::span<const Migration> migrations_;
   std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> committed_writes_{0};
+  std::mutex writes_mutex_;  // for wait_for_writes
+  std::condition_variable writes_moved_;
   std::atomic<std::thread::id> transaction_thread_{};
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;

@@ -1,38 +1,11 @@
 // SqliteStore: categories, tickets, messages and auto-replies.
 #include "store/sqlite/columns.hpp"
+#include "store/sqlite/event_log.hpp"
 #include "store/sqlite/full_text.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/ticket_rows.hpp"
 
 namespace tb::store::sqlite {
-namespace {
-
-constexpr std::string_view kTicketSelect = R"sql(
-  SELECT t.id, t.subject, t.status, t.priority, t.category_id, t.created_at, t.updated_at,
-         t.first_response_at, t.resolved_at, t.closed_at, t.last_message_at, t.messages_count,
-         t.sla_due_at, t.rating_score, t.rating_comment,
-         c.id, c.first_name, c.username, c.role, a.id, a.first_name, a.username, a.role,
-         t.last_message_preview
-  FROM tickets t
-  JOIN users c ON c.id = t.creator_id
-  LEFT JOIN users a ON a.id = t.assignee_id)sql";
-
-constexpr std::string_view kMessageSelect = R"sql(
-  SELECT m.id, m.ticket_id, m.body, m.internal, m.source, m.created_at,
-         u.id, u.first_name, u.username, u.role
-  FROM messages m JOIN users u ON u.id = m.author_id)sql";
-
-constexpr std::string_view kCategorySelect =
-    "SELECT id, name, description, default_priority, sla_minutes, routing, active, position "
-    "FROM categories";
-
-constexpr std::string_view kAutoReplySelect =
-    "SELECT id, name, keywords, category_id, event, body, active FROM auto_replies";
-
-constexpr std::string_view kRoutingCandidates = R"sql(
-  SELECT u.id, u.last_assigned_at, u.open_tickets
-  FROM users u JOIN user_categories uc ON uc.user_id = u.id
-  WHERE uc.category_id = ?1 AND u.available = 1
-    AND u.role IN ('helper', 'moderator', 'admin', 'developer'))sql";
 
 Ticket ticket_from_row(const Statement& row) {
   Ticket ticket;
@@ -58,17 +31,38 @@ Ticket ticket_from_row(const Statement& row) {
   return ticket;
 }
 
-Message message_from_row(const Statement& row) {
+Message message_from_row(const Statement& row, int first) {
   Message message;
-  message.id = row.column_int(0);
-  message.ticket_id = row.column_int(1);
-  message.body = row.column_text(2);
-  message.internal = row.column_int(3) != 0;
-  message.source = parse_source(row.column_text(4)).value_or(MessageSource::api);
-  message.created_at = timestamp_of(row.column_int(5));
-  message.author = user_ref(row, 6);
+  message.id = row.column_int(first);
+  message.ticket_id = row.column_int(first + 1);
+  message.body = row.column_text(first + 2);
+  message.internal = row.column_int(first + 3) != 0;
+  message.source = parse_source(row.column_text(first + 4)).value_or(MessageSource::api);
+  message.created_at = timestamp_of(row.column_int(first + 5));
+  message.author = user_ref(row, first + 6);
   return message;
 }
+
+namespace {
+
+const std::string kTicketSelect =
+    "SELECT " + std::string(kTicketColumns) + " FROM tickets t " + std::string(kTicketJoins);
+
+const std::string kMessageSelect =
+    "SELECT " + std::string(kMessageColumns) + " FROM messages m " + std::string(kMessageJoins);
+
+constexpr std::string_view kCategorySelect =
+    "SELECT id, name, description, default_priority, sla_minutes, routing, active, position "
+    "FROM categories";
+
+constexpr std::string_view kAutoReplySelect =
+    "SELECT id, name, keywords, category_id, event, body, active FROM auto_replies";
+
+constexpr std::string_view kRoutingCandidates = R"sql(
+  SELECT u.id, u.last_assigned_at, u.open_tickets
+  FROM users u JOIN user_categories uc ON uc.user_id = u.id
+  WHERE uc.category_id = ?1 AND u.available = 1
+    AND u.role IN ('helper', 'moderator', 'admin', 'developer'))sql";
 
 Category category_from_row(const Statement& row) {
   Category category;
@@ -275,6 +269,7 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
         .bind(4, source_name(ticket.source))
         .bind(5, seconds_of(ticket.now))
         .step();
+    append_event(connection, EventKind::ticket_created, id, std::nullopt, ticket.now);
     return *select_ticket(connection, id);
   });
 }
@@ -346,6 +341,7 @@ bool SqliteStore::update_ticket(std::int64_t id, const TicketChanges& changes) {
           .bind(2, **changes.assignee_id)
           .step();
     }
+    append_event(connection, EventKind::ticket_updated, id, std::nullopt, changes.now);
     return true;
   });
 }
@@ -356,6 +352,8 @@ void SqliteStore::delete_ticket(std::int64_t id, Timestamp now) {
         .bind(1, seconds_of(now))
         .bind(2, id)
         .step();
+    if (connection.changes() > 0)
+      append_event(connection, EventKind::ticket_deleted, id, std::nullopt, now);
   });
 }
 
@@ -370,7 +368,9 @@ bool SqliteStore::rate_ticket(std::int64_t id, const Rating& rating, Timestamp n
         .bind(3, seconds_of(now))
         .bind(4, id)
         .step();
-    return connection.changes() > 0;
+    if (connection.changes() == 0) return false;
+    append_event(connection, EventKind::ticket_updated, id, std::nullopt, now);
+    return true;
   });
 }
 
@@ -387,6 +387,7 @@ std::vector<std::int64_t> SqliteStore::close_resolved_before(Timestamp cutoff, T
     for (const auto id : ids) {
       close.bind(1, seconds_of(now)).bind(2, id).step();
       close.reset();
+      append_event(connection, EventKind::ticket_updated, id, std::nullopt, now);
     }
     return ids;
   });
@@ -427,6 +428,7 @@ Message SqliteStore::add_message(const NewMessage& message) {
       bind_if(update, ":id", message.ticket_id);
       update.step();
     }
+    append_event(connection, EventKind::message_created, message.ticket_id, id, message.now);
     auto select = connection.prepare(std::string(kMessageSelect) + " WHERE m.id = ?1");
     select.bind(1, id);
     select.step();

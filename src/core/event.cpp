@@ -1,0 +1,36 @@
+#include "core/event.hpp"
+
+#include <array>
+#include <utility>
+
+namespace tb {
+namespace {
+
+constexpr std::array<std::pair<EventKind, std::string_view>, 4> kNames = {{
+    {EventKind::ticket_created, "ticket.created"},
+    {EventKind::ticket_updated, "ticket.updated"},
+    {EventKind::ticket_deleted, "ticket.deleted"},
+    {EventKind::message_created, "message.created"},
+}};
+
+}  // namespace
+
+std::string_view event_kind_name(EventKind kind) {
+  for (const auto& [each, name] : kNames) {
+    if (each == kind) return name;
+  }
+  return "ticket.updated";
+}
+
+std::optional<EventKind> parse_event_kind(std::string_view name) {
+  for (const auto& [kind, each] : kNames) {
+    if (each == name) return kind;
+  }
+  return std::nullopt;
+}
+
+bool raises_critical_alert(const TicketEvent& event) {
+  return event.kind == EventKind::ticket_created && event.ticket.priority == Priority::critical;
+}
+
+}  // namespace tb

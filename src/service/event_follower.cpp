@@ -1,0 +1,42 @@
+#include "service/event_follower.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tb::service {
+
+EventFollower::EventFollower(store::Store& store, Deliver deliver, std::int64_t after)
+    : store_(store), deliver_(std::move(deliver)), position_(after) {}
+
+int EventFollower::poll() {
+  int delivered = 0;
+  for (;;) {
+    const auto events = store_.read_events(position_, kBatch);
+    for (const auto& event : events) {
+      // Committed already: a failing consumer must not stop the others or repeat the event.
+      try {
+        deliver_(event);
+      } catch (const std::exception& error) {
+        spdlog::error("event {} ({}): its consumer failed: {}", event.position,
+                      event_kind_name(event.kind), error.what());
+      }
+      position_ = event.position;
+      ++delivered;
+    }
+    if (static_cast<int>(events.size()) < kBatch) return delivered;
+  }
+}
+
+void EventFollower::run(std::stop_token stop, std::chrono::milliseconds idle) {
+  while (!stop.stop_requested()) {
+    // The count is read before the log, so a commit after the read still wakes the wait.
+    const auto seen = store_.committed_writes();
+    try {
+      poll();
+    } catch (const std::exception& error) {  // e.g. the database briefly unreadable
+      spdlog::error("event log: reading after position {} failed: {}", position_, error.what());
+    }
+    store_.wait_for_writes(seen, idle);
+  }
+}
+
+}  // namespace tb::service

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+
+#include "store/store.hpp"
+
+namespace tb::service {
+
+// Follows the event log from a position and hands every event to `deliver`, in log order,
+// each once: live through the store's wake-up after each commit, and after a restart from
+// wherever it is told to begin (a durable consumer's saved cursor). A consumer whose effects
+// must not repeat saves its cursor in the transaction of those effects.
+class EventFollower {
+ public:
+  using Deliver = std::function<void(const TicketEvent&)>;
+
+  EventFollower(store::Store& store, Deliver deliver, std::int64_t after);
+
+  // Delivers what the log holds after the position now; returns how many events.
+  int poll();
+  // Polls until `stop` is requested, sleeping between commits (at most `idle` at a time).
+  void run(std::stop_token stop, std::chrono::milliseconds idle = std::chrono::milliseconds(250));
+
+  std::int64_t position() const { return position_; }
+
+ private:
+  static constexpr int kBatch = 256;
+
+  store::Store& store_;
+  Deliver deliver_;
+  std::int64_t position_;
+};
+
+}  // namespace tb::service

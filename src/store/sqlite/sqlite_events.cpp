@@ -1,0 +1,120 @@
+// SqliteStore: the event log and its consumers' cursors.
+#include <algorithm>
+#include <limits>
+
+#include "store/sqlite/columns.hpp"
+#include "store/sqlite/event_log.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/sqlite/ticket_rows.hpp"
+
+namespace tb::store::sqlite {
+
+void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id,
+                  std::optional<std::int64_t> message_id, Timestamp now) {
+  connection
+      .prepare(
+          "INSERT INTO events (kind, ticket_id, message_id, created_at) VALUES (?1, ?2, ?3, ?4)")
+      .bind(1, event_kind_name(kind))
+      .bind(2, ticket_id)
+      .bind(3, message_id)
+      .bind(4, seconds_of(now))
+      .step();
+}
+
+namespace {
+
+// The ticket first (columns 0 … 23, as ticket_from_row reads them), then the event, then the
+// message when there is one.
+const std::string kEventSelect =
+    "SELECT " + std::string(kTicketColumns) + ", e.position, e.kind, " +
+    std::string(kMessageColumns) + " FROM events e JOIN tickets t ON t.id = e.ticket_id " +
+    std::string(kTicketJoins) +
+    " LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.author_id"
+    " WHERE e.position > ?1 ORDER BY e.position LIMIT ?2";
+
+constexpr int kPositionColumn = kTicketColumnCount;
+constexpr int kKindColumn = kTicketColumnCount + 1;
+constexpr int kMessageColumn = kTicketColumnCount + 2;
+
+std::int64_t scalar(Connection& connection, std::string_view sql) {
+  auto statement = connection.prepare(sql);
+  return statement.step() && !statement.column_is_null(0) ? statement.column_int(0) : 0;
+}
+
+}  // namespace
+
+std::vector<TicketEvent> SqliteStore::read_events(std::int64_t after, int limit) {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(kEventSelect);
+    statement.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<TicketEvent> events;
+    while (statement.step()) {
+      TicketEvent event;
+      event.ticket = ticket_from_row(statement);
+      event.position = statement.column_int(kPositionColumn);
+      event.kind =
+          parse_event_kind(statement.column_text(kKindColumn)).value_or(EventKind::ticket_updated);
+      if (!statement.column_is_null(kMessageColumn))
+        event.message = message_from_row(statement, kMessageColumn);
+      events.push_back(std::move(event));
+    }
+    return events;
+  });
+}
+
+EventLogBounds SqliteStore::event_log_bounds() {
+  return read([&](Connection& connection) {
+    EventLogBounds bounds;
+    // sqlite_sequence keeps the highest position ever given, also once pruning emptied the log.
+    bounds.last = scalar(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+    const auto first = scalar(connection, "SELECT min(position) FROM events");
+    bounds.pruned_up_to = first > 0 ? first - 1 : bounds.last;
+    return bounds;
+  });
+}
+
+std::uint64_t SqliteStore::wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(writes_mutex_);
+  writes_moved_.wait_for(lock, timeout, [&] { return committed_writes() != seen; });
+  return committed_writes();
+}
+
+std::int64_t SqliteStore::load_cursor(std::string_view consumer) {
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare("SELECT position FROM event_cursors WHERE consumer = ?1");
+    statement.bind(1, consumer);
+    return statement.step() ? statement.column_int(0) : std::int64_t{0};
+  });
+}
+
+void SqliteStore::save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) {
+  write([&](Connection& connection) {
+    connection
+        .prepare(
+            "INSERT INTO event_cursors (consumer, position, updated_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, "
+            "updated_at = excluded.updated_at")
+        .bind(1, consumer)
+        .bind(2, position)
+        .bind(3, seconds_of(now))
+        .step();
+  });
+}
+
+int SqliteStore::prune_events(const EventRetention& retention, Timestamp now) {
+  return write([&](Connection& connection) {
+    const auto last = scalar(connection, "SELECT max(position) FROM events");
+    // Old or many: past either limit an event may go, but never one a durable consumer
+    // still has to read.
+    auto statement = connection.prepare(
+        "DELETE FROM events WHERE (created_at < ?1 OR position <= ?2) AND position <= "
+        "coalesce((SELECT min(position) FROM event_cursors), ?3)");
+    statement.bind(1, seconds_of(now - retention.max_age))
+        .bind(2, last - retention.max_count)
+        .bind(3, std::numeric_limits<std::int64_t>::max())
+        .step();
+    return connection.changes();
+  });
+}
+
+}  // namespace tb::store::sqlite

@@ -1,6 +1,8 @@
-// The live channel (/ws): connects, resumes every subscription after a drop with the last
-// message id seen (the server replays what was missed), and reports its state for the
-// connection indicator: "connecting", "connected", "reconnecting" or "offline".
+// The live channel (/ws): connects, resumes every subscription after a drop from the last
+// event-log position seen on it (or, before any live frame, the last message id), so the
+// server replays what was missed, and reports its state for the connection indicator:
+// "connecting", "connected", "reconnecting" or "offline". A `resync` frame (the log no
+// longer reaches back that far) goes to the views, which reload.
 
 const KEEPALIVE_MS = 25_000;  // a ping, so that proxies keep the connection open
 const SILENCE_MS = 60_000;    // nothing heard for this long: the connection is dead
@@ -12,7 +14,7 @@ export class Realtime {
     this.state = "offline";
     this.socket = null;
     this.attempt = 0;
-    this.topics = new Map();  // topic → last message id seen (0: none)
+    this.topics = new Map();  // topic → { afterId, position }: the last message id and log position seen
     this.listeners = new Map();  // frame type → Set of callbacks
     this.timers = {};
     window.addEventListener("online", () => this.reconnectNow());
@@ -42,8 +44,8 @@ export class Realtime {
   }
 
   subscribe(topic, afterId = 0) {
-    const known = this.topics.get(topic) ?? 0;
-    this.topics.set(topic, Math.max(known, afterId));
+    const known = this.topics.get(topic) ?? { afterId: 0, position: 0 };
+    this.topics.set(topic, { ...known, afterId: Math.max(known.afterId, afterId) });
     this.send({ type: "subscribe", topic, ...(afterId ? { after_id: afterId } : {}) });
   }
 
@@ -107,15 +109,16 @@ export class Realtime {
       this.attempt = 0;
       this.setState("connected");
       this.timers.keepalive = setInterval(() => this.send({ type: "ping" }), KEEPALIVE_MS);
-      for (const [topic, afterId] of this.topics) {
-        this.send({ type: "subscribe", topic, ...(afterId ? { after_id: afterId } : {}) });
+      for (const [topic, { afterId, position }] of this.topics) {
+        const resume = position ? { after_position: position } : afterId ? { after_id: afterId } : {};
+        this.send({ type: "subscribe", topic, ...resume });
       }
     }
-    if (frame.type === "message.created") {
-      const topic = `ticket:${frame.ticket_id}`;
-      if (this.topics.has(topic)) {
-        this.topics.set(topic, Math.max(this.topics.get(topic), frame.message.id));
-      }
+    const ticketId = frame.ticket_id ?? frame.ticket?.id;
+    const known = ticketId && this.topics.get(`ticket:${ticketId}`);
+    if (known) {
+      if (frame.type === "message.created") known.afterId = Math.max(known.afterId, frame.message.id);
+      if (frame.position) known.position = Math.max(known.position, frame.position);
     }
     this.emit(frame.type, frame);
   }

@@ -315,6 +315,18 @@ export default function ticketView(app, { id, embedded = false }) {
       state.ticket = frame.ticket;
       render();
     }),
+    // The server no longer holds what was missed: read the ticket and its messages again.
+    app.realtime.on("resync", async (frame) => {
+      if (frame.topic !== `ticket:${id}` || state.disposed) return;
+      try {
+        state.ticket = await app.api.get(`/tickets/${id}`);
+        if (state.disposed) return;
+        render();
+        await loadMessages();
+      } catch (error) {
+        showError(error);
+      }
+    }),
     app.realtime.on("typing", (frame) => {
       if (frame.ticket_id !== id || frame.user.id === me.id) return;
       replace(typingLine, t("chat.typing", { name: frame.user.first_name }));

@@ -6,7 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
-#include "wire/json_writer.hpp"
+#include "wire/event_frames.hpp"
 #include "wire/objects.hpp"
 
 namespace tb::realtime {
@@ -41,53 +41,21 @@ std::shared_ptr<const std::string> frame_of(const json::object& object) {
 }
 
 std::shared_ptr<const std::string> message_frame(const Message& message, std::int64_t position) {
-  std::string text;
-  wire::JsonWriter out(text);
-  out.begin_object();
-  out.member("type", "message.created");
-  out.member("ticket_id", message.ticket_id);
-  out.key("message");
-  wire::write_message(out, message);
-  if (position != 0) out.member("position", position);
-  out.end_object();
-  return std::make_shared<const std::string>(std::move(text));
+  return std::make_shared<const std::string>(wire::message_frame(message, position));
 }
-
-namespace {
-
-std::string_view ticket_frame_type(EventKind kind) {
-  switch (kind) {
-    case EventKind::ticket_created: return "ticket.created";
-    case EventKind::ticket_deleted: return "ticket.deleted";
-    default: return "ticket.updated";
-  }
-}
-
-// {"type": ..., "ticket": <the ticket>, "position": ...} and the like.
-std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Ticket& ticket,
-                                                std::int64_t position, Timestamp now,
-                                                std::string_view reason = {}) {
-  std::string text;
-  wire::JsonWriter out(text);
-  out.begin_object();
-  out.member("type", type);
-  if (!reason.empty()) out.member("reason", reason);
-  out.key("ticket");
-  wire::write_ticket(out, ticket, now);
-  if (position != 0) out.member("position", position);
-  out.end_object();
-  return std::make_shared<const std::string>(std::move(text));
-}
-
-}  // namespace
 
 EventFrames frames_of(const TicketEvent& event) {
   const auto now = service::system_now();
+  const auto shared = [](std::string text) {
+    return std::make_shared<const std::string>(std::move(text));
+  };
   EventFrames frames;
-  frames.ticket = ticket_frame(ticket_frame_type(event.kind), event.ticket, event.position, now);
+  frames.ticket = shared(
+      wire::ticket_frame(wire::ticket_frame_type(event.kind), event.ticket, event.position, now));
   if (event.message) frames.message = message_frame(*event.message, event.position);
   if (raises_critical_alert(event)) {
-    frames.alert = ticket_frame("ticket.alert", event.ticket, event.position, now, "critical");
+    frames.alert =
+        shared(wire::ticket_frame("ticket.alert", event.ticket, event.position, now, "critical"));
   }
   return frames;
 }

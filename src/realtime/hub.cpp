@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "realtime/client_session.hpp"
-#include "wire/json_writer.hpp"
+#include "wire/event_frames.hpp"
 
 namespace tb::realtime {
 namespace {
@@ -104,15 +104,7 @@ void Hub::fan_out(const TicketEvent& event) {
 }
 
 void Hub::fan_out_typing(const Ticket& ticket, const UserRef& who) {
-  std::string text;
-  wire::JsonWriter out(text);
-  out.begin_object();
-  out.member("type", "typing");
-  out.member("ticket_id", ticket.id);
-  out.key("user");
-  wire::write_user_ref(out, who);
-  out.end_object();
-  const auto frame = std::make_shared<const std::string>(std::move(text));
+  const auto frame = std::make_shared<const std::string>(wire::typing_frame(ticket.id, who));
   for (const auto& client : listeners(Topic{Topic::Kind::ticket, ticket.id})) {
     client->deliver_typing(ticket, who.id, frame);
   }

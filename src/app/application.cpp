@@ -147,9 +147,10 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.set_version(TICKETBOT_VERSION);
   // The hub is no durable consumer: its clients resume by themselves, so it starts at the
   // log's end.
-  auto deliver = [this, fault = fault_before_event()](const TicketEvent& event) mutable {
+  auto deliver = [this, fault = fault_before_event()](const Event& event) mutable {
     fault();
-    hub_.deliver(event);
+    if (is_ticket_event(event.kind)) return hub_.deliver(event);
+    forget_what_changed(event);
   };
   hub_feed_ = std::jthread([follower = service::EventFollower(*store_, std::move(deliver),
                                                               store_->event_log_bounds().last)](
@@ -160,6 +161,19 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
                        [this] { return ticket_pages_.counts().misses; });
+}
+
+// This instance forgot these already when it made the change; the log tells the others
+// (and this one again, harmlessly).
+void Application::forget_what_changed(const Event& event) {
+  switch (event.kind) {
+    case EventKind::identity_changed: return auth_.forget_user(event.user_id);
+    case EventKind::session_ended: return auth_.forget_session(event.session_hash);
+    case EventKind::permissions_changed:
+      permissions_.load(store_->load_role_permissions());
+      return auth_.permissions_changed();
+    default: return;
+  }
 }
 
 http::WebSocketAcceptor Application::websocket_acceptor() {

@@ -43,6 +43,10 @@ class Application {
   store::Store& store() { return *store_; }
 
  private:
+  // Applies an identity event (a person's rights, a logout, the permission table) to the
+  // caches that hold what it changed.
+  void forget_what_changed(const Event& event);
+
   std::unique_ptr<store::Store> store_;
   service::HealthService health_;
   service::PermissionTable permissions_;

@@ -44,7 +44,7 @@ std::shared_ptr<const std::string> message_frame(const Message& message, std::in
   return std::make_shared<const std::string>(wire::message_frame(message, position));
 }
 
-EventFrames frames_of(const TicketEvent& event) {
+EventFrames frames_of(const Event& event) {
   const auto now = service::system_now();
   const auto shared = [](std::string text) {
     return std::make_shared<const std::string>(std::move(text));
@@ -249,7 +249,7 @@ void ClientSession::replay_events(std::int64_t ticket_id, std::int64_t after_pos
   // Pruned, or too far behind to replay: the client must reload what it shows.
   const bool gone =
       after_position < bounds.pruned_up_to || bounds.last - after_position > kMostEventsScanned;
-  std::vector<TicketEvent> missed;
+  std::vector<Event> missed;
   if (!gone)
     missed = services_.tickets.ticket_events(caller, ticket_id, after_position, bounds.last);
   std::lock_guard lock(mutex_);
@@ -333,7 +333,7 @@ void ClientSession::on_closed() {
   services_.hub.disconnected(shared_from_this());
 }
 
-void ClientSession::deliver(const TicketEvent& event, const EventFrames& frames) {
+void ClientSession::deliver(const Event& event, const EventFrames& frames) {
   std::lock_guard lock(mutex_);
   if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
   const auto subscription = tickets_.find(event.ticket.id);
@@ -361,6 +361,7 @@ void ClientSession::deliver(const TicketEvent& event, const EventFrames& frames)
       to_ticket_topic(0, frames.ticket);
       if (list_) send(frames.ticket);
       break;
+    default: break;  // not about a ticket
   }
 }
 

@@ -33,7 +33,7 @@ struct EventFrames {
 };
 
 // The frames of `event`, with `breached` as of now.
-EventFrames frames_of(const TicketEvent& event);
+EventFrames frames_of(const Event& event);
 
 struct ClientServices {
   Hub& hub;
@@ -59,7 +59,7 @@ class ClientSession final : public http::WebSocketSession,
   void on_closed() override;
 
   // From the hub, on the publishing thread.
-  void deliver(const TicketEvent& event, const EventFrames& frames);
+  void deliver(const Event& event, const EventFrames& frames);
   void deliver_typing(const Ticket& ticket, std::int64_t from_user,
                       const std::shared_ptr<const std::string>& frame);
   // From the hub now and then: a session that expired (or was ended) meanwhile closes the

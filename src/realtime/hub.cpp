@@ -78,7 +78,8 @@ Hub::Clients Hub::listeners(const Topic& topic) {
   return clients ? *clients : Clients{};
 }
 
-void Hub::deliver(const TicketEvent& event) {
+void Hub::deliver(const Event& event) {
+  if (!is_ticket_event(event.kind)) return;  // for caches, not for clients
   enqueue([this, event] { fan_out(event); });
 }
 
@@ -86,7 +87,7 @@ void Hub::deliver_typing(const Ticket& ticket, const UserRef& who) {
   enqueue([this, ticket, who] { fan_out_typing(ticket, who); });
 }
 
-void Hub::fan_out(const TicketEvent& event) {
+void Hub::fan_out(const Event& event) {
   const auto frames = frames_of(event);
   // A client on both the ticket's topic and the list topic appears in both lists: it gets
   // one call, and decides itself what each of its subscriptions receives.

@@ -40,7 +40,7 @@ struct Topic {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual void deliver(const TicketEvent& event) = 0;
+  virtual void deliver(const Event& event) = 0;
   virtual void deliver_typing(const Ticket& ticket, const UserRef& who) = 0;
 };
 
@@ -64,7 +64,7 @@ class Hub final : public EventSink {
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
 
-  void deliver(const TicketEvent& event) override;
+  void deliver(const Event& event) override;
   void deliver_typing(const Ticket& ticket, const UserRef& who) override;
 
   // A connection opened: watched for its auth deadline until it authenticates.
@@ -81,7 +81,7 @@ class Hub final : public EventSink {
 
   Clients listeners(const Topic& topic);
   Clients* list_of(const Topic& topic);  // with mutex_ held; nullptr for an unknown ticket
-  void fan_out(const TicketEvent& event);
+  void fan_out(const Event& event);
   void fan_out_typing(const Ticket& ticket, const UserRef& who);
   void enqueue(std::function<void()> job);
   void run();  // the hub's thread: fan-out jobs, and the auth deadlines

@@ -217,6 +217,14 @@ void AuthService::logout(const Principal& principal) {
   identity_version_.fetch_add(1, std::memory_order_release);
 }
 
+void AuthService::forget_session(const std::string& token_hash) {
+  {
+    std::unique_lock lock(cache_mutex_);
+    sessions_.erase(token_hash);
+  }
+  identity_version_.fetch_add(1, std::memory_order_release);
+}
+
 void AuthService::forget_user(std::int64_t user_id) {
   drop_cached_user(user_id);
   identity_version_.fetch_add(1, std::memory_order_release);

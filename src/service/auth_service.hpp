@@ -56,6 +56,8 @@ class AuthService {
 
   // Drops the cached copy of a user after a change (role, categories, availability).
   void forget_user(std::int64_t user_id);
+  // Drops a session that ended elsewhere (a logout heard from the event log).
+  void forget_session(const std::string& token_hash);
   // To be called after the permission table changed.
   void permissions_changed() { identity_version_.fetch_add(1, std::memory_order_release); }
   // Grows with every change that can alter what an authenticated caller may do (a user's

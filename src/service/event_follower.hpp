@@ -15,7 +15,7 @@ namespace tb::service {
 // must not repeat saves its cursor in the transaction of those effects.
 class EventFollower {
  public:
-  using Deliver = std::function<void(const TicketEvent&)>;
+  using Deliver = std::function<void(const Event&)>;
 
   EventFollower(store::Store& store, Deliver deliver, std::int64_t after);
 

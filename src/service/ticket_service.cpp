@@ -280,12 +280,12 @@ int TicketService::close_resolved(std::chrono::seconds after) {
   return static_cast<int>(store_.close_resolved_before(now - after, now).size());
 }
 
-std::vector<TicketEvent> TicketService::ticket_events(const Principal& caller,
+std::vector<Event> TicketService::ticket_events(const Principal& caller,
                                                       std::int64_t ticket_id, std::int64_t after,
                                                       std::int64_t up_to) {
   visible_ticket(caller, ticket_id);
   constexpr int kPage = 500;
-  std::vector<TicketEvent> found;
+  std::vector<Event> found;
   while (after < up_to) {
     auto page = store_.read_events(after, kPage);
     for (auto& event : page) {

@@ -94,7 +94,7 @@ class TicketService {
   // The event log's extent, and what it holds about one ticket the caller may see, after
   // `after` and up to `up_to` (for WebSocket replays).
   store::EventLogBounds event_log_bounds() { return store_.event_log_bounds(); }
-  std::vector<TicketEvent> ticket_events(const Principal& caller, std::int64_t ticket_id,
+  std::vector<Event> ticket_events(const Principal& caller, std::int64_t ticket_id,
                                          std::int64_t after, std::int64_t up_to);
   // A list read while this was N is current while it is still N (Store::committed_writes).
   std::uint64_t committed_writes() const { return store_.committed_writes(); }

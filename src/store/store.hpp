@@ -283,7 +283,7 @@ class Store {
 
   // Up to `limit` events after `position`, oldest first, each with its ticket (and message)
   // as they are now.
-  virtual std::vector<TicketEvent> read_events(std::int64_t after, int limit) = 0;
+  virtual std::vector<Event> read_events(std::int64_t after, int limit) = 0;
   virtual EventLogBounds event_log_bounds() = 0;
   // Blocks until committed_writes() differs from `seen` or `timeout` passes; returns it.
   virtual std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;

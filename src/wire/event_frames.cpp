@@ -8,8 +8,7 @@ std::string_view ticket_frame_type(EventKind kind) {
   switch (kind) {
     case EventKind::ticket_created: return "ticket.created";
     case EventKind::ticket_deleted: return "ticket.deleted";
-    case EventKind::ticket_updated:
-    case EventKind::message_created: break;
+    default: break;
   }
   return "ticket.updated";
 }

@@ -3,13 +3,20 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "core/event.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace tb::store::sqlite {
 
+// A ticket's event (ticket.*, message.created).
 void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id,
                   std::optional<std::int64_t> message_id, Timestamp now);
+// An event that caches must hear of: identity.changed (`user_id`), session.ended
+// (`session_hash`), permissions.changed (neither).
+void append_identity_event(Connection& connection, EventKind kind,
+                           std::optional<std::int64_t> user_id,
+                           std::optional<std::string_view> session_hash);
 
 }  // namespace tb::store::sqlite

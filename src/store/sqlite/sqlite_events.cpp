@@ -21,20 +21,39 @@ void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id
       .step();
 }
 
+void append_identity_event(Connection& connection, EventKind kind,
+                           std::optional<std::int64_t> user_id,
+                           std::optional<std::string_view> session_hash) {
+  // The writes these come from carry no time of their own; the log's age is coarse anyway.
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto insert = connection.prepare(
+      "INSERT INTO events (kind, user_id, session_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
+  insert.bind(1, event_kind_name(kind)).bind(2, user_id).bind(4, seconds_of(now));
+  if (session_hash) {
+    insert.bind(3, *session_hash);
+  } else {
+    insert.bind_null(3);
+  }
+  insert.step();
+}
+
 namespace {
 
 // The ticket first (columns 0 … 23, as ticket_from_row reads them), then the event, then the
 // message when there is one.
+// (Identity events have no ticket: LEFT JOINs, and their ticket columns are NULL.)
 const std::string kEventSelect =
-    "SELECT " + std::string(kTicketColumns) + ", e.position, e.kind, " +
-    std::string(kMessageColumns) + " FROM events e JOIN tickets t ON t.id = e.ticket_id " +
-    std::string(kTicketJoins) +
+    "SELECT " + std::string(kTicketColumns) + ", e.position, e.kind, e.user_id, e.session_hash, " +
+    std::string(kMessageColumns) + " FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id " +
+    "LEFT " + std::string(kTicketJoins) +
     " LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.author_id"
     " WHERE e.position > ?1 ORDER BY e.position LIMIT ?2";
 
 constexpr int kPositionColumn = kTicketColumnCount;
 constexpr int kKindColumn = kTicketColumnCount + 1;
-constexpr int kMessageColumn = kTicketColumnCount + 2;
+constexpr int kUserColumn = kTicketColumnCount + 2;
+constexpr int kSessionColumn = kTicketColumnCount + 3;
+constexpr int kMessageColumn = kTicketColumnCount + 4;
 
 std::int64_t scalar(Connection& connection, std::string_view sql) {
   auto statement = connection.prepare(sql);
@@ -43,19 +62,26 @@ std::int64_t scalar(Connection& connection, std::string_view sql) {
 
 }  // namespace
 
-std::vector<TicketEvent> SqliteStore::read_events(std::int64_t after, int limit) {
+std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
   return read([&](Connection& connection) {
     auto statement = connection.prepare(kEventSelect);
     statement.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
-    std::vector<TicketEvent> events;
+    std::vector<Event> events;
     while (statement.step()) {
-      TicketEvent event;
-      event.ticket = ticket_from_row(statement);
+      Event event;
       event.position = statement.column_int(kPositionColumn);
-      event.kind =
-          parse_event_kind(statement.column_text(kKindColumn)).value_or(EventKind::ticket_updated);
+      const auto kind = parse_event_kind(statement.column_text(kKindColumn));
+      if (!kind) continue;  // written by a newer binary: not ours to interpret
+      event.kind = *kind;
+      if (is_ticket_event(event.kind)) {
+        if (statement.column_is_null(0)) continue;  // its ticket is gone for good
+        event.ticket = ticket_from_row(statement);
+      }
       if (!statement.column_is_null(kMessageColumn))
         event.message = message_from_row(statement, kMessageColumn);
+      if (!statement.column_is_null(kUserColumn)) event.user_id = statement.column_int(kUserColumn);
+      if (!statement.column_is_null(kSessionColumn))
+        event.session_hash = statement.column_text(kSessionColumn);
       events.push_back(std::move(event));
     }
     return events;

@@ -4,6 +4,7 @@
 
 #include "core/text.hpp"
 #include "store/sqlite/columns.hpp"
+#include "store/sqlite/event_log.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tb::store::sqlite {
@@ -171,6 +172,7 @@ bool SqliteStore::change_role(const RoleChange& change) {
     if (connection.changes() == 0) return false;
     insert_audit(connection, change.actor_id, "role.changed", change.target_id,
                  role_name(change.from), role_name(change.to), change.at);
+    append_identity_event(connection, EventKind::identity_changed, change.target_id, std::nullopt);
     return true;
   });
 }
@@ -185,6 +187,7 @@ void SqliteStore::set_user_categories(std::int64_t user_id,
       insert.bind(1, user_id).bind(2, category_id).step();
       insert.reset();
     }
+    append_identity_event(connection, EventKind::identity_changed, user_id, std::nullopt);
   });
 }
 
@@ -194,6 +197,7 @@ void SqliteStore::set_user_availability(std::int64_t user_id, bool available) {
         .bind(1, static_cast<std::int64_t>(available))
         .bind(2, user_id)
         .step();
+    append_identity_event(connection, EventKind::identity_changed, user_id, std::nullopt);
   });
 }
 
@@ -245,6 +249,8 @@ std::optional<Session> SqliteStore::find_session(std::string_view token_hash) {
 void SqliteStore::delete_session(std::string_view token_hash) {
   write([&](Connection& connection) {
     connection.prepare("DELETE FROM sessions WHERE token_hash = ?1").bind(1, token_hash).step();
+    if (connection.changes() > 0)
+      append_identity_event(connection, EventKind::session_ended, std::nullopt, token_hash);
   });
 }
 
@@ -276,6 +282,7 @@ void SqliteStore::save_role_permissions(const PermissionChange& change) {
                  std::string(role_name(change.role)) + ": " + join(change.old_permissions),
                  std::string(role_name(change.role)) + ": " + join(change.new_permissions),
                  change.at);
+    append_identity_event(connection, EventKind::permissions_changed, std::nullopt, std::nullopt);
   });
 }
 

@@ -83,7 +83,7 @@ class SqliteStore final : public Store {
   std::vector<Message> list_messages(std::int64_t ticket_id, std::int64_t after_id, int limit,
                                      bool include_internal) override;
 
-  std::vector<TicketEvent> read_events(std::int64_t after, int limit) override;
+  std::vector<Event> read_events(std::int64_t after, int limit) override;
   EventLogBounds event_log_bounds() override;
   std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) override;
   std::int64_t load_cursor(std::string_view consumer) override;

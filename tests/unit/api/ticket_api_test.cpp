@@ -508,7 +508,7 @@ TEST_F(TicketApi, DeletedTicketsLeaveEveryList) {
   const auto id = create_ticket(customer_, "Spam", "spam").at("id").as_int64();
   const auto deleted_events = [&] {
     const auto events = app_->store().read_events(0, 1000);
-    return std::count_if(events.begin(), events.end(), [&](const TicketEvent& event) {
+    return std::count_if(events.begin(), events.end(), [&](const Event& event) {
       return event.kind == EventKind::ticket_deleted && event.ticket.id == id;
     });
   };

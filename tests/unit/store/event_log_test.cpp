@@ -51,7 +51,7 @@ class EventLog : public ::testing::Test {
         .id;
   }
 
-  std::vector<TicketEvent> all() { return store_->read_events(0, 100000); }
+  std::vector<Event> all() { return store_->read_events(0, 100000); }
 
   std::filesystem::path directory_;
   std::unique_ptr<Store> store_;
@@ -85,6 +85,30 @@ TEST_F(EventLog, EveryChangeAppendsItsEventInCommitOrder) {
   EXPECT_EQ(events[1].message->body, "first reply");
   EXPECT_EQ(events[4].ticket.rating->score, 5);  // the ticket as it is now
   EXPECT_EQ(store_->event_log_bounds().last, events.back().position);
+}
+
+TEST_F(EventLog, ChangesThatCachesMustHearOfAreLoggedToo) {
+  const auto before = store_->event_log_bounds().last;
+  EXPECT_TRUE(store_->change_role(RoleChange{author_, Role::user, Role::helper, author_, now_}));
+  EXPECT_FALSE(store_->change_role(RoleChange{author_, Role::user, Role::admin, author_, now_}));
+  store_->set_user_categories(author_, {});
+  store_->set_user_availability(author_, false);
+  store_->create_session("hash-1", author_, now_, now_ + hours(1));
+  store_->delete_session("hash-1");
+  store_->delete_session("no-such-hash");  // nothing ended: nothing to hear
+  store_->save_role_permissions(
+      PermissionChange{Role::helper, {}, {"tickets.view_all"}, author_, now_});
+
+  const auto events = store_->read_events(before, 100);
+  ASSERT_EQ(events.size(), 5u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(events[i].kind, EventKind::identity_changed);
+    EXPECT_EQ(events[i].user_id, author_);
+    EXPECT_FALSE(is_ticket_event(events[i].kind));
+  }
+  EXPECT_EQ(events[3].kind, EventKind::session_ended);
+  EXPECT_EQ(events[3].session_hash, "hash-1");
+  EXPECT_EQ(events[4].kind, EventKind::permissions_changed);
 }
 
 TEST_F(EventLog, AWriteThatFailsOrRollsBackLogsNothing) {
@@ -165,7 +189,7 @@ TEST_F(EventLog, AFollowerDeliversEachEventOnceInOrderAndResumesFromASavedCursor
   const auto id = ticket();
   for (int i = 0; i < 4; ++i) message(id, "m" + std::to_string(i));
   std::vector<std::int64_t> seen;
-  const auto record = [&](const TicketEvent& event) { seen.push_back(event.position); };
+  const auto record = [&](const Event& event) { seen.push_back(event.position); };
 
   service::EventFollower first(*store_, record, 0);
   EXPECT_EQ(first.poll(), 5);
@@ -182,7 +206,7 @@ TEST_F(EventLog, AFollowerDeliversEachEventOnceInOrderAndResumesFromASavedCursor
 TEST_F(EventLog, AFollowerHearsCommitsLive) {
   std::atomic<int> delivered = 0;
   service::EventFollower follower(
-      *store_, [&](const TicketEvent&) { ++delivered; }, 0);
+      *store_, [&](const Event&) { ++delivered; }, 0);
   std::jthread running([&](std::stop_token stop) { follower.run(stop); });
   const auto id = ticket();
   message(id);

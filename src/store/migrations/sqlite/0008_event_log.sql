@@ -1,11 +1,14 @@
--- The event log (issue 14): every committed change to tickets and messages, appended in the
--- transaction of the change. On SQLite the single writer commits in position order;
+-- The event log (issue 14): every committed change to tickets and messages, and every change
+-- that caches must hear of (a person's rights, a logout, the permission table), appended in
+-- the transaction of the change. On SQLite the single writer commits in position order;
 -- AUTOINCREMENT keeps positions rising even after pruning emptied the table.
 CREATE TABLE events (
   position INTEGER PRIMARY KEY AUTOINCREMENT,
   kind TEXT NOT NULL,
-  ticket_id INTEGER NOT NULL,
-  message_id INTEGER,
+  ticket_id INTEGER,   -- ticket.* and message.created
+  message_id INTEGER,  -- message.created
+  user_id INTEGER,     -- identity.changed
+  session_hash TEXT,   -- session.ended
   created_at INTEGER NOT NULL
 );
 

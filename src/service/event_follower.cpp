@@ -35,7 +35,7 @@ void EventFollower::run(std::stop_token stop, std::chrono::milliseconds idle) {
     } catch (const std::exception& error) {  // e.g. the database briefly unreadable
       spdlog::error("event log: reading after position {} failed: {}", position_, error.what());
     }
-    store_.wait_for_writes(seen, idle);
+    store_.wait_for_writes(seen, idle, stop);
   }
 }
 

@@ -21,7 +21,8 @@ class EventFollower {
 
   // Delivers what the log holds after the position now; returns how many events.
   int poll();
-  // Polls until `stop` is requested, sleeping between commits (at most `idle` at a time).
+  // Polls until `stop` is requested, sleeping between commits (at most `idle` at a time, so
+  // that writes of another process sharing the database are seen too).
   void run(std::stop_token stop, std::chrono::milliseconds idle = std::chrono::milliseconds(250));
 
   std::int64_t position() const { return position_; }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -285,8 +286,10 @@ class Store {
   // as they are now.
   virtual std::vector<Event> read_events(std::int64_t after, int limit) = 0;
   virtual EventLogBounds event_log_bounds() = 0;
-  // Blocks until committed_writes() differs from `seen` or `timeout` passes; returns it.
-  virtual std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) = 0;
+  // Blocks until committed_writes() differs from `seen`, `timeout` passes or `stop` is
+  // requested; returns committed_writes().
+  virtual std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout,
+                                        std::stop_token stop = {}) = 0;
   // Where a durable consumer has read up to (0 when it never saved); saving inside
   // in_one_transaction commits it together with the consumer's own effects.
   virtual std::int64_t load_cursor(std::string_view consumer) = 0;

@@ -99,9 +99,10 @@ EventLogBounds SqliteStore::event_log_bounds() {
   });
 }
 
-std::uint64_t SqliteStore::wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) {
+std::uint64_t SqliteStore::wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout,
+                                           std::stop_token stop) {
   std::unique_lock lock(writes_mutex_);
-  writes_moved_.wait_for(lock, timeout, [&] { return committed_writes() != seen; });
+  writes_moved_.wait_for(lock, stop, timeout, [&] { return committed_writes() != seen; });
   return committed_writes();
 }
 

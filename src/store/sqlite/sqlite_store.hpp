@@ -85,7 +85,8 @@ class SqliteStore final : public Store {
 
   std::vector<Event> read_events(std::int64_t after, int limit) override;
   EventLogBounds event_log_bounds() override;
-  std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout) override;
+  std::uint64_t wait_for_writes(std::uint64_t seen, std::chrono::milliseconds timeout,
+                                std::stop_token stop) override;
   std::int64_t load_cursor(std::string_view consumer) override;
   void save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) override;
   int prune_events(const EventRetention& retention, Timestamp now) override;
@@ -141,7 +142,7 @@ class SqliteStore final : public Store {
   std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> committed_writes_{0};
   std::mutex writes_mutex_;  // for wait_for_writes
-  std::condition_variable writes_moved_;
+  std::condition_variable_any writes_moved_;
   std::atomic<std::thread::id> transaction_thread_{};
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;

@@ -5,8 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/encoding.hpp"
 #include "core/error.hpp"
-#include "core/telegram_auth.hpp"
 #include "http/header_values.hpp"
 
 namespace tb::api {

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "api/json.hpp"
+#include "core/encoding.hpp"
 #include "wire/json_writer.hpp"
 
 namespace tb::api {

@@ -103,8 +103,7 @@ service::AuthOptions auth_options(const Config& config) {
 
 }  // namespace
 
-Application::Application(const Config& config, std::unique_ptr<store::Store> store,
-                         service::Clock clock)
+Application::Application(const Config& config, std::unique_ptr<store::Store> store, Clock clock)
     : store_(std::move(store)),
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
@@ -164,7 +163,7 @@ void run_server(const Config& config) {
   log_migrations(store->migrate());
   Application application(config, std::move(store));
   if (config.demo) {
-    if (const int seeded = service::seed_demo_data(application.store(), service::system_now())) {
+    if (const int seeded = service::seed_demo_data(application.store(), system_now())) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
   }

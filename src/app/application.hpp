@@ -29,8 +29,7 @@ namespace tb::app {
 // it in-process. All wiring is visible in its constructor.
 class Application {
  public:
-  Application(const Config& config, std::unique_ptr<store::Store> store,
-              service::Clock clock = service::system_now);
+  Application(const Config& config, std::unique_ptr<store::Store> store, Clock clock = system_now);
 
   http::Router& router() { return router_; }
   http::Metrics& metrics() { return metrics_; }

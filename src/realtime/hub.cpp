@@ -35,7 +35,7 @@ std::shared_ptr<const std::string> ticket_frame(std::string_view type, const Tic
 }
 
 EventFrames frames_of(const service::TicketEvent& event) {
-  const auto now = service::system_now();
+  const auto now = system_now();
   EventFrames frames;
   frames.ticket = ticket_frame(ticket_event_type(event.kind), event.ticket, now);
   if (event.message) frames.message = message_frame(*event.message);

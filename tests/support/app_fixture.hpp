@@ -44,7 +44,7 @@ class AppFixture : public ::testing::Test {
     auto store = store::open_store(config.database_url, {});
     store->migrate();
     app_ = std::make_unique<app::Application>(config, std::move(store), [this] {
-      return service::system_now() + std::chrono::seconds(clock_offset_.load());
+      return system_now() + std::chrono::seconds(clock_offset_.load());
     });
   }
 

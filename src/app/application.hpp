@@ -14,6 +14,8 @@
 #include "realtime/hub.hpp"
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
+#include "service/auto_reply_service.hpp"
+#include "service/category_service.hpp"
 #include "service/event_bus.hpp"
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
@@ -48,6 +50,8 @@ class Application {
   service::AuthService auth_;
   service::UserService users_;
   service::LocalEventBus events_;
+  service::CategoryService categories_;
+  service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;

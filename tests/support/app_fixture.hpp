@@ -106,6 +106,18 @@ class AppFixture : public ::testing::Test {
     sqlite3_close(db);
   }
 
+  // Issue 12: numbers were narrowed to int before any range check, so 4294967297 became 1.
+  // Each must be 400 invalid_request naming its field, with nothing stored.
+  static void expect_invalid_naming(const http::Response& response, const std::string& field,
+                                    const std::string& value) {
+    EXPECT_EQ(response.status, 400) << field << "=" << value << ": " << response.body;
+    if (response.status != 400) return;
+    const auto error = boost::json::parse(response.body).at("error");
+    EXPECT_EQ(error.at("code").as_string(), "invalid_request") << response.body;
+    EXPECT_NE(std::string(error.at("message").as_string()).find(field), std::string::npos)
+        << response.body;
+  }
+
   std::filesystem::path directory_;
   std::atomic<std::int64_t> clock_offset_{0};  // seconds the application clock is ahead
   std::unique_ptr<app::Application> app_;

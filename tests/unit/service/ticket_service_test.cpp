@@ -2,54 +2,22 @@
 // message posting (client_id).
 #include "service/ticket_service.hpp"
 
-#include <filesystem>
 #include <latch>
-#include <mutex>
-#include <stdlib.h>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "../../support/store_fixture.hpp"
+
 namespace tb::service {
 namespace {
 
-class RecordingEventBus final : public EventBus {
- public:
-  void publish(const TicketEvent& event) override {
-    std::lock_guard lock(mutex_);
-    events_.push_back(event);
-  }
-  std::size_t count() {
-    std::lock_guard lock(mutex_);
-    return events_.size();
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<TicketEvent> events_;
-};
-
-class TicketServiceMessages : public ::testing::Test {
+class TicketServiceMessages : public testing::StoreFixture {
  protected:
-  TicketServiceMessages() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tb-service-XXXXXX").string();
-    directory_ = mkdtemp(pattern.data());
-    store_ = store::open_store("sqlite:" + (directory_ / "test.db").string(), {});
-    store_->migrate();
-    customer_ = principal(Role::user, 7001, "Customer");
-    other_customer_ = principal(Role::user, 7002, "Other");
-    staff_ = principal(Role::moderator, 7003, "Staff");
-  }
-  ~TicketServiceMessages() override { std::filesystem::remove_all(directory_); }
-
-  Principal principal(Role role, std::int64_t telegram_id, const std::string& name) {
-    TelegramUser profile;
-    profile.id = telegram_id;
-    profile.first_name = name;
-    const auto user = store_->upsert_telegram_user(profile, role, system_now());
-    return Principal{std::make_shared<const User>(user), default_permissions(role), std::nullopt,
-                     std::nullopt};
-  }
+  TicketServiceMessages()
+      : customer_(principal(Role::user, 7001, "Customer")),
+        other_customer_(principal(Role::user, 7002, "Other")),
+        staff_(principal(Role::moderator, 7003, "Staff")) {}
 
   std::int64_t create_ticket(TicketService& tickets, const Principal& creator) {
     TicketRequest request;
@@ -74,14 +42,12 @@ class TicketServiceMessages : public ::testing::Test {
     return store_->list_messages(ticket_id, 0, 1000, true).size();
   }
 
-  std::filesystem::path directory_;
-  std::unique_ptr<store::Store> store_;
-  RecordingEventBus events_;
+  AutoReplyService auto_replies_{*store_, events_};
   Principal customer_, other_customer_, staff_;
 };
 
 TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndChangesNothing) {
-  TicketService tickets(*store_, events_);
+  TicketService tickets(*store_, events_, auto_replies_);
   AutoReply reply;
   reply.name = "refunds";
   reply.keywords = {"refund"};
@@ -113,7 +79,7 @@ TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndCha
 }
 
 TEST_F(TicketServiceMessages, ResendsDoNotCountAgainstTheRateLimit) {
-  TicketService tickets(*store_, events_, system_now, /*messages_per_minute=*/2);
+  TicketService tickets(*store_, events_, auto_replies_, system_now, /*messages_per_minute=*/2);
   const auto id = create_ticket(tickets, customer_);
   ASSERT_TRUE(post(tickets, customer_, id, "one", "a").created);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(post(tickets, customer_, id, "one", "a").created);
@@ -127,7 +93,7 @@ TEST_F(TicketServiceMessages, ResendsDoNotCountAgainstTheRateLimit) {
 }
 
 TEST_F(TicketServiceMessages, AClientIdBelongsToOneAuthorOnOneTicket) {
-  TicketService tickets(*store_, events_);
+  TicketService tickets(*store_, events_, auto_replies_);
   const auto first_ticket = create_ticket(tickets, customer_);
   const auto second_ticket = create_ticket(tickets, customer_);
   const auto original = post(tickets, customer_, first_ticket, "hello", "same-key");
@@ -146,7 +112,7 @@ TEST_F(TicketServiceMessages, AClientIdBelongsToOneAuthorOnOneTicket) {
 }
 
 TEST_F(TicketServiceMessages, AMalformedClientIdIsRefusedAndNothingIsPosted) {
-  TicketService tickets(*store_, events_);
+  TicketService tickets(*store_, events_, auto_replies_);
   const auto id = create_ticket(tickets, customer_);
   for (const std::string& bad : std::vector<std::string>{
            "", std::string(65, 'a'), "has space", "dot.ted", "ключ", "line\n", "a/b", "a+b="}) {
@@ -173,7 +139,8 @@ TEST_F(TicketServiceMessages, RacingSendsWithOneClientIdMakeOneMessage) {
   // Enough for one round's senders to race even in the last round, if the earlier rounds
   // cost one token each; one token leaked by a loser makes a later sender wait.
   constexpr int kLimit = kSenders + kRounds - 1;
-  TicketService tickets(*store_, events_, system_now, /*messages_per_minute=*/kLimit);
+  TicketService tickets(*store_, events_, auto_replies_, system_now,
+                        /*messages_per_minute=*/kLimit);
   const auto id = create_ticket(tickets, customer_);
   const auto events_before = events_.count();
   for (int round = 0; round < kRounds; ++round) {

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "api/endpoints.hpp"
+#include "api/operations_routes.hpp"
 #include "api/page_cache.hpp"
-#include "api/service_routes.hpp"
 #include "app/config.hpp"
 #include "app/logging.hpp"
 #include "http/metrics.hpp"

@@ -5,8 +5,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/encoding.hpp"
 #include "core/error.hpp"
-#include "core/telegram_auth.hpp"
 #include "http/header_values.hpp"
 
 namespace tb::api {
@@ -116,6 +116,16 @@ std::vector<std::string> required_string_array(const boost::json::object& body,
     items.emplace_back(item.as_string());
   }
   return items;
+}
+
+std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object& body,
+                                                       std::string_view field) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<std::int64_t>{};
+  if (!value->is_int64() || value->as_int64() <= 0)
+    bad_request(std::string(field) + " must be an id or null");
+  return std::optional<std::int64_t>{value->as_int64()};
 }
 
 std::int64_t path_id(const http::Request& request, std::string_view name) {

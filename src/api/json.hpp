@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include "core/error.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
 #include "http/message.hpp"
@@ -40,6 +41,21 @@ std::vector<std::int64_t> required_id_array(const boost::json::object& body,
                                             std::string_view field);
 std::vector<std::string> required_string_array(const boost::json::object& body,
                                                std::string_view field);
+// An enum field read with `parse` (parse_priority, parse_status, ...): nothing when absent,
+// 400 naming the field when it is not one of the enum's names.
+template <class Enum>
+std::optional<Enum> optional_enum(const boost::json::object& body, std::string_view field,
+                                  std::optional<Enum> (*parse)(std::string_view)) {
+  const auto* value = body.if_contains(field);
+  if (!value) return std::nullopt;
+  const auto parsed = value->is_string() ? parse(value->as_string()) : std::nullopt;
+  if (!parsed) throw Error(ErrorCode::invalid_request, "unknown " + std::string(field));
+  return parsed;
+}
+// A field that holds an id or null: nothing when absent, an empty optional for null (set to
+// none), the id otherwise; 400 naming the field for anything else.
+std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object& body,
+                                                       std::string_view field);
 
 // A positive integer path parameter (400 otherwise).
 std::int64_t path_id(const http::Request& request, std::string_view name = "id");

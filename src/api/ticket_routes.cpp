@@ -1,9 +1,9 @@
 #include "api/ticket_routes.hpp"
 
 #include <charconv>
-#include <limits>
 
 #include "api/json.hpp"
+#include "core/encoding.hpp"
 #include "wire/json_writer.hpp"
 
 namespace tb::api {
@@ -16,82 +16,6 @@ using service::Principal;
 
 [[noreturn]] void invalid(const std::string& why) {
   throw Error(ErrorCode::invalid_request, why);
-}
-
-boost::json::object category_json(const Category& category) {
-  return {{"id", category.id},
-          {"name", category.name},
-          {"description", category.description ? boost::json::value(*category.description)
-                                               : boost::json::value(nullptr)},
-          {"default_priority", priority_name(category.default_priority)},
-          {"sla_minutes", category.sla_minutes ? boost::json::value(*category.sla_minutes)
-                                               : boost::json::value(nullptr)},
-          {"routing", routing_name(category.routing)},
-          {"active", category.active},
-          {"position", category.position}};
-}
-
-boost::json::object auto_reply_json(const AutoReply& reply) {
-  return {{"id", reply.id},
-          {"name", reply.name},
-          {"keywords", string_array(reply.keywords)},
-          {"category_id", optional_id(reply.category_id)},
-          {"event", auto_reply_event_name(reply.event)},
-          {"body", reply.body},
-          {"active", reply.active}};
-}
-
-// Reads an optional enum field: absent → nothing; present but unknown → 400.
-template <class Enum>
-std::optional<Enum> optional_enum(const boost::json::object& body, std::string_view field,
-                                  std::optional<Enum> (*parse)(std::string_view)) {
-  const auto* value = body.if_contains(field);
-  if (!value) return std::nullopt;
-  const auto parsed = value->is_string() ? parse(value->as_string()) : std::nullopt;
-  if (!parsed) invalid("unknown " + std::string(field));
-  return parsed;
-}
-
-// Absent → nothing; null → set to none; an id → that id.
-std::optional<std::optional<std::int64_t>> nullable_id(const boost::json::object& body,
-                                                       std::string_view field) {
-  const auto* value = body.if_contains(field);
-  if (!value) return std::nullopt;
-  if (value->is_null()) return std::optional<std::int64_t>{};
-  if (!value->is_int64() || value->as_int64() <= 0)
-    invalid(std::string(field) + " must be an id or null");
-  return std::optional<std::int64_t>{value->as_int64()};
-}
-
-service::CategoryFields category_fields(const boost::json::object& body) {
-  service::CategoryFields fields;
-  fields.name = optional_string(body, "name");
-  if (body.contains("description")) {
-    fields.description = body.at("description").is_null() ? std::optional<std::string>{}
-                                                          : optional_string(body, "description");
-  }
-  fields.default_priority = optional_enum(body, "default_priority", parse_priority);
-  if (const auto* sla = body.if_contains("sla_minutes"); sla && sla->is_null()) {
-    fields.sla_minutes = std::optional<int>{};
-  } else if (const auto minutes = optional_int_in(body, "sla_minutes", 1, kMaxSlaMinutes)) {
-    fields.sla_minutes = std::optional<int>{*minutes};
-  }
-  fields.routing = optional_enum(body, "routing", parse_routing);
-  fields.active = optional_bool(body, "active");
-  fields.position = optional_int_in(body, "position", std::numeric_limits<int>::min(),
-                                    std::numeric_limits<int>::max());
-  return fields;
-}
-
-service::AutoReplyFields auto_reply_fields(const boost::json::object& body) {
-  service::AutoReplyFields fields;
-  fields.name = optional_string(body, "name");
-  fields.body = optional_string(body, "body");
-  fields.event = optional_enum(body, "event", parse_auto_reply_event);
-  fields.active = optional_bool(body, "active");
-  fields.category_id = nullable_id(body, "category_id");
-  if (body.contains("keywords")) fields.keywords = required_string_array(body, "keywords");
-  return fields;
 }
 
 template <class Enum>
@@ -166,60 +90,6 @@ service::TicketUpdate ticket_update(const boost::json::object& body) {
   return update;
 }
 
-void add_category_routes(Endpoints& endpoints, service::TicketService& tickets) {
-  endpoints.add_protected(Method::get, "/categories", std::nullopt,
-                          [&](Request&, const Principal& caller) {
-                            boost::json::array items;
-                            for (const auto& category : tickets.categories(caller))
-                              items.emplace_back(category_json(category));
-                            return collection(std::move(items), std::nullopt);
-                          });
-  endpoints.add_protected(Method::post, "/categories", Permission::categories_manage,
-                          [&](Request& request, const Principal& caller) {
-                            const auto fields = category_fields(read_object(request));
-                            return json_response(
-                                201, category_json(tickets.create_category(caller, fields)));
-                          });
-  endpoints.add_protected(Method::put, "/categories/{id}", Permission::categories_manage,
-                          [&](Request& request, const Principal& caller) {
-                            const auto fields = category_fields(read_object(request));
-                            return json_response(200, category_json(tickets.update_category(
-                                                          caller, path_id(request), fields)));
-                          });
-  endpoints.add_protected(Method::del, "/categories/{id}", Permission::categories_manage,
-                          [&](Request& request, const Principal& caller) {
-                            tickets.delete_category(caller, path_id(request));
-                            return Response::no_content();
-                          });
-}
-
-void add_auto_reply_routes(Endpoints& endpoints, service::TicketService& tickets) {
-  endpoints.add_protected(Method::get, "/auto-replies", Permission::auto_replies_manage,
-                          [&](Request&, const Principal& caller) {
-                            boost::json::array items;
-                            for (const auto& reply : tickets.auto_replies(caller))
-                              items.emplace_back(auto_reply_json(reply));
-                            return collection(std::move(items), std::nullopt);
-                          });
-  endpoints.add_protected(Method::post, "/auto-replies", Permission::auto_replies_manage,
-                          [&](Request& request, const Principal& caller) {
-                            const auto fields = auto_reply_fields(read_object(request));
-                            return json_response(
-                                201, auto_reply_json(tickets.create_auto_reply(caller, fields)));
-                          });
-  endpoints.add_protected(Method::put, "/auto-replies/{id}", Permission::auto_replies_manage,
-                          [&](Request& request, const Principal& caller) {
-                            const auto fields = auto_reply_fields(read_object(request));
-                            return json_response(200, auto_reply_json(tickets.update_auto_reply(
-                                                          caller, path_id(request), fields)));
-                          });
-  endpoints.add_protected(Method::del, "/auto-replies/{id}", Permission::auto_replies_manage,
-                          [&](Request& request, const Principal& caller) {
-                            tickets.delete_auto_reply(caller, path_id(request));
-                            return Response::no_content();
-                          });
-}
-
 // The earliest moment the clock alone changes what `tickets` render as (an SLA falls due).
 std::optional<Timestamp> first_breach(const std::vector<Ticket>& tickets, Timestamp now) {
   std::optional<Timestamp> first;
@@ -248,9 +118,6 @@ std::string ticket_list_page(service::TicketService& tickets, const Principal& c
 }  // namespace
 
 void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, PageCache& pages) {
-  add_category_routes(endpoints, tickets);
-  add_auto_reply_routes(endpoints, tickets);
-
   endpoints.add_protected(
       Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto query =

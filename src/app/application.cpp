@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
+#include "api/auto_reply_routes.hpp"
+#include "api/category_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
 #include "app/maintenance.hpp"
@@ -115,13 +117,14 @@ service::AuthOptions auth_options(const Config& config) {
 
 }  // namespace
 
-Application::Application(const Config& config, std::unique_ptr<store::Store> store,
-                         service::Clock clock)
+Application::Application(const Config& config, std::unique_ptr<store::Store> store, Clock clock)
     : store_(std::move(store)),
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
-      tickets_(*store_, clock, config.message_rate_limit),
+      categories_(*store_),
+      auto_replies_(*store_, clock),
+      tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
@@ -139,9 +142,11 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   if (assets_.docs.size() == 0)
     spdlog::warn("no API docs files under {}/docs", resolve_web_root(config).string());
 
-  api::add_service_routes(router_, health_, metrics_, assets_);
+  api::add_operations_routes(router_, health_, metrics_, assets_);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
+  api::add_category_routes(endpoints_, categories_);
+  api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   metrics_.set_routes(route_labels(router_));
   metrics_.set_version(TICKETBOT_VERSION);
@@ -198,7 +203,7 @@ void run_server(const Config& config) {
   log_migrations(store->migrate());
   Application application(config, std::move(store));
   if (config.demo) {
-    if (const int seeded = service::seed_demo_data(application.store(), service::system_now())) {
+    if (const int seeded = service::seed_demo_data(application.store(), system_now())) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
   }

@@ -5,8 +5,8 @@
 #include <thread>
 
 #include "api/endpoints.hpp"
+#include "api/operations_routes.hpp"
 #include "api/page_cache.hpp"
-#include "api/service_routes.hpp"
 #include "app/config.hpp"
 #include "app/logging.hpp"
 #include "http/metrics.hpp"
@@ -15,6 +15,8 @@
 #include "realtime/hub.hpp"
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
+#include "service/auto_reply_service.hpp"
+#include "service/category_service.hpp"
 #include "service/event_follower.hpp"
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
@@ -30,8 +32,7 @@ namespace tb::app {
 // it in-process. All wiring is visible in its constructor.
 class Application {
  public:
-  Application(const Config& config, std::unique_ptr<store::Store> store,
-              service::Clock clock = service::system_now);
+  Application(const Config& config, std::unique_ptr<store::Store> store, Clock clock = system_now);
 
   http::Router& router() { return router_; }
   http::Metrics& metrics() { return metrics_; }
@@ -52,6 +53,8 @@ class Application {
   service::PermissionTable permissions_;
   service::AuthService auth_;
   service::UserService users_;
+  service::CategoryService categories_;
+  service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;

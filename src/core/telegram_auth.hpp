@@ -64,13 +64,4 @@ inline constexpr std::string_view kTelegramProductionPublicKey =
 inline constexpr std::string_view kTelegramTestPublicKey =
     "40055058a4ee38156a06562e52eece92a771bcd8346a8c4615cb7376eddf72ec";
 
-// Small crypto helpers shared with sessions and tests.
-std::string hmac_sha256(std::string_view key, std::string_view message);  // raw bytes
-std::string sha256(std::string_view data);                                // raw bytes
-std::string to_hex(std::string_view bytes);
-std::optional<std::string> from_hex(std::string_view hex);
-std::string base64url_encode(std::string_view bytes);  // no padding
-std::optional<std::string> base64url_decode(std::string_view text);
-bool constant_time_equal(std::string_view a, std::string_view b);
-
 }  // namespace tb

@@ -2,17 +2,15 @@
 // audit trail of changes to roles and permissions.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/role.hpp"
 
 namespace tb {
-
-using Timestamp = std::chrono::sys_seconds;
 
 struct User {
   std::int64_t id = 0;

@@ -45,7 +45,7 @@ std::shared_ptr<const std::string> message_frame(const Message& message, std::in
 }
 
 EventFrames frames_of(const Event& event) {
-  const auto now = service::system_now();
+  const auto now = system_now();
   const auto shared = [](std::string text) {
     return std::make_shared<const std::string>(std::move(text));
   };

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
-#include <openssl/rand.h>
+#include "core/crypto.hpp"
+#include "core/encoding.hpp"
 
 namespace tb::service {
 namespace {
@@ -16,11 +17,7 @@ bool contains(const std::vector<std::int64_t>& ids, std::int64_t id) {
 }
 
 std::string new_token() {
-  std::string bytes(kTokenBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), kTokenBytes) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
-  }
-  return base64url_encode(bytes);
+  return base64url_encode(random_bytes(kTokenBytes));
 }
 
 std::string token_hash(std::string_view token) {
@@ -38,10 +35,6 @@ void bound(Map& map) {
 }
 
 }  // namespace
-
-Timestamp system_now() {
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 AuthService::AuthService(store::Store& store, const PermissionTable& permissions,
                          AuthOptions options, Clock clock)

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -10,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/telegram_auth.hpp"
 #include "core/user.hpp"
 #include "service/permission_table.hpp"
@@ -17,9 +17,6 @@
 #include "store/store.hpp"
 
 namespace tb::service {
-
-using Clock = std::function<Timestamp()>;
-Timestamp system_now();
 
 struct AuthOptions {
   std::string bot_token;  // empty: Telegram logins are refused

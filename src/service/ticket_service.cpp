@@ -2,29 +2,17 @@
 
 #include <algorithm>
 
+#include "service/validation.hpp"
+
 namespace tb::service {
 namespace {
 
-constexpr std::size_t kMaxNameLength = 100;
-
-[[noreturn]] void invalid(const std::string& why) {
-  throw Error(ErrorCode::invalid_request, why);
-}
 [[noreturn]] void forbidden(const std::string& why) {
   throw Error(ErrorCode::forbidden, why);
 }
 
 bool is_staff(const User& user) {
   return role_level(user.role) >= role_level(Role::helper);
-}
-
-std::string required_text(const std::string& text, std::size_t max_length, const char* what) {
-  auto cleaned = clean_text(text, max_length);
-  if (!cleaned) {
-    invalid(std::string(what) + " must be 1 to " + std::to_string(max_length) +
-            " characters after trimming");
-  }
-  return *cleaned;
 }
 
 }  // namespace
@@ -36,77 +24,22 @@ TicketScope scope_of(const Principal& caller) {
                      .category_ids = caller.user->category_ids};
 }
 
-TicketService::TicketService(store::Store& store, Clock clock, int messages_per_minute)
+TicketService::TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock,
+                             int messages_per_minute)
     : store_(store),
+      auto_replies_(auto_replies),
       clock_(std::move(clock)),
-      message_limiter_(messages_per_minute, std::chrono::minutes(1)) {
-  if (const auto system = store_.find_user_by_telegram_id(0)) system_user_id_ = system->id;
-}
+      message_limiter_(messages_per_minute, std::chrono::minutes(1)) {}
 
-// --- categories
+// --- tickets
 
-std::vector<Category> TicketService::categories(const Principal& caller) {
-  auto all = store_.list_categories();
-  if (!caller.can(Permission::categories_manage)) {
-    std::erase_if(all, [](const Category& category) { return !category.active; });
-  }
-  return all;
-}
-
-Category TicketService::create_category(const Principal& caller, const CategoryFields& fields) {
-  caller.require(Permission::categories_manage);
-  if (!fields.name) invalid("name is required");
-  return update_category(caller, 0, fields);
-}
-
-Category TicketService::update_category(const Principal& caller, std::int64_t id,
-                                        const CategoryFields& fields) {
-  caller.require(Permission::categories_manage);
-  Category category;
-  if (id != 0) {
-    auto found = store_.find_category(id);
-    if (!found) throw Error(ErrorCode::not_found, "no such category");
-    category = *found;
-  }
-  if (fields.name) category.name = required_text(*fields.name, kMaxNameLength, "name");
-  if (fields.description) category.description = *fields.description;
-  if (fields.default_priority) category.default_priority = *fields.default_priority;
-  if (fields.sla_minutes) {
-    if (*fields.sla_minutes &&
-        (**fields.sla_minutes < 1 || **fields.sla_minutes > kMaxSlaMinutes)) {
-      invalid("sla_minutes must be from 1 to " + std::to_string(kMaxSlaMinutes));
-    }
-    category.sla_minutes = *fields.sla_minutes;
-  }
-  if (fields.routing) category.routing = *fields.routing;
-  if (fields.active) category.active = *fields.active;
-  if (fields.position) category.position = *fields.position;
-  try {
-    return store_.save_category(category);
-  } catch (const store::UniqueViolation&) {
-    throw Error(ErrorCode::conflict, "a category named \"" + category.name + "\" exists already");
-  }
-}
-
-void TicketService::delete_category(const Principal& caller, std::int64_t id) {
-  caller.require(Permission::categories_manage);
-  auto category = store_.find_category(id);
-  if (!category) throw Error(ErrorCode::not_found, "no such category");
-  if (store_.category_in_use(id)) {
-    category->active = false;
-    store_.save_category(*category);
-  } else {
-    store_.delete_category(id);
-  }
-}
-
+// A ticket is filed only under an active category, whose SLA, default priority and routing
+// it takes (CategoryService manages categories; this only reads one).
 Category TicketService::active_category(std::int64_t id) {
   const auto category = store_.find_category(id);
   if (!category || !category->active) invalid("no active category with id " + std::to_string(id));
   return *category;
 }
-
-// --- tickets
 
 Ticket TicketService::create(const Principal& caller, const TicketRequest& request) {
   return submit(caller, request).ticket;
@@ -154,8 +87,8 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
   }
   const Ticket created = std::move(*made);
   // Re-read only when an auto-reply changed the ticket (its message count, timestamps).
-  return SubmittedTicket{run_auto_replies(created, AutoReplyEvent::ticket_created,
-                                          ticket.subject + "\n" + ticket.body),
+  return SubmittedTicket{auto_replies_.run(created, AutoReplyEvent::ticket_created,
+                                           ticket.subject + "\n" + ticket.body),
                          true};
 }
 
@@ -280,9 +213,8 @@ int TicketService::close_resolved(std::chrono::seconds after) {
   return static_cast<int>(store_.close_resolved_before(now - after, now).size());
 }
 
-std::vector<Event> TicketService::ticket_events(const Principal& caller,
-                                                      std::int64_t ticket_id, std::int64_t after,
-                                                      std::int64_t up_to) {
+std::vector<Event> TicketService::ticket_events(const Principal& caller, std::int64_t ticket_id,
+                                                std::int64_t after, std::int64_t up_to) {
   visible_ticket(caller, ticket_id);
   constexpr int kPage = 500;
   std::vector<Event> found;
@@ -352,75 +284,8 @@ PostedMessage TicketService::post_message(const Principal& caller, std::int64_t 
     return PostedMessage{std::move(*original), false};
   }
   if (by_creator && !request.internal)
-    run_auto_replies(reload(ticket.id), AutoReplyEvent::message, message.body);
+    auto_replies_.run(reload(ticket.id), AutoReplyEvent::message, message.body);
   return PostedMessage{std::move(*posted), true};
-}
-
-Ticket TicketService::run_auto_replies(Ticket ticket, AutoReplyEvent event,
-                                       const std::string& text) {
-  if (system_user_id_ == 0) return ticket;
-  for (const auto& reply : store_.list_auto_replies()) {
-    if (!auto_reply_matches(reply, event, ticket.category_id, text)) continue;
-    if (!store_.mark_auto_reply_fired(reply.id, ticket.id)) continue;
-    store::NewMessage message;
-    message.ticket_id = ticket.id;
-    message.author_id = system_user_id_;
-    message.body = reply.body;
-    message.source = MessageSource::system;
-    message.now = clock_();
-    store_.add_message(message);
-    ticket = reload(ticket.id);
-  }
-  return ticket;
-}
-
-// --- auto-replies
-
-std::vector<AutoReply> TicketService::auto_replies(const Principal& caller) {
-  caller.require(Permission::auto_replies_manage);
-  return store_.list_auto_replies();
-}
-
-AutoReply TicketService::create_auto_reply(const Principal& caller, const AutoReplyFields& fields) {
-  caller.require(Permission::auto_replies_manage);
-  if (!fields.name || !fields.body || !fields.event) invalid("name, event and body are required");
-  return update_auto_reply(caller, 0, fields);
-}
-
-AutoReply TicketService::update_auto_reply(const Principal& caller, std::int64_t id,
-                                           const AutoReplyFields& fields) {
-  caller.require(Permission::auto_replies_manage);
-  AutoReply reply;
-  if (id != 0) {
-    auto found = store_.find_auto_reply(id);
-    if (!found) throw Error(ErrorCode::not_found, "no such auto-reply");
-    reply = *found;
-  }
-  if (fields.name) reply.name = required_text(*fields.name, kMaxNameLength, "name");
-  if (fields.body) reply.body = required_text(*fields.body, kMaxMessageLength, "body");
-  if (fields.event) reply.event = *fields.event;
-  if (fields.active) reply.active = *fields.active;
-  if (fields.keywords) {
-    reply.keywords.clear();
-    for (const auto& keyword : *fields.keywords) {
-      if (auto cleaned = clean_text(keyword, kMaxNameLength)) reply.keywords.push_back(*cleaned);
-    }
-  }
-  if (fields.category_id) {
-    if (*fields.category_id && !store_.find_category(**fields.category_id)) {
-      invalid("no category with id " + std::to_string(**fields.category_id));
-    }
-    reply.category_id = *fields.category_id;
-  }
-  if (reply.keywords.empty() && !reply.category_id)
-    invalid("an auto-reply needs keywords or a category");
-  return store_.save_auto_reply(reply);
-}
-
-void TicketService::delete_auto_reply(const Principal& caller, std::int64_t id) {
-  caller.require(Permission::auto_replies_manage);
-  if (!store_.find_auto_reply(id)) throw Error(ErrorCode::not_found, "no such auto-reply");
-  store_.delete_auto_reply(id);
 }
 
 }  // namespace tb::service

@@ -4,23 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/ticket.hpp"
-#include "service/auth_service.hpp"
+#include "service/auto_reply_service.hpp"
 #include "service/principal.hpp"
 #include "service/rate_limiter.hpp"
 #include "store/store.hpp"
 
 namespace tb::service {
-
-struct CategoryFields {
-  std::optional<std::string> name;
-  std::optional<std::optional<std::string>> description;
-  std::optional<Priority> default_priority;
-  std::optional<std::optional<int>> sla_minutes;
-  std::optional<RoutingMode> routing;
-  std::optional<bool> active;
-  std::optional<int> position;
-};
 
 struct TicketRequest {
   std::string subject;
@@ -59,29 +50,16 @@ struct TicketUpdate {
   std::optional<std::optional<std::int64_t>> assignee_id;
 };
 
-struct AutoReplyFields {
-  std::optional<std::string> name;
-  std::optional<std::vector<std::string>> keywords;
-  std::optional<std::optional<std::int64_t>> category_id;
-  std::optional<AutoReplyEvent> event;
-  std::optional<std::string> body;
-  std::optional<bool> active;
-};
-
-// The life of a ticket: categories, creation with routing and auto-replies, visibility,
-// per-field update rights, the status machine, messages and internal notes, SLA and CSAT.
-// What changes lands in the event log with the change (the store appends it), for the
-// hub and every other consumer. Both the REST API and the bot call it.
+// The life of a ticket: creation under an active category (its SLA, default priority and
+// routing), visibility, per-field update rights, the status machine, messages and internal
+// notes, SLA and CSAT. What changes lands in the event log with the change (the store
+// appends it), for the hub and every other consumer. It runs the auto-replies
+// (AutoReplyService) after a ticket or a customer's message is created. Both the REST API
+// and the bot call it.
 class TicketService {
  public:
-  explicit TicketService(store::Store& store, Clock clock = system_now,
-                         int messages_per_minute = 60);
-
-  std::vector<Category> categories(const Principal& caller);
-  Category create_category(const Principal& caller, const CategoryFields& fields);
-  Category update_category(const Principal& caller, std::int64_t id, const CategoryFields& fields);
-  // A category in use is deactivated instead, so its tickets keep their history.
-  void delete_category(const Principal& caller, std::int64_t id);
+  TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock = system_now,
+                int messages_per_minute = 60);
 
   Ticket create(const Principal& caller, const TicketRequest& request);
   // create, made idempotent by request.client_id: when the caller already created a ticket
@@ -95,7 +73,7 @@ class TicketService {
   // `after` and up to `up_to` (for WebSocket replays).
   store::EventLogBounds event_log_bounds() { return store_.event_log_bounds(); }
   std::vector<Event> ticket_events(const Principal& caller, std::int64_t ticket_id,
-                                         std::int64_t after, std::int64_t up_to);
+                                   std::int64_t after, std::int64_t up_to);
   // A list read while this was N is current while it is still N (Store::committed_writes).
   std::uint64_t committed_writes() const { return store_.committed_writes(); }
   Ticket get(const Principal& caller, std::int64_t id);
@@ -115,12 +93,6 @@ class TicketService {
   // Closes tickets resolved more than `after` ago; returns how many.
   int close_resolved(std::chrono::seconds after);
 
-  std::vector<AutoReply> auto_replies(const Principal& caller);
-  AutoReply create_auto_reply(const Principal& caller, const AutoReplyFields& fields);
-  AutoReply update_auto_reply(const Principal& caller, std::int64_t id,
-                              const AutoReplyFields& fields);
-  void delete_auto_reply(const Principal& caller, std::int64_t id);
-
   Timestamp now() const { return clock_(); }
 
  private:
@@ -130,13 +102,11 @@ class TicketService {
   void apply_assignee(const Principal& caller, const Ticket& ticket,
                       std::optional<std::int64_t> assignee, store::TicketChanges& changes);
   Category active_category(std::int64_t id);
-  // Posts the matching auto-replies; returns the ticket as it is afterwards.
-  Ticket run_auto_replies(Ticket ticket, AutoReplyEvent event, const std::string& text);
 
   store::Store& store_;
+  AutoReplyService& auto_replies_;
   Clock clock_;
   RateLimiter message_limiter_;
-  std::int64_t system_user_id_ = 0;
 };
 
 TicketScope scope_of(const Principal& caller);

@@ -44,7 +44,7 @@ class AppFixture : public ::testing::Test {
     auto store = store::open_store(config.database_url, {});
     store->migrate();
     app_ = std::make_unique<app::Application>(config, std::move(store), [this] {
-      return service::system_now() + std::chrono::seconds(clock_offset_.load());
+      return system_now() + std::chrono::seconds(clock_offset_.load());
     });
   }
 
@@ -104,6 +104,18 @@ class AppFixture : public ::testing::Test {
     const std::string sql = "INSERT INTO categories (name) VALUES ('" + name + "')";
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(db);
+  }
+
+  // Issue 12: numbers were narrowed to int before any range check, so 4294967297 became 1.
+  // Each must be 400 invalid_request naming its field, with nothing stored.
+  static void expect_invalid_naming(const http::Response& response, const std::string& field,
+                                    const std::string& value) {
+    EXPECT_EQ(response.status, 400) << field << "=" << value << ": " << response.body;
+    if (response.status != 400) return;
+    const auto error = boost::json::parse(response.body).at("error");
+    EXPECT_EQ(error.at("code").as_string(), "invalid_request") << response.body;
+    EXPECT_NE(std::string(error.at("message").as_string()).find(field), std::string::npos)
+        << response.body;
   }
 
   std::filesystem::path directory_;

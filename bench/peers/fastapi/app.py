@@ -469,7 +469,7 @@ async def me(request: Request) -> Response:
 async def categories(request: Request) -> Response:
     async with Reader() as db:
         user = await caller(db, request)
-        # Inactive categories only for those who manage them (TicketService::categories).
+        # Inactive categories only for those who manage them (CategoryService::list).
         sql = CATEGORY_SELECT
         if "categories.manage" not in PERMISSIONS[user[1]]:
             sql += " WHERE active = 1"
@@ -573,7 +573,7 @@ async def add_message(db: aiosqlite.Connection, ticket_id: int, author_id: int, 
 async def run_auto_replies(ticket_id: int, category_id: Optional[int], event: str,
                            text: str) -> None:
     """The active auto-replies of the event whose category and keywords match, once each
-    per ticket (TicketService::run_auto_replies)."""
+    per ticket (AutoReplyService::run)."""
     async with Reader() as db:
         replies = await db.execute_fetchall(
             "SELECT id, keywords, category_id, body FROM auto_replies "

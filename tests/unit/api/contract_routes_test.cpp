@@ -4,7 +4,7 @@
 #include <set>
 
 #include "../../support/app_fixture.hpp"
-#include "api/service_routes.hpp"
+#include "api/operations_routes.hpp"
 
 namespace tb::testing {
 namespace {

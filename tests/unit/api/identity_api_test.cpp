@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "../../support/app_fixture.hpp"
+#include "core/crypto.hpp"
 
 namespace tb {
 namespace {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "api/service_routes.hpp"
+#include "api/operations_routes.hpp"
 #include "core/error.hpp"
 
 namespace tb::api {

@@ -1,39 +1,23 @@
-// TicketService on a real SQLite file, with the events it logs counted: idempotent
+// TicketService on a real SQLite file, with the events it publishes recorded: idempotent
 // message posting (client_id).
 #include "service/ticket_service.hpp"
 
-#include <filesystem>
 #include <latch>
-#include <mutex>
-#include <stdlib.h>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "../../support/store_fixture.hpp"
+
 namespace tb::service {
 namespace {
 
-class TicketServiceMessages : public ::testing::Test {
+class TicketServiceMessages : public testing::StoreFixture {
  protected:
-  TicketServiceMessages() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tb-service-XXXXXX").string();
-    directory_ = mkdtemp(pattern.data());
-    store_ = store::open_store("sqlite:" + (directory_ / "test.db").string(), {});
-    store_->migrate();
-    customer_ = principal(Role::user, 7001, "Customer");
-    other_customer_ = principal(Role::user, 7002, "Other");
-    staff_ = principal(Role::moderator, 7003, "Staff");
-  }
-  ~TicketServiceMessages() override { std::filesystem::remove_all(directory_); }
-
-  Principal principal(Role role, std::int64_t telegram_id, const std::string& name) {
-    TelegramUser profile;
-    profile.id = telegram_id;
-    profile.first_name = name;
-    const auto user = store_->upsert_telegram_user(profile, role, system_now());
-    return Principal{std::make_shared<const User>(user), default_permissions(role), std::nullopt,
-                     std::nullopt};
-  }
+  TicketServiceMessages()
+      : customer_(principal(Role::user, 7001, "Customer")),
+        other_customer_(principal(Role::user, 7002, "Other")),
+        staff_(principal(Role::moderator, 7003, "Staff")) {}
 
   std::int64_t create_ticket(TicketService& tickets, const Principal& creator) {
     TicketRequest request;
@@ -58,14 +42,12 @@ class TicketServiceMessages : public ::testing::Test {
     return store_->list_messages(ticket_id, 0, 1000, true).size();
   }
 
-  std::filesystem::path directory_;
-  std::unique_ptr<store::Store> store_;
-  std::size_t logged_events() { return store_->read_events(0, 1000000).size(); }
+  AutoReplyService auto_replies_{*store_};
   Principal customer_, other_customer_, staff_;
 };
 
 TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndChangesNothing) {
-  TicketService tickets(*store_);
+  TicketService tickets(*store_, auto_replies_);
   AutoReply reply;
   reply.name = "refunds";
   reply.keywords = {"refund"};
@@ -80,7 +62,7 @@ TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndCha
   EXPECT_EQ(tickets.get(customer_, id).status, TicketStatus::in_progress);  // a customer reply
   set_status(tickets, id, TicketStatus::waiting);
   const auto before = tickets.get(customer_, id);
-  const auto events_before = logged_events();
+  const auto events_before = logged_events().size();
 
   // Even a body that would fire the auto-reply changes nothing: the key names the message.
   const auto again = post(tickets, customer_, id, "refund please", "key-1");
@@ -88,7 +70,7 @@ TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndCha
   EXPECT_EQ(again.message.id, first.message.id);
   EXPECT_EQ(again.message.body, "Here is the receipt");
   EXPECT_EQ(again.message.created_at, first.message.created_at);
-  EXPECT_EQ(logged_events(), events_before) << "no event for a resend";
+  EXPECT_EQ(logged_events().size(), events_before) << "no event for a resend";
   const auto after = tickets.get(customer_, id);
   EXPECT_EQ(after.status, TicketStatus::waiting) << "no status change for a resend";
   EXPECT_EQ(after.messages_count, before.messages_count);
@@ -97,7 +79,7 @@ TEST_F(TicketServiceMessages, AResendWithTheSameClientIdReturnsTheOriginalAndCha
 }
 
 TEST_F(TicketServiceMessages, ResendsDoNotCountAgainstTheRateLimit) {
-  TicketService tickets(*store_, system_now, /*messages_per_minute=*/2);
+  TicketService tickets(*store_, auto_replies_, system_now, /*messages_per_minute=*/2);
   const auto id = create_ticket(tickets, customer_);
   ASSERT_TRUE(post(tickets, customer_, id, "one", "a").created);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(post(tickets, customer_, id, "one", "a").created);
@@ -111,7 +93,7 @@ TEST_F(TicketServiceMessages, ResendsDoNotCountAgainstTheRateLimit) {
 }
 
 TEST_F(TicketServiceMessages, AClientIdBelongsToOneAuthorOnOneTicket) {
-  TicketService tickets(*store_);
+  TicketService tickets(*store_, auto_replies_);
   const auto first_ticket = create_ticket(tickets, customer_);
   const auto second_ticket = create_ticket(tickets, customer_);
   const auto original = post(tickets, customer_, first_ticket, "hello", "same-key");
@@ -130,7 +112,7 @@ TEST_F(TicketServiceMessages, AClientIdBelongsToOneAuthorOnOneTicket) {
 }
 
 TEST_F(TicketServiceMessages, AMalformedClientIdIsRefusedAndNothingIsPosted) {
-  TicketService tickets(*store_);
+  TicketService tickets(*store_, auto_replies_);
   const auto id = create_ticket(tickets, customer_);
   for (const std::string& bad : std::vector<std::string>{
            "", std::string(65, 'a'), "has space", "dot.ted", "ключ", "line\n", "a/b", "a+b="}) {
@@ -157,9 +139,10 @@ TEST_F(TicketServiceMessages, RacingSendsWithOneClientIdMakeOneMessage) {
   // Enough for one round's senders to race even in the last round, if the earlier rounds
   // cost one token each; one token leaked by a loser makes a later sender wait.
   constexpr int kLimit = kSenders + kRounds - 1;
-  TicketService tickets(*store_, system_now, /*messages_per_minute=*/kLimit);
+  TicketService tickets(*store_, auto_replies_, system_now,
+                        /*messages_per_minute=*/kLimit);
   const auto id = create_ticket(tickets, customer_);
-  const auto events_before = logged_events();
+  const auto events_before = logged_events().size();
   for (int round = 0; round < kRounds; ++round) {
     const std::string key = "round-" + std::to_string(round);
     std::vector<std::optional<PostedMessage>> results(kSenders);
@@ -186,7 +169,7 @@ TEST_F(TicketServiceMessages, RacingSendsWithOneClientIdMakeOneMessage) {
     EXPECT_EQ(created, 1) << "round " << round;
   }
   EXPECT_EQ(messages_on(id), 1u + kRounds);
-  EXPECT_EQ(logged_events(), events_before + kRounds);
+  EXPECT_EQ(logged_events().size(), events_before + kRounds);
   // What is left is exactly the limit less one token a round (the bucket refills one token
   // every 60 / kLimit = 5 s, far longer than this test runs).
   for (int i = 0; i < kLimit - kRounds; ++i) {

@@ -1,4 +1,4 @@
-#include "api/service_routes.hpp"
+#include "api/operations_routes.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -23,8 +23,8 @@ std::string_view openapi_document() {
   return kOpenApiDocument;
 }
 
-void add_service_routes(http::Router& router, service::HealthService& health,
-                        const http::Metrics& metrics, const WebAssets& assets) {
+void add_operations_routes(http::Router& router, service::HealthService& health,
+                           const http::Metrics& metrics, const WebAssets& assets) {
   router.add(Method::get, "/healthz", [&health](Request&) {
     const auto report = health.check();
     const boost::json::value body = {{"status", report.healthy() ? "ok" : "error"},

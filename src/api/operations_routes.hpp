@@ -19,9 +19,12 @@ struct WebAssets {
 // Loads <web_root>/app and <web_root>/docs into memory.
 WebAssets load_web_assets(const std::filesystem::path& web_root);
 
-// /healthz, /metrics, /openapi.json, /docs, /app/ and the redirects to it.
-void add_service_routes(http::Router& router, service::HealthService& health,
-                        const http::Metrics& metrics, const WebAssets& assets);
+// What the server offers besides the REST API, none of it behind a login: health and metrics
+// for operators (/healthz, /metrics), the hint for plain requests to /ws, and the static
+// files — the OpenAPI document (/openapi.json), the API docs (/docs) and the Mini App (/app/,
+// and the redirects to it).
+void add_operations_routes(http::Router& router, service::HealthService& health,
+                           const http::Metrics& metrics, const WebAssets& assets);
 
 // The embedded OpenAPI document (src/api/openapi.json).
 std::string_view openapi_document();

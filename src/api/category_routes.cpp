@@ -1,0 +1,77 @@
+#include "api/category_routes.hpp"
+
+#include <limits>
+
+#include "api/json.hpp"
+
+namespace tb::api {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+using service::Principal;
+
+boost::json::object category_json(const Category& category) {
+  return {{"id", category.id},
+          {"name", category.name},
+          {"description", category.description ? boost::json::value(*category.description)
+                                               : boost::json::value(nullptr)},
+          {"default_priority", priority_name(category.default_priority)},
+          {"sla_minutes", category.sla_minutes ? boost::json::value(*category.sla_minutes)
+                                               : boost::json::value(nullptr)},
+          {"routing", routing_name(category.routing)},
+          {"active", category.active},
+          {"position", category.position}};
+}
+
+service::CategoryFields category_fields(const boost::json::object& body) {
+  service::CategoryFields fields;
+  fields.name = optional_string(body, "name");
+  if (body.contains("description")) {
+    fields.description = body.at("description").is_null() ? std::optional<std::string>{}
+                                                          : optional_string(body, "description");
+  }
+  fields.default_priority = optional_enum(body, "default_priority", parse_priority);
+  if (const auto* sla = body.if_contains("sla_minutes"); sla && sla->is_null()) {
+    fields.sla_minutes = std::optional<int>{};
+  } else if (const auto minutes = optional_int_in(body, "sla_minutes", 1, kMaxSlaMinutes)) {
+    fields.sla_minutes = std::optional<int>{*minutes};
+  }
+  fields.routing = optional_enum(body, "routing", parse_routing);
+  fields.active = optional_bool(body, "active");
+  fields.position = optional_int_in(body, "position", std::numeric_limits<int>::min(),
+                                    std::numeric_limits<int>::max());
+  return fields;
+}
+
+}  // namespace
+
+void add_category_routes(Endpoints& endpoints, service::CategoryService& categories) {
+  endpoints.add_protected(Method::get, "/categories", std::nullopt,
+                          [&](Request&, const Principal& caller) {
+                            boost::json::array items;
+                            for (const auto& category : categories.list(caller))
+                              items.emplace_back(category_json(category));
+                            return collection(std::move(items), std::nullopt);
+                          });
+  endpoints.add_protected(Method::post, "/categories", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = category_fields(read_object(request));
+                            return json_response(201,
+                                                 category_json(categories.create(caller, fields)));
+                          });
+  endpoints.add_protected(Method::put, "/categories/{id}", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto fields = category_fields(read_object(request));
+                            return json_response(200, category_json(categories.update(
+                                                          caller, path_id(request), fields)));
+                          });
+  endpoints.add_protected(Method::del, "/categories/{id}", Permission::categories_manage,
+                          [&](Request& request, const Principal& caller) {
+                            categories.remove(caller, path_id(request));
+                            return Response::no_content();
+                          });
+}
+
+}  // namespace tb::api

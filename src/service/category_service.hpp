@@ -1,0 +1,44 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ticket.hpp"
+#include "service/principal.hpp"
+#include "store/store.hpp"
+
+namespace tb::service {
+
+// A change to a category: only the fields present are set (an inner nullopt clears one).
+struct CategoryFields {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> description;
+  std::optional<Priority> default_priority;
+  std::optional<std::optional<int>> sla_minutes;
+  std::optional<RoutingMode> routing;
+  std::optional<bool> active;
+  std::optional<int> position;
+};
+
+// The categories tickets are filed under: the list people choose from (inactive ones only
+// for those who manage categories) and their management — unique names, SLA bounds, and
+// deletion that keeps the history of tickets filed under them. What a category means for a
+// ticket (its SLA, default priority, routing) is TicketService's, which reads it from the
+// store.
+class CategoryService {
+ public:
+  explicit CategoryService(store::Store& store) : store_(store) {}
+
+  std::vector<Category> list(const Principal& caller);
+  Category create(const Principal& caller, const CategoryFields& fields);
+  Category update(const Principal& caller, std::int64_t id, const CategoryFields& fields);
+  // A category in use is deactivated instead, so its tickets keep their history.
+  void remove(const Principal& caller, std::int64_t id);
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace tb::service

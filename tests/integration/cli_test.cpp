@@ -92,6 +92,8 @@ TEST_F(Cli, MigrateAppliesOnceAndReportsStatus) {
 TEST_F(Cli, DatabaseNewerThanTheBinaryIsRefused) {
   const std::map<std::string, std::string> environment{{"DATABASE_URL", "sqlite:app.db"}};
   ASSERT_EQ(run({"migrate"}, environment).exit_code, 0);
+  // A newer binary's migration written by hand: no store call can claim a version the binary
+  // does not know, which is the point.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((directory_ / "app.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations(version, name) VALUES (9999, 'x')",
@@ -176,6 +178,8 @@ TEST_F(Cli, ReadOnlyDatabaseFileIsRefusedAtStart) {
   EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
 }
 
+// Raw SQLite on purpose, both ways: the file is another application's, which no Store may
+// create or open, and the check afterwards is that the binary wrote nothing into it.
 TEST_F(Cli, DatabaseOfAnotherApplicationIsRefused) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((directory_ / "other.db").c_str(), &db), SQLITE_OK);

@@ -34,6 +34,10 @@ std::size_t lines_containing(const std::string& log, const std::string& needle) 
   return count;
 }
 
+// What the binary left on disk, read after it stopped, read-only and raw on purpose: these tests
+// check the file a separate process wrote, and opening it through a Store would write to it
+// (journal mode, migrations) and could hide a row the Store interface has no query for (any
+// demo person at all, not only the five the service names).
 std::int64_t count_rows(const std::filesystem::path& database, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);

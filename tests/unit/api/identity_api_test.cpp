@@ -7,7 +7,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "../../support/app_fixture.hpp"
 #include "core/crypto.hpp"

@@ -69,6 +69,10 @@ TEST_F(DemoData, LeavesADatabaseWithDataAlone) {
 
 // Issue 15: seeding is one transaction. A failure part-way (here a trigger refusing the 100th
 // ticket, standing in for a kill) leaves no category, ticket or marker behind.
+// The trigger is written into the file directly on purpose: no store call makes a write fail
+// part-way, and the failure should come from inside the database, as a kill or a full disk
+// would. (The store's own all-or-nothing contract is
+// StoreContract.InOneTransactionCommitsAllOrNothing)
 TEST_F(DemoData, SeedingIsOneTransaction) {
   store_.reset();
   const auto path = directory_ / "demo.db";

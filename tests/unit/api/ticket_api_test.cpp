@@ -517,7 +517,7 @@ TEST_F(TicketApi, LoadCountersStayEqualToTheTicketsTheyCount) {
     store.set_user_categories(staff.back(), {billing_});
   }
   const auto loads =
-      testing::routing_loads(store, billing_, demo_user_id(Role::user), service::system_now());
+      testing::routing_loads(store, billing_, demo_user_id(Role::user), system_now());
   ASSERT_EQ(loads.size(), staff.size());
   for (const auto id : staff) {
     store::TicketQuery query;

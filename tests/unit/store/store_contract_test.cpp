@@ -1396,17 +1396,8 @@ TYPED_TEST_P(StoreContract, ConcurrentWritesAllLandAndAFailingOneRollsBackAlone)
   EXPECT_EQ(duplicates_refused.load(), 8 * 50 - 1);
 }
 
-// --- the event log (not in the store yet)
-//
-// The durable, ordered event log (DESIGN.md "What comes after the core") is being added to the
-// Store interface. When it lands, its contract belongs here, through the interface only:
-//   EventsAppendedInATransactionGetIncreasingPositions
-//   EventsOfARolledBackTransactionAreNeverVisible
-//   ReadingAfterAPositionReturnsLaterEventsInOrderWithoutGaps
-//   ConcurrentWritersNeverShowAPositionBeforeAnEarlierOneCommits
-//   AConsumerCursorIsSavedWithTheWorkItCovers (same transaction) and survives reopening
-//   CursorsOfDifferentConsumersAreIndependent
-//   CommittedWritesFollowsTheEventLogPosition (see Store::committed_writes)
+// --- the event log: its contract is tests/unit/store/event_log_contract_test.cpp, typed over
+// the same backends.
 
 REGISTER_TYPED_TEST_SUITE_P(
     StoreContract, AFreshStoreHoldsOnlyTheSystemAuthor, SettingsAreAbsentUntilSetAndThenOverwritten,

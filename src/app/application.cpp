@@ -1,6 +1,7 @@
 #include "app/application.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
 #include "app/maintenance.hpp"
+#include "app/runtime.hpp"
 #include "http/server.hpp"
 #include "service/demo_data.hpp"
 
@@ -29,9 +31,6 @@ http::ServerOptions server_options(const Config& config) {
   return http::ServerOptions{
       .host = config.http_host,
       .port = config.http_port,
-      .io_threads = config.http_threads,
-      .worker_threads = config.worker_threads,
-      .write_threads = config.write_threads,
       .max_body_bytes = config.max_body_bytes,
       .read_timeout = config.http_read_timeout,
       .idle_timeout = config.http_idle_timeout,
@@ -41,6 +40,12 @@ http::ServerOptions server_options(const Config& config) {
       .websocket = http::WebSocketOptions{
           .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
           .idle_timeout = config.ws_idle_timeout}};
+}
+
+RuntimeOptions runtime_options(const Config& config) {
+  return RuntimeOptions{.io_threads = config.http_threads,
+                        .read_workers = config.worker_threads,
+                        .write_workers = config.write_threads};
 }
 
 std::vector<http::Metrics::RouteLabel> route_labels(const http::Router& router) {
@@ -90,6 +95,34 @@ std::chrono::milliseconds credentials_check_interval(const Config& config) {
   using std::chrono::milliseconds;
   const auto quarter = std::chrono::duration_cast<milliseconds>(config.session_ttl) / 4;
   return std::clamp(quarter, milliseconds(250), milliseconds(15000));
+}
+
+void log_stop_reason(const StopReason& reason) {
+  switch (reason.cause) {
+    case StopReason::Cause::signal:
+      spdlog::info("shutting down on signal {}", reason.signal);
+      break;
+    case StopReason::Cause::task_failed:
+      spdlog::error("shutting down because task {}", reason.detail);
+      break;
+    case StopReason::Cause::requested: spdlog::info("shutting down"); break;
+  }
+}
+
+// Stops the background tasks, last started first, within SHUTDOWN_TIMEOUT (at least 5 s: a
+// loop needs a moment to notice even with SHUTDOWN_TIMEOUT=0). One that does not stop in
+// time may still be using the store: closing it under the task is not safe, so the process
+// ends here.
+void stop_tasks(Runtime& runtime, std::chrono::seconds shutdown_timeout) {
+  const auto timeout = std::max(shutdown_timeout, std::chrono::seconds(5));
+  const auto late = runtime.tasks().stop(std::chrono::steady_clock::now() + timeout);
+  if (late.empty()) return;
+  std::string names;
+  for (const auto& name : late) names += (names.empty() ? "" : ", ") + name;
+  spdlog::error("shutdown: task(s) {} did not stop within {}s; exiting without cleanup", names,
+                timeout.count());
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
 }
 
 service::AuthOptions auth_options(const Config& config) {
@@ -157,25 +190,53 @@ std::filesystem::path resolve_web_root(const Config& config) {
   return executable_dir / "web";
 }
 
-void run_server(const Config& config) {
+int run_server(const Config& config) {
+  // Start-up: the runtime first (it holds SIGINT/SIGTERM from here on), then the store,
+  // the application and the bound server; nothing runs until runtime.start().
+  Runtime runtime(runtime_options(config));
   auto store = open_configured_store(config);
   refuse_demo_data_unless_allowed(config, *store);
   log_startup_notes(config);
   log_migrations(store->migrate());
-  Application application(config, std::move(store));
+  auto application = std::make_unique<Application>(config, std::move(store));
   if (config.demo) {
-    if (const int seeded = service::seed_demo_data(application.store(), service::system_now())) {
+    if (const int seeded = service::seed_demo_data(application->store(), service::system_now())) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
   }
-  Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days));
-  http::Server server(server_options(config), application.router(), application.metrics(),
-                      application.websocket_acceptor());
+  Maintenance maintenance(application->tickets(), std::chrono::days(config.auto_close_days));
+  runtime.tasks().add_thread("maintenance",
+                             [&maintenance](std::stop_token stop) { maintenance.run(stop); });
+  auto server = std::make_unique<http::Server>(
+      server_options(config),
+      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers()},
+      application->router(), application->metrics(), application->websocket_acceptor());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",
-                 config.http_host, server.port(), config.http_host, server.port());
+                 config.http_host, server->port(), config.http_host, server->port());
   }
-  server.run();
+  runtime.start();  // io threads, signals, then the tasks in the order added
+  server->start();  // accepting
+
+  // Serving, until the first signal or a task that fails.
+  log_stop_reason(runtime.wait_for_stop());
+
+  // The shutdown, in this order. A second signal from here on exits at once.
+  spdlog::info("shutdown 1/5: stop accepting connections");
+  server->request_stop();
+  server->wait_until_drained();
+  server.reset();
+  spdlog::info("shutdown 2/5: HTTP requests and WebSockets drained");
+  stop_tasks(runtime, config.shutdown_timeout);
+  spdlog::info("shutdown 3/5: background tasks stopped");
+  // Nothing writes any more: what the store still has queued commits as it closes.
+  spdlog::info("shutdown 4/5: flushing logs");
+  spdlog::default_logger()->flush();
+  application.reset();
+  spdlog::info("shutdown 5/5: store closed");
+  runtime.stop();
+  spdlog::info("stopped");
+  return runtime.exit_code();
 }
 
 void run_migrate(const Config& config, bool status_only) {

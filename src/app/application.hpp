@@ -60,9 +60,12 @@ class Application {
   realtime::EndpointOptions websocket_options_;
 };
 
-// Opens the store, applies pending migrations, wires every module and serves until a
-// signal. Throws StoreConfigError / std::system_error for problems found at start-up.
-void run_server(const Config& config);
+// The life of the server in one sequence: opens the store, applies pending migrations,
+// wires every module, serves until the first SIGINT/SIGTERM or a failed background task,
+// then shuts down in a fixed order (stop accepting → drain HTTP and WebSockets → stop the
+// tasks → flush → close the store). Returns the exit code: 0 after a clean shutdown, 1 when
+// a task failed. Throws StoreConfigError / std::system_error for problems found at start-up.
+int run_server(const Config& config);
 
 // Applies pending migrations (or, with status_only, reports them) and prints the outcome.
 void run_migrate(const Config& config, bool status_only);

@@ -12,6 +12,7 @@
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
 #include "app/maintenance.hpp"
+#include "app/runtime.hpp"
 #include "http/server.hpp"
 #include "service/demo_data.hpp"
 
@@ -43,9 +44,6 @@ http::ServerOptions server_options(const Config& config) {
   return http::ServerOptions{
       .host = config.http_host,
       .port = config.http_port,
-      .io_threads = config.http_threads,
-      .worker_threads = config.worker_threads,
-      .write_threads = config.write_threads,
       .max_body_bytes = config.max_body_bytes,
       .read_timeout = config.http_read_timeout,
       .idle_timeout = config.http_idle_timeout,
@@ -55,6 +53,12 @@ http::ServerOptions server_options(const Config& config) {
       .websocket = http::WebSocketOptions{
           .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
           .idle_timeout = config.ws_idle_timeout}};
+}
+
+RuntimeOptions runtime_options(const Config& config) {
+  return RuntimeOptions{.io_threads = config.http_threads,
+                        .read_workers = config.worker_threads,
+                        .write_workers = config.write_threads};
 }
 
 std::vector<http::Metrics::RouteLabel> route_labels(const http::Router& router) {
@@ -106,6 +110,34 @@ std::chrono::milliseconds credentials_check_interval(const Config& config) {
   return std::clamp(quarter, milliseconds(250), milliseconds(15000));
 }
 
+void log_stop_reason(const StopReason& reason) {
+  switch (reason.cause) {
+    case StopReason::Cause::signal:
+      spdlog::info("shutting down on signal {}", reason.signal);
+      break;
+    case StopReason::Cause::task_failed:
+      spdlog::error("shutting down because task {}", reason.detail);
+      break;
+    case StopReason::Cause::requested: spdlog::info("shutting down"); break;
+  }
+}
+
+// Stops the background tasks, last started first, within SHUTDOWN_TIMEOUT (at least 5 s: a
+// loop needs a moment to notice even with SHUTDOWN_TIMEOUT=0). One that does not stop in
+// time may still be using the store: closing it under the task is not safe, so the process
+// ends here.
+void stop_tasks(Runtime& runtime, std::chrono::seconds shutdown_timeout) {
+  const auto timeout = std::max(shutdown_timeout, std::chrono::seconds(5));
+  const auto late = runtime.tasks().stop(std::chrono::steady_clock::now() + timeout);
+  if (late.empty()) return;
+  std::string names;
+  for (const auto& name : late) names += (names.empty() ? "" : ", ") + name;
+  spdlog::error("shutdown: task(s) {} did not stop within {}s; exiting without cleanup", names,
+                timeout.count());
+  spdlog::default_logger()->flush();
+  std::_Exit(1);
+}
+
 service::AuthOptions auth_options(const Config& config) {
   return service::AuthOptions{.bot_token = config.telegram_bot_token,
                               .init_data_max_age = config.init_data_max_age,
@@ -135,6 +167,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
                          .allow_loopback_origins = config.demo} {
+  events_from_ = store_->event_log_bounds().last;
   permissions_.load(store_->load_role_permissions());
   if (config.demo) auth_.seed_demo_people();
   if (assets_.app.size() == 0)
@@ -150,22 +183,21 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   metrics_.set_routes(route_labels(router_));
   metrics_.set_version(TICKETBOT_VERSION);
-  // The hub is no durable consumer: its clients resume by themselves, so it starts at the
-  // log's end.
-  auto deliver = [this, fault = fault_before_event()](const Event& event) mutable {
-    fault();
-    if (is_ticket_event(event.kind)) return hub_.deliver(event);
-    forget_what_changed(event);
-  };
-  hub_feed_ = std::jthread([follower = service::EventFollower(*store_, std::move(deliver),
-                                                              store_->event_log_bounds().last)](
-                               std::stop_token stop) mutable { follower.run(stop); });
   metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
                        "Ticket lists answered from rendered pages kept since the last write.",
                        [this] { return ticket_pages_.counts().hits; });
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
                        [this] { return ticket_pages_.counts().misses; });
+}
+
+void Application::follow_events(std::stop_token stop) {
+  auto deliver = [this, fault = fault_before_event()](const Event& event) mutable {
+    fault();
+    if (is_ticket_event(event.kind)) return hub_.deliver(event);
+    forget_what_changed(event);
+  };
+  service::EventFollower(*store_, std::move(deliver), events_from_).run(stop);
 }
 
 // This instance forgot these already when it made the change; the log tells the others
@@ -196,28 +228,58 @@ std::filesystem::path resolve_web_root(const Config& config) {
   return executable_dir / "web";
 }
 
-void run_server(const Config& config) {
+int run_server(const Config& config) {
+  // Start-up: the runtime first (it holds SIGINT/SIGTERM from here on), then the store,
+  // the application and the bound server; nothing runs until runtime.start().
+  Runtime runtime(runtime_options(config));
   auto store = open_configured_store(config);
   refuse_demo_data_unless_allowed(config, *store);
   log_startup_notes(config);
   log_migrations(store->migrate());
-  Application application(config, std::move(store));
+  auto application = std::make_unique<Application>(config, std::move(store));
   if (config.demo) {
-    if (const int seeded = service::seed_demo_data(application.store(), system_now())) {
+    if (const int seeded = service::seed_demo_data(application->store(), system_now())) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
   }
-  Maintenance maintenance(application.tickets(), std::chrono::days(config.auto_close_days),
-                          application.store(),
+  Maintenance maintenance(application->tickets(), std::chrono::days(config.auto_close_days),
+                          application->store(),
                           store::EventRetention{.max_age = config.event_log_retain_age,
                                                 .max_count = config.event_log_retain_count});
-  http::Server server(server_options(config), application.router(), application.metrics(),
-                      application.websocket_acceptor());
+  runtime.tasks().add_thread(
+      "event follower", [&application](std::stop_token stop) { application->follow_events(stop); });
+  runtime.tasks().add_thread("maintenance",
+                             [&maintenance](std::stop_token stop) { maintenance.run(stop); });
+  auto server = std::make_unique<http::Server>(
+      server_options(config),
+      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers()},
+      application->router(), application->metrics(), application->websocket_acceptor());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",
-                 config.http_host, server.port(), config.http_host, server.port());
+                 config.http_host, server->port(), config.http_host, server->port());
   }
-  server.run();
+  runtime.start();  // io threads, signals, then the tasks in the order added
+  server->start();  // accepting
+
+  // Serving, until the first signal or a task that fails.
+  log_stop_reason(runtime.wait_for_stop());
+
+  // The shutdown, in this order. A second signal from here on exits at once.
+  spdlog::info("shutdown 1/5: stop accepting connections");
+  server->request_stop();
+  server->wait_until_drained();
+  server.reset();
+  spdlog::info("shutdown 2/5: HTTP requests and WebSockets drained");
+  stop_tasks(runtime, config.shutdown_timeout);
+  spdlog::info("shutdown 3/5: background tasks stopped");
+  // Nothing writes any more: what the store still has queued commits as it closes.
+  spdlog::info("shutdown 4/5: flushing logs");
+  spdlog::default_logger()->flush();
+  application.reset();
+  spdlog::info("shutdown 5/5: store closed");
+  runtime.stop();
+  spdlog::info("stopped");
+  return runtime.exit_code();
 }
 
 void run_migrate(const Config& config, bool status_only) {

@@ -42,6 +42,9 @@ class Application {
   // What the server calls for each upgrade on /ws.
   http::WebSocketAcceptor websocket_acceptor();
   store::Store& store() { return *store_; }
+  // Follows the event log into the hub and the caches until `stop`: the body of the
+  // "event follower" task (run_server), or of a thread in tests.
+  void follow_events(std::stop_token stop);
 
  private:
   // Applies an identity event (a person's rights, a logout, the permission table) to the
@@ -64,12 +67,17 @@ class Application {
   api::Endpoints endpoints_;
   api::PageCache ticket_pages_;
   realtime::EndpointOptions websocket_options_;
-  std::jthread hub_feed_;  // follows the event log into the hub; last, so it stops first
+  // Where follow_events begins: the log's end when the application was made. The hub is no
+  // durable consumer (its clients resume by themselves).
+  std::int64_t events_from_ = 0;
 };
 
-// Opens the store, applies pending migrations, wires every module and serves until a
-// signal. Throws StoreConfigError / std::system_error for problems found at start-up.
-void run_server(const Config& config);
+// The life of the server in one sequence: opens the store, applies pending migrations,
+// wires every module, serves until the first SIGINT/SIGTERM or a failed background task,
+// then shuts down in a fixed order (stop accepting → drain HTTP and WebSockets → stop the
+// tasks → flush → close the store). Returns the exit code: 0 after a clean shutdown, 1 when
+// a task failed. Throws StoreConfigError / std::system_error for problems found at start-up.
+int run_server(const Config& config);
 
 // Applies pending migrations (or, with status_only, reports them) and prints the outcome.
 void run_migrate(const Config& config, bool status_only);

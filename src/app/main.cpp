@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand(migrate)) {
       tb::app::run_migrate(config, status_only);
     } else {
-      tb::app::run_server(config);
+      return tb::app::run_server(config);
     }
   } catch (const tb::app::ConfigError& error) {
     return fail(error.variable(), error.what());

@@ -11,24 +11,19 @@ Maintenance::Maintenance(service::TicketService& tickets, std::chrono::seconds a
       auto_close_after_(auto_close_after),
       store_(store),
       retention_(retention),
-      interval_(interval),
-      thread_([this](std::stop_token stop) { run(stop); }) {}
-
-Maintenance::~Maintenance() {
-  thread_.request_stop();
-  wake_.notify_all();
-}
+      interval_(interval) {}
 
 void Maintenance::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     run_once();
     std::unique_lock lock(mutex_);
+    // Wakes early only when `stop` is requested.
     wake_.wait_for(lock, stop, interval_, [] { return false; });
   }
 }
 
 void Maintenance::run_once() {
-  // A failure here (say, a busy database) must not end the thread: the next round retries.
+  // A failure here (say, a busy database) must not end the task: the next round retries.
   try {
     if (auto_close_after_.count() != 0) {
       if (const int closed = tickets_.close_resolved(auto_close_after_)) {

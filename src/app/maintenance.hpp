@@ -3,26 +3,28 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
+#include <stop_token>
 
 #include "service/ticket_service.hpp"
 
 namespace tb::app {
 
-// Background housekeeping on a thread of its own, once a minute: closes tickets resolved
-// longer ago than `auto_close_after` (zero: never) and prunes the event log as `retention`
-// allows. Stops when destroyed.
+// Background housekeeping, once a minute: closes tickets resolved longer ago than
+// `auto_close_after` (zero: never) and prunes the event log as `retention` allows. A task in
+// the runtime's group (run is its body); it starts no thread of its own.
 class Maintenance {
  public:
   Maintenance(service::TicketService& tickets, std::chrono::seconds auto_close_after,
               store::Store& store, store::EventRetention retention,
               std::chrono::seconds interval = std::chrono::minutes(1));
-  ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
 
- private:
+  // One round now, then one every interval until `stop` is requested. A failed round is
+  // logged and retried at the next (a busy database must not end the process).
   void run(std::stop_token stop);
+
+ private:
   void run_once();
 
   service::TicketService& tickets_;
@@ -32,7 +34,6 @@ class Maintenance {
   std::chrono::seconds interval_;
   std::mutex mutex_;
   std::condition_variable_any wake_;
-  std::jthread thread_;
 };
 
 }  // namespace tb::app

@@ -2,13 +2,12 @@
 
 #include <array>
 #include <atomic>
-#include <csignal>
+#include <condition_variable>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <random>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <variant>
@@ -18,7 +17,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -283,22 +281,20 @@ bool wants_continue(const BeastRequest& message) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(const ServerOptions& server_options, const Router& table, Metrics& counters,
-       WebSocketAcceptor acceptor_of_websockets)
+  Impl(const ServerOptions& server_options, ServerThreads threads, const Router& table,
+       Metrics& counters, WebSocketAcceptor acceptor_of_websockets)
       : options(server_options),
         router(table),
         metrics(counters),
         websockets(std::move(acceptor_of_websockets)),
-        io(std::max(1, options.io_threads)),
-        workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
-        writers(static_cast<std::size_t>(std::max(1, options.write_threads))),
+        io(threads.io),
+        workers(threads.reads),
+        writers(threads.writes),
         acceptor(io),
-        signals(io, SIGINT, SIGTERM),
         proxies(TrustedProxies::parse(options.trusted_proxies)) {}
 
   void listen();
   void begin_shutdown();
-  void wait_for_signals();
   void force_close_connections();
   // Counts a new connection from `address` against its cap; false when it is over.
   bool admit(const std::string& address);
@@ -307,13 +303,19 @@ struct Server::Impl {
   const Router& router;
   Metrics& metrics;
   WebSocketAcceptor websockets;
-  asio::io_context io;
-  asio::thread_pool workers;  // requests that read
-  asio::thread_pool writers;  // requests that change data: they mostly wait on a group commit
+  asio::io_context& io;
+  asio::thread_pool& workers;  // requests that read
+  asio::thread_pool& writers;  // requests that change data: they mostly wait on a group commit
   tcp::acceptor acceptor;
-  asio::signal_set signals;
   TrustedProxies proxies;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> accept_loop_running{false};
+  // Set (under drained_mutex) once no connection is open and the accept loop has ended. Not
+  // a std::promise: the waiter destroys the server as soon as it wakes, and a promise may
+  // still be touching its shared state then.
+  std::mutex drained_mutex;
+  std::condition_variable drained_changed;
+  bool drained = false;
   std::mutex connections_mutex;  // guards the two below
   std::unordered_set<std::shared_ptr<OpenConnection>> connections;
   std::unordered_map<std::string, std::size_t> connections_by_address;
@@ -617,10 +619,11 @@ std::size_t open_connections(Impl* server) {
   return server->connections.size();
 }
 
-// Polls until no connection is open or `deadline` passes; true when none is.
+// Polls until no connection is open (and the accept loop, which might still open one, has
+// ended) or `deadline` passes; true when none is.
 awaitable<bool> all_closed_by(Impl* server, std::chrono::steady_clock::time_point deadline) {
   asio::steady_timer timer(server->io);
-  while (open_connections(server) > 0) {
+  while (open_connections(server) > 0 || server->accept_loop_running) {
     if (std::chrono::steady_clock::now() >= deadline) co_return false;
     timer.expires_after(kShutdownPoll);
     co_await timer.async_wait(kTuple);
@@ -629,9 +632,9 @@ awaitable<bool> all_closed_by(Impl* server, std::chrono::steady_clock::time_poin
 }
 
 // Waits until every connection has closed, or cuts off those still open when the shutdown
-// timeout passes; then stops the loop. Every connection must have ended before the loop
-// stops: a WebSocket still referenced by the application once the io_context is gone
-// would be destroyed against freed memory.
+// timeout passes; then says the server is drained. Every connection must have ended before
+// the owner stops the io_context: a WebSocket still referenced by the application once the
+// io_context is gone would be destroyed against freed memory.
 awaitable<void> finish_shutdown(Impl* server) {
   const auto now = std::chrono::steady_clock::now();
   if (!co_await all_closed_by(server, now + server->options.shutdown_timeout)) {
@@ -647,7 +650,10 @@ awaitable<void> finish_shutdown(Impl* server) {
       std::_Exit(1);
     }
   }
-  server->io.stop();
+  // Notified under the lock: once the waiter sees `drained` it may destroy the server.
+  std::lock_guard lock(server->drained_mutex);
+  server->drained = true;
+  server->drained_changed.notify_all();
 }
 
 }  // namespace
@@ -679,20 +685,6 @@ void Server::Impl::force_close_connections() {
   }
 }
 
-void Server::Impl::wait_for_signals() {
-  signals.async_wait([this](const beast::error_code& error, int signal) {
-    if (error) return;
-    if (stopping) {
-      spdlog::warn("received signal {} again: exiting at once", signal);
-      spdlog::default_logger()->flush();
-      std::_Exit(128 + signal);
-    }
-    spdlog::info("received signal {}", signal);
-    begin_shutdown();
-    wait_for_signals();
-  });
-}
-
 void Server::Impl::listen() {
   const std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
   beast::error_code error;
@@ -709,7 +701,6 @@ void Server::Impl::listen() {
 
 void Server::Impl::begin_shutdown() {
   if (stopping.exchange(true)) return;
-  spdlog::info("shutting down: no new connections, finishing requests in flight");
   beast::error_code ignored;
   acceptor.close(ignored);
   std::vector<std::shared_ptr<OpenConnection>> open;
@@ -717,6 +708,10 @@ void Server::Impl::begin_shutdown() {
     std::lock_guard lock(connections_mutex);
     open.assign(connections.begin(), connections.end());
   }
+  spdlog::info(
+      "no longer accepting connections; {} open: requests in flight finish, "
+      "idle connections close, WebSockets get 1001",
+      open.size());
   for (auto& entry : open) {
     // On the connection's own strand, so `idle` and `stream` are read race-free. A busy
     // connection finishes its request and then sees `stopping`.
@@ -730,9 +725,9 @@ void Server::Impl::begin_shutdown() {
   asio::co_spawn(io, finish_shutdown(this), log_unexpected);
 }
 
-Server::Server(const ServerOptions& options, const Router& router, Metrics& metrics,
-               WebSocketAcceptor websockets)
-    : impl_(std::make_unique<Impl>(options, router, metrics, std::move(websockets))) {
+Server::Server(const ServerOptions& options, ServerThreads threads, const Router& router,
+               Metrics& metrics, WebSocketAcceptor websockets)
+    : impl_(std::make_unique<Impl>(options, threads, router, metrics, std::move(websockets))) {
   impl_->listen();
 }
 
@@ -742,28 +737,24 @@ std::uint16_t Server::port() const {
   return impl_->acceptor.local_endpoint().port();
 }
 
-void Server::run() {
+void Server::start() {
   Impl* server = impl_.get();
-  server->wait_for_signals();
-  asio::co_spawn(server->io, accept_loop(server), log_unexpected);
-  spdlog::info("listening on http://{}:{} ({} io threads, {} read and {} write workers)",
-               server->options.host, port(), std::max(1, server->options.io_threads),
-               std::max(1, server->options.worker_threads),
-               std::max(1, server->options.write_threads));
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < server->options.io_threads; ++i)
-    threads.emplace_back([server] { server->io.run(); });
-  server->io.run();
-  for (auto& thread : threads) thread.join();
-  server->workers.join();
-  server->writers.join();
-  spdlog::info("stopped");
+  spdlog::info("listening on http://{}:{}", server->options.host, port());
+  server->accept_loop_running = true;
+  asio::co_spawn(server->io, accept_loop(server), [server](std::exception_ptr failure) {
+    log_unexpected(failure);
+    server->accept_loop_running = false;
+  });
 }
 
 void Server::request_stop() {
   Impl* server = impl_.get();
   asio::post(server->io, [server] { server->begin_shutdown(); });
+}
+
+void Server::wait_until_drained() {
+  std::unique_lock lock(impl_->drained_mutex);
+  impl_->drained_changed.wait(lock, [this] { return impl_->drained; });
 }
 
 }  // namespace tb::http

@@ -11,14 +11,16 @@
 #include "http/router.hpp"
 #include "http/websocket.hpp"
 
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
 namespace tb::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8000;  // 0: any free port (see Server::port)
-  int io_threads = 1;
-  int worker_threads = 4;  // run handlers of GET and HEAD requests
-  int write_threads = 32;  // run handlers of other requests (see dispatch in server.cpp)
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{30};   // to read a whole request once it has begun
@@ -32,30 +34,48 @@ struct ServerOptions {
   WebSocketOptions websocket;
 };
 
+// Where the server runs, lent by its owner (app::Runtime), who runs the io_context's
+// threads and joins the pools. Handlers of GET and HEAD requests run on `reads`, those of
+// other requests on `writes` (see dispatch in server.cpp).
+struct ServerThreads {
+  boost::asio::io_context& io;
+  boost::asio::thread_pool& reads;
+  boost::asio::thread_pool& writes;
+};
+
 // The HTTP/1.1 server: accepts connections, reads requests with size limits and deadlines,
 // routes them through the Router (blocking handlers on a worker pool), upgrades WebSocket
-// requests (websocket_session.cpp), records metrics and the access log, and shuts down
-// gracefully. Its .cpp and websocket_session.cpp are the only places that hold Beast.
+// requests (websocket_session.cpp), records metrics and the access log, and drains
+// gracefully when asked. It owns no threads and handles no signals: whoever owns the
+// process decides when to stop it. Its .cpp and websocket_session.cpp are the only places
+// that hold Beast.
 class Server {
  public:
-  // Binds and listens at once; throws std::system_error when the address cannot be used.
-  // Upgrade requests on options.websocket.path go to `websockets` (when given).
-  Server(const ServerOptions& options, const Router& router, Metrics& metrics,
-         WebSocketAcceptor websockets = {});
+  // Binds and listens at once, but accepts nothing until start(); throws std::system_error
+  // when the address cannot be used. Upgrade requests on options.websocket.path go to
+  // `websockets` (when given).
+  Server(const ServerOptions& options, ServerThreads threads, const Router& router,
+         Metrics& metrics, WebSocketAcceptor websockets = {});
+  // Only once drained (or never started), while the io_context still exists.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   std::uint16_t port() const;
 
-  // Serves until SIGINT or SIGTERM (or request_stop), then stops accepting, closes idle
-  // connections, lets requests in flight finish within shutdown_timeout, cuts off what is
-  // still open, and returns once every connection has ended. A second signal during the
-  // shutdown ends the process at once.
-  void run();
+  // Begins accepting connections on the io_context.
+  void start();
 
-  // Thread-safe: begins the same graceful shutdown as a signal.
+  // Thread-safe, returns at once: stops accepting, closes connections waiting idle for
+  // their next request, sends every WebSocket a close 1001 "going away"; a request being
+  // read or handled is finished and answered with Connection: close.
   void request_stop();
+
+  // Blocks until every connection has ended: after shutdown_timeout what is still open is
+  // cut off. When even that does not end them (a handler stuck on a worker), the process
+  // exits with 1, since nothing can safely be torn down around them. Call after
+  // request_stop, never from an io thread.
+  void wait_until_drained();
 
   struct Impl;
 

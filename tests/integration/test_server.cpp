@@ -83,7 +83,7 @@ int listening_port(const std::string& log) {
   const std::string marker = "listening on http://";
   const auto start = log.find(marker);
   if (start == std::string::npos) return 0;
-  const auto line_end = log.find(' ', start + marker.size());
+  const auto line_end = log.find_first_of(" \r\n", start + marker.size());
   if (line_end == std::string::npos) return 0;
   const auto colon = log.rfind(':', line_end);
   return std::atoi(log.substr(colon + 1, line_end - colon - 1).c_str());

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdlib.h>
 #include <string>
+#include <thread>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -42,9 +43,17 @@ class AppFixture : public ::testing::Test {
     const auto config = app::load_config(app::ConfigSources{settings, {}, {}});
     auto store = store::open_store(config.database_url, {});
     store->migrate();
+    follower_ = std::jthread();  // a second start(): the old application's follower ends first
     app_ = std::make_unique<app::Application>(config, std::move(store), [this] {
       return system_now() + std::chrono::seconds(clock_offset_.load());
     });
+    follower_ = std::jthread([this](std::stop_token stop) { app_->follow_events(stop); });
+  }
+
+  // Ends the application (its follower first), as a restart would before start() again.
+  void stop_app() {
+    follower_ = std::jthread();
+    app_.reset();
   }
 
   // Moves the application's clock forward (it starts at the system's).
@@ -119,6 +128,7 @@ class AppFixture : public ::testing::Test {
   std::filesystem::path directory_;
   std::atomic<std::int64_t> clock_offset_{0};  // seconds the application clock is ahead
   std::unique_ptr<app::Application> app_;
+  std::jthread follower_;  // the event log into app_'s hub and caches; stops before app_ goes
 };
 
 }  // namespace tb::testing

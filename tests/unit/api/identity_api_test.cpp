@@ -290,7 +290,7 @@ TEST_F(IdentityApi, PermissionTableSurvivesARestart) {
   start();
   call(Method::put, "/roles/user/permissions", R"({"permissions":[]})",
        demo_token(Role::developer));
-  app_.reset();
+  stop_app();
   start();
   const auto me = json(call(Method::get, "/auth/me", "", demo_token(Role::user)));
   EXPECT_TRUE(me.at("permissions").as_array().empty());

@@ -19,8 +19,12 @@ class TwoInstances : public testing::AppFixture {
                                  {"WEB_ROOT", (directory_ / "web").string()}};
     const auto config = app::load_config(app::ConfigSources{settings, {}, {}});
     other_ = std::make_unique<app::Application>(config, store::open_store(config.database_url, {}));
+    other_follower_ = std::jthread([this](std::stop_token stop) { other_->follow_events(stop); });
   }
-  void TearDown() override { other_.reset(); }
+  void TearDown() override {
+    other_follower_ = std::jthread();
+    other_.reset();
+  }
 
   http::Response call_other(Method method, const std::string& target,
                             const std::string& authorization, const std::string& body = "") {
@@ -46,6 +50,7 @@ class TwoInstances : public testing::AppFixture {
   }
 
   std::unique_ptr<app::Application> other_;
+  std::jthread other_follower_;
 };
 
 TEST_F(TwoInstances, ALogoutOnOneEndsTheSessionOnTheOther) {

@@ -91,10 +91,9 @@ std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
 EventLogBounds SqliteStore::event_log_bounds() {
   return read([&](Connection& connection) {
     EventLogBounds bounds;
-    // sqlite_sequence keeps the highest position ever given, also once pruning emptied the log.
-    bounds.last = scalar(connection, "SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+    bounds.last = scalar(connection, "SELECT max(position) FROM events");  // pruning keeps it
     const auto first = scalar(connection, "SELECT min(position) FROM events");
-    bounds.pruned_up_to = first > 0 ? first - 1 : bounds.last;
+    bounds.pruned_up_to = first > 0 ? first - 1 : 0;
     return bounds;
   });
 }
@@ -132,13 +131,15 @@ int SqliteStore::prune_events(const EventRetention& retention, Timestamp now) {
   return write([&](Connection& connection) {
     const auto last = scalar(connection, "SELECT max(position) FROM events");
     // Old or many: past either limit an event may go, but never one a durable consumer
-    // still has to read.
+    // still has to read, and never the newest, so that the next position is higher than
+    // every one given before.
     auto statement = connection.prepare(
-        "DELETE FROM events WHERE (created_at < ?1 OR position <= ?2) AND position <= "
-        "coalesce((SELECT min(position) FROM event_cursors), ?3)");
+        "DELETE FROM events WHERE (created_at < ?1 OR position <= ?2) AND position < ?4 AND "
+        "position <= coalesce((SELECT min(position) FROM event_cursors), ?3)");
     statement.bind(1, seconds_of(now - retention.max_age))
         .bind(2, last - retention.max_count)
         .bind(3, std::numeric_limits<std::int64_t>::max())
+        .bind(4, last)
         .step();
     return connection.changes();
   });

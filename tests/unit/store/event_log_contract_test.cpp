@@ -1,6 +1,6 @@
 // The event log's contract, typed over the Store backends (tests/support/store_backends.hpp)
 // like the rest of the store contract: every change appends its event in its own
-// transaction, positions rise in commit order and are never reused, durable cursors commit
+// transaction, positions rise in commit order and never go back, durable cursors commit
 // with their consumer's effects, pruning never passes them; and EventFollower on top.
 #include <filesystem>
 #include <stdexcept>
@@ -123,20 +123,25 @@ TYPED_TEST_P(EventLog, AWriteThatFailsOrRollsBackLogsNothing) {
   EXPECT_EQ(this->all().size(), before + 1);  // only the second ticket's creation
 }
 
-TYPED_TEST_P(EventLog, PositionsKeepRisingAfterPruningEmptiedTheLog) {
+TYPED_TEST_P(EventLog, PruningEverythingOldKeepsTheNewestSoPositionsNeverGoBack) {
   const auto id = this->ticket();
+  this->message(id);
   this->message(id);
   const auto last = this->store_->event_log_bounds().last;
   EXPECT_EQ(this->store_->prune_events(EventRetention{.max_age = hours(1), .max_count = 1000},
                                        this->now_ + hours(2)),
             2);
-  EXPECT_TRUE(this->all().empty());
-  EXPECT_EQ(this->store_->event_log_bounds().pruned_up_to, last);
+  ASSERT_EQ(this->all().size(), 1u);
+  EXPECT_EQ(this->all().front().position, last);
+  EXPECT_EQ(this->store_->event_log_bounds().pruned_up_to, last - 1);
+  EXPECT_EQ(this->store_->prune_events(EventRetention{.max_age = hours(1), .max_count = 1},
+                                       this->now_ + hours(3)),
+            0);
   this->message(id);
   const auto events = this->all();
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_GT(events[0].position, last);
-  EXPECT_EQ(this->store_->event_log_bounds().pruned_up_to, last);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_GT(events[1].position, last);
+  EXPECT_EQ(this->store_->event_log_bounds().last, events[1].position);
 }
 
 TYPED_TEST_P(EventLog, PruningKeepsTheNewestAndNeverPassesADurableCursor) {
@@ -216,7 +221,7 @@ TYPED_TEST_P(EventLog, AFollowerHearsCommitsLive) {
 
 REGISTER_TYPED_TEST_SUITE_P(
     EventLog, EveryChangeAppendsItsEventInCommitOrder, ChangesThatCachesMustHearOfAreLoggedToo,
-    AWriteThatFailsOrRollsBackLogsNothing, PositionsKeepRisingAfterPruningEmptiedTheLog,
+    AWriteThatFailsOrRollsBackLogsNothing, PruningEverythingOldKeepsTheNewestSoPositionsNeverGoBack,
     PruningKeepsTheNewestAndNeverPassesADurableCursor,
     ACursorCommitsWithTheConsumersEffectsOrNotAtAll, AWaitEndsWithTheNextCommit,
     AFollowerDeliversEachEventOnceInOrderAndResumesFromASavedCursor, AFollowerHearsCommitsLive);

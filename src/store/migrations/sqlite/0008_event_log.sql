@@ -1,9 +1,10 @@
 -- The event log (issue 14): every committed change to tickets and messages, and every change
 -- that caches must hear of (a person's rights, a logout, the permission table), appended in
--- the transaction of the change. On SQLite the single writer commits in position order;
--- AUTOINCREMENT keeps positions rising even after pruning emptied the table.
+-- the transaction of the change. On SQLite the single writer commits in position order, and
+-- a new row gets the highest position + 1: pruning always keeps the newest event, so a
+-- position is never given twice (AUTOINCREMENT would too, at twice the cost per commit).
 CREATE TABLE events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  position INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,
   ticket_id INTEGER,   -- ticket.* and message.created
   message_id INTEGER,  -- message.created

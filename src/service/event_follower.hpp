@@ -29,6 +29,7 @@ class EventFollower {
 
  private:
   static constexpr int kBatch = 256;
+  static constexpr std::chrono::microseconds kGather{1000};
 
   store::Store& store_;
   Deliver deliver_;

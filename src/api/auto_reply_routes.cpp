@@ -10,16 +10,6 @@ using http::Request;
 using http::Response;
 using service::Principal;
 
-boost::json::object auto_reply_json(const AutoReply& reply) {
-  return {{"id", reply.id},
-          {"name", reply.name},
-          {"keywords", string_array(reply.keywords)},
-          {"category_id", optional_id(reply.category_id)},
-          {"event", auto_reply_event_name(reply.event)},
-          {"body", reply.body},
-          {"active", reply.active}};
-}
-
 service::AutoReplyFields auto_reply_fields(const boost::json::object& body) {
   service::AutoReplyFields fields;
   fields.name = optional_string(body, "name");

@@ -12,19 +12,6 @@ using http::Request;
 using http::Response;
 using service::Principal;
 
-boost::json::object category_json(const Category& category) {
-  return {{"id", category.id},
-          {"name", category.name},
-          {"description", category.description ? boost::json::value(*category.description)
-                                               : boost::json::value(nullptr)},
-          {"default_priority", priority_name(category.default_priority)},
-          {"sla_minutes", category.sla_minutes ? boost::json::value(*category.sla_minutes)
-                                               : boost::json::value(nullptr)},
-          {"routing", routing_name(category.routing)},
-          {"active", category.active},
-          {"position", category.position}};
-}
-
 service::CategoryFields category_fields(const boost::json::object& body) {
   service::CategoryFields fields;
   fields.name = optional_string(body, "name");

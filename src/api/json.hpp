@@ -19,7 +19,10 @@ namespace tb::api {
 
 // The wire formats of API.md's objects (src/wire), as the handlers use them.
 using wire::audit_json;
+using wire::auto_reply_json;
+using wire::category_json;
 using wire::optional_id;
+using wire::role_json;
 using wire::string_array;
 using wire::user_json;
 

@@ -10,12 +10,6 @@ using http::Request;
 using http::Response;
 using service::Principal;
 
-boost::json::object role_json(const service::RoleInfo& info) {
-  return {{"role", role_name(info.role)},
-          {"level", role_level(info.role)},
-          {"permissions", string_array(info.permissions.names())}};
-}
-
 store::UserQuery user_query(const Request& request) {
   store::UserQuery query;
   if (const auto role = request.query_param("role")) {
@@ -68,17 +62,18 @@ void add_user_routes(Endpoints& endpoints, service::UserService& users) {
 
   endpoints.add_protected(Method::get, "/roles", std::nullopt, [&](Request&, const Principal&) {
     boost::json::array items;
-    for (const auto& info : users.roles()) items.emplace_back(role_json(info));
+    for (const auto& info : users.roles())
+      items.emplace_back(role_json(info.role, info.permissions));
     return collection(std::move(items), std::nullopt);
   });
-  endpoints.add_protected(
-      Method::put, "/roles/{role}/permissions", Permission::permissions_manage,
-      [&](Request& request, const Principal& caller) {
-        const auto body = read_object(request);
-        return json_response(
-            200, role_json(users.set_role_permissions(caller, request.path_param("role"),
-                                                      required_string_array(body, "permissions"))));
-      });
+  endpoints.add_protected(Method::put, "/roles/{role}/permissions", Permission::permissions_manage,
+                          [&](Request& request, const Principal& caller) {
+                            const auto body = read_object(request);
+                            const auto changed = users.set_role_permissions(
+                                caller, request.path_param("role"),
+                                required_string_array(body, "permissions"));
+                            return json_response(200, role_json(changed.role, changed.permissions));
+                          });
 
   endpoints.add_protected(Method::get, "/audit", Permission::audit_view,
                           [&](Request& request, const Principal& caller) {

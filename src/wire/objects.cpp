@@ -54,4 +54,33 @@ boost::json::array string_array(const std::vector<std::string>& items) {
   return array;
 }
 
+boost::json::object category_json(const Category& category) {
+  return {{"id", category.id},
+          {"name", category.name},
+          {"description", category.description ? boost::json::value(*category.description)
+                                               : boost::json::value(nullptr)},
+          {"default_priority", priority_name(category.default_priority)},
+          {"sla_minutes", category.sla_minutes ? boost::json::value(*category.sla_minutes)
+                                               : boost::json::value(nullptr)},
+          {"routing", routing_name(category.routing)},
+          {"active", category.active},
+          {"position", category.position}};
+}
+
+boost::json::object auto_reply_json(const AutoReply& reply) {
+  return {{"id", reply.id},
+          {"name", reply.name},
+          {"keywords", string_array(reply.keywords)},
+          {"category_id", optional_id(reply.category_id)},
+          {"event", auto_reply_event_name(reply.event)},
+          {"body", reply.body},
+          {"active", reply.active}};
+}
+
+boost::json::object role_json(Role role, const PermissionSet& permissions) {
+  return {{"role", role_name(role)},
+          {"level", role_level(role)},
+          {"permissions", string_array(permissions.names())}};
+}
+
 }  // namespace tb::wire

@@ -1,5 +1,6 @@
 // The API.md objects that are not on the hot path, as boost::json values: people, audit
-// entries and the small helpers their shapes need. Tickets and messages: json_writer.hpp.
+// entries, categories, auto-replies, roles and the small helpers their shapes need. Tickets and
+// messages: json_writer.hpp.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/role.hpp"
+#include "core/ticket.hpp"
 #include "core/user.hpp"
 
 namespace tb::wire {
@@ -19,5 +22,9 @@ boost::json::value optional_id(const std::optional<std::int64_t>& id);  // the i
 boost::json::object user_json(const User& user);
 boost::json::object audit_json(const AuditEntry& entry);
 boost::json::array string_array(const std::vector<std::string>& items);
+boost::json::object category_json(const Category& category);
+boost::json::object auto_reply_json(const AutoReply& reply);
+// A role with its permission set, as GET /roles lists it.
+boost::json::object role_json(Role role, const PermissionSet& permissions);
 
 }  // namespace tb::wire

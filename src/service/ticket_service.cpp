@@ -220,12 +220,14 @@ std::vector<Event> TicketService::ticket_events(const Principal& caller, std::in
   std::vector<Event> found;
   while (after < up_to) {
     auto page = store_.read_events(after, kPage);
+    if (page.empty()) break;
+    after = page.back().position;
     for (auto& event : page) {
       if (event.position > up_to) return found;
-      if (event.ticket.id == ticket_id) found.push_back(std::move(event));
+      if (is_ticket_event(event.kind) && event.ticket.id == ticket_id)
+        found.push_back(std::move(event));
     }
     if (static_cast<int>(page.size()) < kPage) break;
-    after = page.back().position;
   }
   return found;
 }

@@ -20,12 +20,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::string type_of(const json::value& frame) {
-  return frame.is_object() && frame.as_object().contains("type")
-             ? std::string(frame.at("type").as_string())
-             : std::string("(none)");
-}
-
 const std::map<std::string, std::string> kQuietDemo = {{"DEMO", "1"},
                                                        {"MESSAGE_RATE_LIMIT", "100000"}};
 

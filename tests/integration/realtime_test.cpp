@@ -18,12 +18,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-std::string type_of(const json::value& frame) {
-  return frame.is_object() && frame.as_object().contains("type")
-             ? std::string(frame.at("type").as_string())
-             : std::string("(none)");
-}
-
 class RealtimeOverWebSocket : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -56,4 +56,11 @@ class WsClient {
   int handshake_status_ = 0;
 };
 
+// A frame's "type", or "(none)" when it has none (or is not an object).
+inline std::string type_of(const boost::json::value& frame) {
+  return frame.is_object() && frame.as_object().contains("type")
+             ? std::string(frame.at("type").as_string())
+             : std::string("(none)");
+}
+
 }  // namespace tb::testing

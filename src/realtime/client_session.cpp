@@ -239,7 +239,8 @@ void ClientSession::replay_messages(std::int64_t ticket_id, std::int64_t after_i
     send(message_frame(message));
     subscription.replayed.push_back(message.id);
   }
-  subscription.covered_up_to = logged_before;
+  // Cut short at kMostReplayed, the replay covers only the messages it sent.
+  if (missed.size() < kMostReplayed) subscription.covered_up_to = logged_before;
   finish_replay(subscription, ticket_id, missed.size());
 }
 
@@ -265,13 +266,8 @@ void ClientSession::replay_events(std::int64_t ticket_id, std::int64_t after_pos
   }
   std::size_t sent = 0;
   for (const auto& event : missed) {
-    const auto frames = frames_of(event);
-    if (event.kind == EventKind::message_created) {
-      if (event.message->internal && !principal_->can(Permission::messages_internal)) continue;
-      send(frames.message);
-      ++sent;
-    } else if (event.kind != EventKind::ticket_created) {
-      send(frames.ticket);
+    if (auto frame = ticket_topic_frame(event, frames_of(event))) {
+      send(std::move(frame));
       ++sent;
     }
   }
@@ -333,36 +329,40 @@ void ClientSession::on_closed() {
   services_.hub.disconnected(shared_from_this());
 }
 
-void ClientSession::deliver(const Event& event, const EventFrames& frames) {
-  std::lock_guard lock(mutex_);
-  if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
-  const auto subscription = tickets_.find(event.ticket.id);
-  const auto to_ticket_topic = [&](std::int64_t message_id,
-                                   const std::shared_ptr<const std::string>& frame) {
-    if (subscription == tickets_.end()) return;
-    auto& to = subscription->second;
-    if (!to.live) return to.held.push_back({event.position, message_id, frame});
-    if (!to.covers(event.position, message_id)) send(frame);
-  };
+std::shared_ptr<const std::string> ClientSession::ticket_topic_frame(
+    const Event& event, const EventFrames& frames) const {
   switch (event.kind) {
     case EventKind::message_created:
-      // An internal note leaves no trace for those who may not read it: not even the
-      // ticket.updated that its timestamps would cause.
-      if (event.message->internal && !principal_->can(Permission::messages_internal)) return;
-      to_ticket_topic(event.message->id, frames.message);
-      if (list_) send(frames.ticket);
-      break;
-    case EventKind::ticket_created:
-      if (list_) send(frames.ticket);
-      if (frames.alert && (list_ || dashboard_) && scope_.view_all) send(frames.alert);
-      break;
+      // An internal note leaves no trace for those who may not read it.
+      if (event.message->internal && !principal_->can(Permission::messages_internal)) return {};
+      return frames.message;
     case EventKind::ticket_updated:
-    case EventKind::ticket_deleted:
-      to_ticket_topic(0, frames.ticket);
-      if (list_) send(frames.ticket);
-      break;
-    default: break;  // not about a ticket
+    case EventKind::ticket_deleted: return frames.ticket;
+    default: return {};  // a creation goes to lists only; the rest is not about a ticket
   }
+}
+
+void ClientSession::deliver(const Event& event, const EventFrames& frames) {
+  if (!is_ticket_event(event.kind)) return;
+  std::lock_guard lock(mutex_);
+  if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
+  const bool message = event.kind == EventKind::message_created;
+  const auto frame = ticket_topic_frame(event, frames);
+  // A note the caller may not read leaves no trace: not even the ticket.updated that its
+  // timestamps would cause in a list.
+  if (message && !frame) return;
+  const auto subscription = tickets_.find(event.ticket.id);
+  if (frame && subscription != tickets_.end()) {
+    auto& to = subscription->second;
+    const std::int64_t message_id = message ? event.message->id : 0;
+    if (!to.live) {
+      to.held.push_back({event.position, message_id, frame});
+    } else if (!to.covers(event.position, message_id)) {
+      send(frame);
+    }
+  }
+  if (list_) send(frames.ticket);
+  if (frames.alert && (list_ || dashboard_) && scope_.view_all) send(frames.alert);
 }
 
 void ClientSession::deliver_typing(const Ticket& ticket, std::int64_t from_user,

@@ -110,6 +110,9 @@ class ClientSession final : public http::WebSocketSession,
   void finish_replay(TicketSubscription& subscription, std::int64_t ticket_id,
                      std::size_t replayed);
   void unsubscribe(const Topic& topic);
+  // With mutex_ held: what a `ticket:{id}` subscriber gets of `event`, if anything.
+  std::shared_ptr<const std::string> ticket_topic_frame(const Event& event,
+                                                        const EventFrames& frames) const;
   void typing(std::int64_t ticket_id);
   void send(std::shared_ptr<const std::string> frame);  // with mutex_ held
   void send_error(ErrorCode code, const std::string& message,

@@ -90,10 +90,13 @@ std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
 
 EventLogBounds SqliteStore::event_log_bounds() {
   return read([&](Connection& connection) {
+    // One statement, one snapshot; pruning keeps the newest event, so max is the last given.
+    auto statement = connection.prepare("SELECT min(position), max(position) FROM events");
     EventLogBounds bounds;
-    bounds.last = scalar(connection, "SELECT max(position) FROM events");  // pruning keeps it
-    const auto first = scalar(connection, "SELECT min(position) FROM events");
-    bounds.pruned_up_to = first > 0 ? first - 1 : 0;
+    if (statement.step() && !statement.column_is_null(0)) {
+      bounds.pruned_up_to = statement.column_int(0) - 1;
+      bounds.last = statement.column_int(1);
+    }
     return bounds;
   });
 }

@@ -100,9 +100,14 @@ std::optional<Timestamp> first_breach(const std::vector<Ticket>& tickets, Timest
   return first;
 }
 
-std::string ticket_list_page(service::TicketService& tickets, const Principal& caller,
-                             const store::TicketQuery& query, Timestamp now,
-                             std::optional<Timestamp>& until) {
+// A rendered page of the list, and until when the clock alone leaves it right.
+struct ListPage {
+  std::string body;
+  std::optional<Timestamp> until;
+};
+
+ListPage ticket_list_page(service::TicketService& tickets, const Principal& caller,
+                          const store::TicketQuery& query, Timestamp now) {
   auto fetch = query;
   fetch.limit = query.limit + 1;
   auto found = tickets.list(caller, fetch);
@@ -111,8 +116,7 @@ std::string ticket_list_page(service::TicketService& tickets, const Principal& c
     found.resize(static_cast<std::size_t>(query.limit));
     next = ticket_cursor(found.back(), query.sort);
   }
-  until = first_breach(found, now);
-  return wire::ticket_page(found, now, next);
+  return ListPage{wire::ticket_page(found, now, next), first_breach(found, now)};
 }
 
 }  // namespace
@@ -126,10 +130,9 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         const auto now = tickets.now();
         const auto writes = tickets.committed_writes();  // before the read, never after
         if (const auto kept = pages.find(key, writes, now)) return Response::json(200, *kept);
-        std::optional<Timestamp> until;
-        auto page = ticket_list_page(tickets, caller, query, now, until);
-        pages.put(key, writes, until, page);
-        return Response::json(200, std::move(page));
+        auto page = ticket_list_page(tickets, caller, query, now);
+        pages.put(key, writes, page.until, page.body);
+        return Response::json(200, std::move(page.body));
       });
   endpoints.add_protected(Method::post, "/tickets", Permission::tickets_create,
                           [&](Request& request, const Principal& caller) {

@@ -47,7 +47,7 @@ const std::string kEventSelect =
     std::string(kMessageColumns) + " FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id " +
     "LEFT " + std::string(kTicketJoins) +
     " LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.author_id"
-    " WHERE e.position > ?1 ORDER BY e.position LIMIT ?2";
+    " WHERE e.position > ?1 ORDER BY e.position";
 
 constexpr int kPositionColumn = kTicketColumnCount;
 constexpr int kKindColumn = kTicketColumnCount + 1;
@@ -65,9 +65,11 @@ std::int64_t scalar(Connection& connection, std::string_view sql) {
 std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
   return read([&](Connection& connection) {
     auto statement = connection.prepare(kEventSelect);
-    statement.bind(1, after).bind(2, static_cast<std::int64_t>(limit));
+    statement.bind(1, after);
     std::vector<Event> events;
-    while (statement.step()) {
+    // No LIMIT in the SQL: rows skipped below must not count, or a run of them longer than
+    // `limit` would hide every event after it (the rows stream from the primary key).
+    while (static_cast<int>(events.size()) < limit && statement.step()) {
       Event event;
       event.position = statement.column_int(kPositionColumn);
       const auto kind = parse_event_kind(statement.column_text(kKindColumn));

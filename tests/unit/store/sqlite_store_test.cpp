@@ -131,6 +131,26 @@ namespace {
 // The Store semantics once tested here (concurrent writes in shared batches, message client ids)
 // moved to the store contract suite (store_contract_test.cpp); what stays is how SQLite keeps them.
 
+// Rows the reader cannot use (a kind a newer binary wrote) are skipped without counting
+// against the limit: a run of them longer than a batch must not hide the events after it.
+TEST_F(SqliteStoreTest, EventsOfUnknownKindsDoNotHideTheOnesAfterThem) {
+  SqliteStore store(path_, {}, sqlite_migrations());
+  store.migrate();
+  {
+    Connection raw(path_, Access::read_write, 1000);
+    raw.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) "
+        "INSERT INTO events (kind, created_at) SELECT 'kind.from.the.future', 0 FROM n");
+  }
+  const auto system = store.find_user_by_telegram_id(0);  // any existing actor will do
+  ASSERT_TRUE(system);
+  store.save_role_permissions(PermissionChange{Role::helper, {}, {}, system->id, Timestamp{}});
+  const auto events = store.read_events(0, 256);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::permissions_changed);
+  EXPECT_EQ(events[0].position, 301);
+}
+
 // No key is stored as NULL, never as an empty key: the unique index skips NULLs, so any number
 // of messages without a key can share a ticket and author.
 TEST_F(SqliteStoreTest, MessagesWithoutAClientIdStoreNull) {

@@ -23,7 +23,7 @@ struct BotApiOptions {
   // TELEGRAM_API_URL: https://api.telegram.org, or http://127.0.0.1:PORT (the fake server);
   // an optional path prefix (http://host/telegram) is kept in front of /bot<token>/.
   std::string base_url = "https://api.telegram.org";
-  std::string token;                         // a secret: never logged, never in an error
+  std::string token{};                       // a secret: never logged, never in an error
   std::chrono::milliseconds timeout{10000};  // per call, on top of a long poll's own timeout
 };
 
@@ -53,29 +53,29 @@ std::string_view to_string(BotApiError::Kind kind);
 
 struct BotUser {
   std::int64_t id = 0;
-  std::string username;
+  std::string username{};
 };
 
 struct OutgoingMessage {
   std::int64_t chat_id = 0;
-  std::string text;
+  std::string text{};
   std::string parse_mode = "HTML";  // empty: plain text
-  std::optional<std::int64_t> message_thread_id;
-  std::optional<boost::json::object> reply_markup;
-  std::optional<std::int64_t> reply_to_message_id;
+  std::optional<std::int64_t> message_thread_id{};
+  std::optional<boost::json::object> reply_markup{};
+  std::optional<std::int64_t> reply_to_message_id{};
   bool disable_web_page_preview = true;
 };
 
 struct BotCommand {
-  std::string command;  // without the slash
-  std::string description;
+  std::string command{};  // without the slash
+  std::string description{};
 };
 
 struct FileInfo {
-  std::string file_id;
-  std::string file_unique_id;
+  std::string file_id{};
+  std::string file_unique_id{};
   std::int64_t file_size = 0;  // 0: not told
-  std::string file_path;       // empty: not downloadable (yet)
+  std::string file_path{};     // empty: not downloadable (yet)
 };
 
 // One instance per thread: calls are not thread-safe, except cancel().

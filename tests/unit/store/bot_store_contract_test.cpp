@@ -1,8 +1,8 @@
 // What the Telegram bot keeps in the store (issue 15), typed over the Store backends
 // (tests/support/store_backends.hpp) like the rest of the store contract: received updates
 // stored once and handled in order, chats and their blocks, the outbox of deliveries (due
-// order, retries, parking, the dead list), forum topics, and the bot's writes committing with
-// its other effects.
+// order, retries, parking, the dead list), forum topics, the bot's writes committing with
+// its other effects, and what a ticket.updated event says it changed.
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -75,6 +75,30 @@ class BotStore : public ::testing::Test {
     for (const auto& delivery : store_->list_dead_deliveries(0, 100000))
       if (delivery.id == id) return delivery;
     return std::nullopt;
+  }
+
+  std::int64_t user(std::int64_t telegram_id, Role role) {
+    TelegramUser profile;
+    profile.id = telegram_id;
+    profile.first_name = "Person " + std::to_string(telegram_id);
+    return store_->upsert_telegram_user(profile, role, kStart).id;
+  }
+
+  std::int64_t ticket(std::int64_t creator_id) {
+    NewTicket fields;
+    fields.subject = "Printer";
+    fields.body = "It jams";
+    fields.creator_id = creator_id;
+    fields.now = kStart;
+    return store_->create_ticket(fields, [](auto) { return std::nullopt; }).id;
+  }
+
+  // The event the last write appended.
+  Event last_event() {
+    const auto bounds = store_->event_log_bounds();
+    const auto events = store_->read_events(bounds.last - 1, 1);
+    if (events.empty()) throw std::runtime_error("no event");
+    return events.front();
   }
 
   Backend backend_;
@@ -440,6 +464,87 @@ TYPED_TEST_P(BotStore, TheBotsAnswerCommitsWithItsUpdateOrNotAtAll) {
   EXPECT_EQ(this->store_->topic_of_ticket(1, kStaffChat), std::nullopt);
 }
 
+// --- what ticket.updated changed
+
+TYPED_TEST_P(BotStore, ATicketUpdatedEventSaysWhatChanged) {
+  const auto customer = this->user(11, Role::user);
+  const auto helper = this->user(12, Role::helper);
+  const auto other_helper = this->user(13, Role::helper);
+  const auto id = this->ticket(customer);
+  const auto created = this->last_event();
+  EXPECT_EQ(created.kind, EventKind::ticket_created);
+  EXPECT_FALSE(created.status_to);
+  EXPECT_FALSE(created.assignee_to);
+
+  const auto update = [&](TicketChanges changes) {
+    changes.now = kStart;
+    EXPECT_TRUE(this->store_->update_ticket(id, changes));
+    const auto event = this->last_event();
+    EXPECT_EQ(event.kind, EventKind::ticket_updated);
+    EXPECT_EQ(event.ticket.id, id);
+    return event;
+  };
+
+  // A status change.
+  auto event = update({.status = TicketStatus::in_progress});
+  EXPECT_EQ(event.status_to, TicketStatus::in_progress);
+  EXPECT_FALSE(event.assignee_to);
+  // The same status again changes nothing about the status.
+  event = update({.status = TicketStatus::in_progress});
+  EXPECT_FALSE(event.status_to);
+
+  // An assignment.
+  event = update({.assignee_id = helper});
+  ASSERT_TRUE(event.assignee_to);
+  EXPECT_EQ(*event.assignee_to, helper);
+  EXPECT_FALSE(event.status_to);
+  event = update({.assignee_id = helper});
+  EXPECT_FALSE(event.assignee_to);
+
+  // Unassigned: the assignee changed, to nobody.
+  event = update({.assignee_id = std::optional<std::int64_t>()});
+  ASSERT_TRUE(event.assignee_to);
+  EXPECT_EQ(*event.assignee_to, std::nullopt);
+  event = update({.assignee_id = std::optional<std::int64_t>()});
+  EXPECT_FALSE(event.assignee_to);
+
+  // Taking an unassigned ticket is an assignment too.
+  event = update({.assignee_id = other_helper, .only_if_unassigned = true});
+  ASSERT_TRUE(event.assignee_to);
+  EXPECT_EQ(*event.assignee_to, other_helper);
+
+  // Subject and priority only: neither.
+  event = update({.subject = "Printer on fire", .priority = Priority::high});
+  EXPECT_FALSE(event.status_to);
+  EXPECT_FALSE(event.assignee_to);
+
+  // Both at once.
+  event = update({.status = TicketStatus::resolved, .assignee_id = helper});
+  EXPECT_EQ(event.status_to, TicketStatus::resolved);
+  ASSERT_TRUE(event.assignee_to);
+  EXPECT_EQ(*event.assignee_to, helper);
+
+  // A rating changes neither; auto-close changes the status.
+  ASSERT_TRUE(this->store_->rate_ticket(id, Rating{5, std::nullopt}, kStart));
+  event = this->last_event();
+  EXPECT_EQ(event.kind, EventKind::ticket_updated);
+  EXPECT_FALSE(event.status_to);
+  EXPECT_FALSE(event.assignee_to);
+  EXPECT_EQ(this->store_->close_resolved_before(kStart + hours(1), kStart + hours(1)),
+            (std::vector<std::int64_t>{id}));
+  event = this->last_event();
+  EXPECT_EQ(event.status_to, TicketStatus::closed);
+  EXPECT_FALSE(event.assignee_to);
+
+  // Read in a batch, each event keeps its own.
+  const auto all = this->store_->read_events(created.position - 1, 100);
+  ASSERT_EQ(all.size(), 12u);
+  EXPECT_EQ(all[1].status_to, TicketStatus::in_progress);
+  EXPECT_FALSE(all[2].status_to);
+  EXPECT_EQ(all[3].assignee_to, std::optional<std::optional<std::int64_t>>(helper));
+  EXPECT_EQ(all[5].assignee_to, std::optional<std::optional<std::int64_t>>(std::in_place));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     BotStore, AnUpdateStoredTwiceIsStoredOnce,
     PendingUpdatesComeInIdOrderWithoutProcessedOnesUpToTheLimit, TheLastUpdateIdSurvivesPruning,
@@ -448,7 +553,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     ARetryCountsTheAttemptAndDefersTheDelivery, AParkedDeliveryIsDeadAndCounted,
     DeadDeliveriesAreListedNewestFirstByPage, AMessageTheBotSentLeadsBackToItsTicket,
     TopicsMapTicketsAndThreadsBothWays, DeliveriesCommitWithTheNotifiersCursorOrNotAtAll,
-    TheBotsAnswerCommitsWithItsUpdateOrNotAtAll);
+    TheBotsAnswerCommitsWithItsUpdateOrNotAtAll, ATicketUpdatedEventSaysWhatChanged);
 
 // A PostgreSQL backend joins here as in store_contract_test.cpp.
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, BotStore, testing::SqliteBackend);

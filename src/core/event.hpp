@@ -39,6 +39,11 @@ struct Event {
   std::int64_t user_id = 0;   // identity_changed
   std::string session_hash;   // session_ended: the ended session's token hash
   std::int64_t position = 0;  // in the log; 0 for what was never logged
+  // What a ticket.updated changed, for consumers that tell people about it (the bot's
+  // notifier) and must not guess it from the ticket as it is now: set only when the field
+  // actually changed. assignee_to holds nullopt inside when the ticket was unassigned.
+  std::optional<TicketStatus> status_to{};
+  std::optional<std::optional<std::int64_t>> assignee_to{};
 };
 
 // Whether a ticket.created event also raises the staff alert for critical tickets.

@@ -177,6 +177,56 @@ struct EventLogBounds {
   std::int64_t last = 0;          // the newest position, 0 for an empty log
 };
 
+// --- the bot (src/telegram/): what it must not lose across a restart.
+
+// An update as Telegram sent it (the JSON of one Update object).
+struct TelegramUpdate {
+  std::int64_t update_id = 0;
+  std::string payload{};
+};
+
+// What the bot remembers about a chat: whose it is, whether it blocked the bot, and where a
+// dialog (e.g. creating a ticket step by step) stands.
+struct BotChat {
+  std::int64_t chat_id = 0;
+  std::optional<std::int64_t> user_id{};  // users.id of the person, once known
+  std::optional<Timestamp> blocked_at{};  // set by block_bot_chat only
+  std::string dialog{};                   // the dialog's step, "" when none
+  std::string dialog_text{};              // what the dialog collected so far
+  std::optional<std::int64_t> selected_ticket_id{};
+};
+
+// A message the bot is to send. With `topic_ticket_id` it goes to that ticket's forum topic in
+// `chat_id` (the sender creates the topic on first use; thread_id then comes from there).
+struct NewDelivery {
+  std::int64_t chat_id = 0;
+  std::optional<std::int64_t> thread_id{};
+  std::string text{};
+  std::string reply_markup{};               // JSON, "" for none
+  std::optional<std::int64_t> ticket_id{};  // the ticket it is about (a reply to it posts there)
+  std::optional<std::int64_t> topic_ticket_id{};
+  std::optional<std::int64_t> reply_to_message_id{};
+};
+
+enum class DeliveryStatus { pending, sent, dead };
+
+struct Delivery : NewDelivery {
+  std::int64_t id = 0;
+  DeliveryStatus status = DeliveryStatus::pending;
+  int attempts = 0;  // failed attempts so far
+  Timestamp next_attempt_at{};
+  std::string last_error{};
+  Timestamp created_at{};
+  std::optional<Timestamp> sent_at{};
+  std::optional<std::int64_t> telegram_message_id{};
+};
+
+struct DeliveryCounts {
+  std::int64_t pending = 0;
+  std::int64_t sent = 0;
+  std::int64_t dead = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -304,6 +354,60 @@ class Store {
   virtual void delete_auto_reply(std::int64_t id) = 0;
   // Records that `reply` fired on `ticket`; false when it already had.
   virtual bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) = 0;
+
+  // --- the bot. Every write here works inside in_one_transaction (the notifier enqueues
+  // deliveries with its cursor; the bot saves a chat, enqueues its answers and marks the update
+  // processed in one).
+
+  // Stores the updates not stored before (an update_id seen again is ignored); returns how
+  // many were new.
+  virtual int store_telegram_updates(std::span<const TelegramUpdate> updates, Timestamp now) = 0;
+  // Unprocessed updates in update_id order, at most `limit`.
+  virtual std::vector<TelegramUpdate> pending_telegram_updates(int limit) = 0;
+  virtual void mark_telegram_update_processed(std::int64_t update_id, Timestamp now) = 0;
+  // The highest update_id ever stored (0: none): the poller's next offset is this + 1.
+  virtual std::int64_t last_telegram_update_id() = 0;
+  // Removes processed updates received before `before`, but never the highest one; returns
+  // how many went.
+  virtual int prune_telegram_updates(Timestamp before) = 0;
+
+  virtual std::optional<BotChat> find_bot_chat(std::int64_t chat_id) = 0;
+  // Creates or replaces the chat's row; blocked_at is left as it is (chat.blocked_at is ignored).
+  virtual void save_bot_chat(const BotChat& chat, Timestamp now) = 0;
+  // Marks the chat blocked (creating its row if needed) and parks (dead) its pending
+  // deliveries with `reason` as their last_error.
+  virtual void block_bot_chat(std::int64_t chat_id, std::string_view reason, Timestamp now) = 0;
+  virtual void unblock_bot_chat(std::int64_t chat_id, Timestamp now) = 0;
+
+  // Queues the deliveries, due at once.
+  virtual void enqueue_deliveries(std::span<const NewDelivery> deliveries, Timestamp now) = 0;
+  // Pending deliveries due at `now`, oldest first (by next_attempt_at, then id), at most `limit`.
+  virtual std::vector<Delivery> due_deliveries(Timestamp now, int limit) = 0;
+  // The earliest next_attempt_at of a pending delivery; nullopt when none is pending.
+  virtual std::optional<Timestamp> next_delivery_due() = 0;
+  virtual void mark_delivery_sent(std::int64_t id, std::int64_t telegram_message_id,
+                                  Timestamp now) = 0;
+  // A pending delivery failed and will be tried again: attempts + 1, next_attempt_at = `next`,
+  // last_error = `error`.
+  virtual void retry_delivery(std::int64_t id, Timestamp next, std::string_view error) = 0;
+  // Gives up on a delivery: dead, with `error` as its last_error.
+  virtual void park_delivery(std::int64_t id, std::string_view error, Timestamp now) = 0;
+  virtual DeliveryCounts delivery_counts() = 0;
+  // Dead deliveries, newest first, before `before_id` (0: from the newest), at most `limit`.
+  virtual std::vector<Delivery> list_dead_deliveries(std::int64_t before_id, int limit) = 0;
+  // The ticket a message the bot sent (and recorded with mark_delivery_sent) is about: a
+  // reply to it posts there.
+  virtual std::optional<std::int64_t> ticket_of_bot_message(std::int64_t chat_id,
+                                                            std::int64_t message_id) = 0;
+
+  // A ticket's forum topic (its message_thread_id) in the staff chat `chat_id`, and back.
+  virtual std::optional<std::int64_t> topic_of_ticket(std::int64_t ticket_id,
+                                                      std::int64_t chat_id) = 0;
+  virtual std::optional<std::int64_t> ticket_of_topic(std::int64_t chat_id,
+                                                      std::int64_t thread_id) = 0;
+  // Records (or moves) the ticket's topic in `chat_id`. UniqueViolation when that thread is
+  // another ticket's topic.
+  virtual void save_topic(std::int64_t ticket_id, std::int64_t chat_id, std::int64_t thread_id) = 0;
 };
 
 struct StoreOptions {

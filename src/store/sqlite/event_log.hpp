@@ -10,9 +10,17 @@
 
 namespace tb::store::sqlite {
 
+// What a ticket.updated changed, as Event::status_to and Event::assignee_to say: only the
+// fields whose value the update actually changed.
+struct TicketUpdateFacts {
+  std::optional<TicketStatus> status_to{};
+  std::optional<std::optional<std::int64_t>> assignee_to{};
+};
+
 // A ticket's event (ticket.*, message.created).
 void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id,
-                  std::optional<std::int64_t> message_id, Timestamp now);
+                  std::optional<std::int64_t> message_id, Timestamp now,
+                  const TicketUpdateFacts& facts = {});
 // An event that caches must hear of: identity.changed (`user_id`), session.ended
 // (`session_hash`), permissions.changed (neither).
 void append_identity_event(Connection& connection, EventKind kind,

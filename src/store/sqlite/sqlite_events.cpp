@@ -10,15 +10,25 @@
 namespace tb::store::sqlite {
 
 void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id,
-                  std::optional<std::int64_t> message_id, Timestamp now) {
-  connection
-      .prepare(
-          "INSERT INTO events (kind, ticket_id, message_id, created_at) VALUES (?1, ?2, ?3, ?4)")
-      .bind(1, event_kind_name(kind))
-      .bind(2, ticket_id)
-      .bind(3, message_id)
-      .bind(4, seconds_of(now))
-      .step();
+                  std::optional<std::int64_t> message_id, Timestamp now,
+                  const TicketUpdateFacts& facts) {
+  auto insert = connection.prepare(
+      "INSERT INTO events (kind, ticket_id, message_id, created_at, status_to, assignee_to) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bind(1, event_kind_name(kind)).bind(2, ticket_id).bind(3, message_id);
+  insert.bind(4, seconds_of(now));
+  if (facts.status_to) {
+    insert.bind(5, status_name(*facts.status_to));
+  } else {
+    insert.bind_null(5);
+  }
+  // The column holds 0 for "unassigned" (ids start at 1), NULL for "not changed".
+  if (facts.assignee_to) {
+    insert.bind(6, facts.assignee_to->value_or(0));
+  } else {
+    insert.bind_null(6);
+  }
+  insert.step();
 }
 
 void append_identity_event(Connection& connection, EventKind kind,
@@ -43,7 +53,8 @@ namespace {
 // message when there is one.
 // (Identity events have no ticket: LEFT JOINs, and their ticket columns are NULL.)
 const std::string kEventSelect =
-    "SELECT " + std::string(kTicketColumns) + ", e.position, e.kind, e.user_id, e.session_hash, " +
+    "SELECT " + std::string(kTicketColumns) +
+    ", e.position, e.kind, e.user_id, e.session_hash, e.status_to, e.assignee_to, " +
     std::string(kMessageColumns) + " FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id " +
     "LEFT " + std::string(kTicketJoins) +
     " LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.author_id"
@@ -53,7 +64,9 @@ constexpr int kPositionColumn = kTicketColumnCount;
 constexpr int kKindColumn = kTicketColumnCount + 1;
 constexpr int kUserColumn = kTicketColumnCount + 2;
 constexpr int kSessionColumn = kTicketColumnCount + 3;
-constexpr int kMessageColumn = kTicketColumnCount + 4;
+constexpr int kStatusToColumn = kTicketColumnCount + 4;
+constexpr int kAssigneeToColumn = kTicketColumnCount + 5;
+constexpr int kMessageColumn = kTicketColumnCount + 6;
 
 std::int64_t scalar(Connection& connection, std::string_view sql) {
   auto statement = connection.prepare(sql);
@@ -84,6 +97,13 @@ std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
       if (!statement.column_is_null(kUserColumn)) event.user_id = statement.column_int(kUserColumn);
       if (!statement.column_is_null(kSessionColumn))
         event.session_hash = statement.column_text(kSessionColumn);
+      if (!statement.column_is_null(kStatusToColumn))
+        event.status_to = parse_status(statement.column_text(kStatusToColumn));
+      if (!statement.column_is_null(kAssigneeToColumn)) {
+        const auto assignee = statement.column_int(kAssigneeToColumn);
+        event.assignee_to.emplace();  // engaged: the assignee changed; empty inside: to nobody
+        if (assignee != 0) *event.assignee_to = assignee;
+      }
       events.push_back(std::move(event));
     }
     return events;

@@ -97,6 +97,32 @@ class SqliteStore final : public Store {
   void delete_auto_reply(std::int64_t id) override;
   bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) override;
 
+  int store_telegram_updates(std::span<const TelegramUpdate> updates, Timestamp now) override;
+  std::vector<TelegramUpdate> pending_telegram_updates(int limit) override;
+  void mark_telegram_update_processed(std::int64_t update_id, Timestamp now) override;
+  std::int64_t last_telegram_update_id() override;
+  int prune_telegram_updates(Timestamp before) override;
+  std::optional<BotChat> find_bot_chat(std::int64_t chat_id) override;
+  void save_bot_chat(const BotChat& chat, Timestamp now) override;
+  void block_bot_chat(std::int64_t chat_id, std::string_view reason, Timestamp now) override;
+  void unblock_bot_chat(std::int64_t chat_id, Timestamp now) override;
+  void enqueue_deliveries(std::span<const NewDelivery> deliveries, Timestamp now) override;
+  std::vector<Delivery> due_deliveries(Timestamp now, int limit) override;
+  std::optional<Timestamp> next_delivery_due() override;
+  void mark_delivery_sent(std::int64_t id, std::int64_t telegram_message_id,
+                          Timestamp now) override;
+  void retry_delivery(std::int64_t id, Timestamp next, std::string_view error) override;
+  void park_delivery(std::int64_t id, std::string_view error, Timestamp now) override;
+  DeliveryCounts delivery_counts() override;
+  std::vector<Delivery> list_dead_deliveries(std::int64_t before_id, int limit) override;
+  std::optional<std::int64_t> ticket_of_bot_message(std::int64_t chat_id,
+                                                    std::int64_t message_id) override;
+  std::optional<std::int64_t> topic_of_ticket(std::int64_t ticket_id,
+                                              std::int64_t chat_id) override;
+  std::optional<std::int64_t> ticket_of_topic(std::int64_t chat_id,
+                                              std::int64_t thread_id) override;
+  void save_topic(std::int64_t ticket_id, std::int64_t chat_id, std::int64_t thread_id) override;
+
  private:
   int read_schema_version(Connection& connection);
 

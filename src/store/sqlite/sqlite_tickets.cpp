@@ -302,6 +302,18 @@ std::vector<Ticket> SqliteStore::list_tickets(const TicketQuery& query) {
 
 bool SqliteStore::update_ticket(std::int64_t id, const TicketChanges& changes) {
   return write([&](Connection& connection) {
+    // The status and assignee before the update, to log only what it actually changed (the
+    // UPDATE itself cannot say: RETURNING gives the new values only).
+    std::optional<TicketStatus> status_before;
+    std::optional<std::int64_t> assignee_before;
+    if (changes.status || changes.assignee_id) {
+      auto before = connection.prepare("SELECT status, assignee_id FROM tickets WHERE id = ?1");
+      before.bind(1, id);
+      if (before.step()) {
+        status_before = parse_status(before.column_text(0));
+        assignee_before = optional_int(before, 1);
+      }
+    }
     std::string sql = "UPDATE tickets SET updated_at = :now";
     if (changes.subject) sql += ", subject = :subject";
     if (changes.priority) sql += ", priority = :priority, priority_rank = :rank";
@@ -341,7 +353,11 @@ bool SqliteStore::update_ticket(std::int64_t id, const TicketChanges& changes) {
           .bind(2, **changes.assignee_id)
           .step();
     }
-    append_event(connection, EventKind::ticket_updated, id, std::nullopt, changes.now);
+    TicketUpdateFacts facts;
+    if (changes.status && changes.status != status_before) facts.status_to = changes.status;
+    if (changes.assignee_id && *changes.assignee_id != assignee_before)
+      facts.assignee_to = changes.assignee_id;
+    append_event(connection, EventKind::ticket_updated, id, std::nullopt, changes.now, facts);
     return true;
   });
 }
@@ -387,7 +403,8 @@ std::vector<std::int64_t> SqliteStore::close_resolved_before(Timestamp cutoff, T
     for (const auto id : ids) {
       close.bind(1, seconds_of(now)).bind(2, id).step();
       close.reset();
-      append_event(connection, EventKind::ticket_updated, id, std::nullopt, now);
+      append_event(connection, EventKind::ticket_updated, id, std::nullopt, now,
+                   {.status_to = TicketStatus::closed});
     }
     return ids;
   });

@@ -57,8 +57,12 @@ void add_auth_routes(Endpoints& endpoints, service::AuthService& auth,
   // How one may sign in here, so that a client offers only what works (the Mini App shows
   // the demo picker or "open in Telegram" without probing for errors).
   endpoints.add_public(Method::get, "/auth/methods", [&](Request&) {
+    const auto bot = auth.bot_username();
     return json_response(
-        200, boost::json::object{{"telegram", auth.telegram_logins()}, {"demo", auth.demo()}});
+        200, boost::json::object{{"telegram", auth.telegram_logins()},
+                                 {"demo", auth.demo()},
+                                 {"bot_username", bot.empty() ? boost::json::value(nullptr)
+                                                              : boost::json::value(bot)}});
   });
   endpoints.add_public(Method::post, "/auth/demo", [&](Request& request) {
     if (!auth.demo()) throw Error(ErrorCode::not_found, "no such resource");

@@ -9,6 +9,7 @@
 #include "api/auth_routes.hpp"
 #include "api/auto_reply_routes.hpp"
 #include "api/category_routes.hpp"
+#include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
 #include "app/maintenance.hpp"
@@ -138,6 +139,32 @@ void stop_tasks(Runtime& runtime, std::chrono::seconds shutdown_timeout) {
   std::_Exit(1);
 }
 
+telegram::SendLimits send_limits(const Config& config) {
+  telegram::SendLimits limits;
+  limits.enabled = config.telegram_send_limits;
+  return limits;
+}
+
+std::unique_ptr<telegram::TelegramBot> make_bot(const Config& config,
+                                                telegram::BotServices services) {
+  if (config.telegram_bot_token.empty() || config.telegram_mode == TelegramMode::off) {
+    spdlog::info("telegram: the bot is off ({})",
+                 config.telegram_bot_token.empty() ? "no TELEGRAM_BOT_TOKEN" : "TELEGRAM_MODE=off");
+    return nullptr;
+  }
+  auto& auth = services.auth;
+  return std::make_unique<telegram::TelegramBot>(
+      telegram::TelegramSettings{.token = config.telegram_bot_token,
+                                 .api_url = config.telegram_api_url,
+                                 .webhook = config.telegram_mode == TelegramMode::webhook,
+                                 .webhook_url = config.telegram_webhook_url,
+                                 .webhook_secret = config.telegram_webhook_secret,
+                                 .webapp_url = config.webapp_url,
+                                 .staff_chat_id = config.staff_chat_id,
+                                 .limits = send_limits(config)},
+      services, [&auth](const std::string& username) { auth.set_bot_username(username); });
+}
+
 service::AuthOptions auth_options(const Config& config) {
   return service::AuthOptions{.bot_token = config.telegram_bot_token,
                               .init_data_max_age = config.init_data_max_age,
@@ -157,6 +184,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       categories_(*store_),
       auto_replies_(*store_, clock),
       tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
+      undelivered_(*store_),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
@@ -181,6 +209,9 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_category_routes(endpoints_, categories_);
   api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
+  api::add_telegram_routes(endpoints_, undelivered_);
+  bot_ = make_bot(config, telegram::BotServices{*store_, auth_, tickets_, categories_});
+  if (bot_) bot_->add_routes(router_);
   metrics_.set_routes(route_labels(router_));
   metrics_.set_version(TICKETBOT_VERSION);
   metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
@@ -189,6 +220,13 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
                        [this] { return ticket_pages_.counts().misses; });
+  metrics_.add_gauge(
+      "ticketbot_telegram_deliveries_pending", "Telegram messages waiting to be sent.",
+      [this] { return static_cast<std::uint64_t>(store_->delivery_counts().pending); });
+  metrics_.add_gauge(
+      "ticketbot_telegram_deliveries_dead",
+      "Telegram messages parked after failing for good (see GET /telegram/deliveries).",
+      [this] { return static_cast<std::uint64_t>(store_->delivery_counts().dead); });
 }
 
 void Application::follow_events(std::stop_token stop) {
@@ -250,6 +288,14 @@ int run_server(const Config& config) {
       "event follower", [&application](std::stop_token stop) { application->follow_events(stop); });
   runtime.tasks().add_thread("maintenance",
                              [&maintenance](std::stop_token stop) { maintenance.run(stop); });
+  if (auto* bot = application->bot()) {
+    runtime.tasks().add_thread("telegram notifier",
+                               [bot](std::stop_token stop) { bot->run_notifier(stop); });
+    runtime.tasks().add_thread("telegram sender",
+                               [bot](std::stop_token stop) { bot->run_sender(stop); });
+    runtime.tasks().add_thread("telegram updates",
+                               [bot](std::stop_token stop) { bot->run_updates(stop); });
+  }
   auto server = std::make_unique<http::Server>(
       server_options(config),
       http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers()},

@@ -22,8 +22,10 @@
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/ticket_service.hpp"
+#include "service/undelivered_messages.hpp"
 #include "service/user_service.hpp"
 #include "store/store.hpp"
+#include "telegram/telegram_bot.hpp"
 
 namespace tb::app {
 
@@ -45,6 +47,8 @@ class Application {
   // Follows the event log into the hub and the caches until `stop`: the body of the
   // "event follower" task (run_server), or of a thread in tests.
   void follow_events(std::stop_token stop);
+  // The Telegram bot, or nothing when it is off (no token, or TELEGRAM_MODE=off).
+  telegram::TelegramBot* bot() { return bot_.get(); }
 
  private:
   // Applies an identity event (a person's rights, a logout, the permission table) to the
@@ -59,6 +63,7 @@ class Application {
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
+  service::UndeliveredMessages undelivered_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;
@@ -66,6 +71,7 @@ class Application {
   http::Metrics metrics_;
   api::Endpoints endpoints_;
   api::PageCache ticket_pages_;
+  std::unique_ptr<telegram::TelegramBot> bot_;
   realtime::EndpointOptions websocket_options_;
   // Where follow_events begins: the log's end when the application was made. The hub is no
   // durable consumer (its clients resume by themselves).

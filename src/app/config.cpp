@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -91,6 +92,12 @@ std::string parse_log_level(const std::string& text) {
   }
   throw invalid_argument("expected one of trace, debug, info, warn, error, critical, off; got '" +
                          text + "'");
+}
+
+bool parse_on_off(const std::string& text) {
+  if (text == "on") return true;
+  if (text == "off") return false;
+  throw invalid_argument("expected on or off; got '" + text + "'");
 }
 
 std::string parse_log_format(const std::string& text) {
@@ -190,6 +197,10 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) { c.telegram_webhook_url = parse_http_url(v, true); }},
       {"TELEGRAM_WEBHOOK_SECRET", "", "secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token",
        [](Config& c, const std::string& v) { c.telegram_webhook_secret = v; }},
+      {"TELEGRAM_SEND_LIMITS", "on",
+       "on: send at Telegram's limits (30/s, 1/s per chat, 20/min per group); off: only against "
+       "a local Bot API server or a fake",
+       [](Config& c, const std::string& v) { c.telegram_send_limits = parse_on_off(v); }},
       {"WEBAPP_URL", "", "public https URL of /app/ for the bot's menu button",
        [](Config& c, const std::string& v) { c.webapp_url = parse_http_url(v, true); }},
       {"STAFF_CHAT_ID", "", "forum supergroup id where each ticket gets a topic (empty: none)",
@@ -278,6 +289,26 @@ std::string unquote(const std::string& value, int line_number) {
   return value;
 }
 
+// Webhook mode needs where Telegram should post and the secret that proves it is Telegram.
+void check_webhook_settings(const Config& config) {
+  if (config.telegram_mode != TelegramMode::webhook || config.telegram_bot_token.empty()) return;
+  if (config.telegram_webhook_url.empty()) {
+    throw ConfigError("TELEGRAM_WEBHOOK_URL",
+                      "TELEGRAM_MODE=webhook needs the public https URL "
+                      "of /telegram/webhook");
+  }
+  const auto& secret = config.telegram_webhook_secret;
+  const bool valid = secret.size() >= 16 && secret.size() <= 256 &&
+                     std::all_of(secret.begin(), secret.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '_' || c == '-';
+                     });
+  if (!valid) {
+    throw ConfigError("TELEGRAM_WEBHOOK_SECRET",
+                      "TELEGRAM_MODE=webhook needs a secret of 16 to 256 characters A-Z, a-z, "
+                      "0-9, _ and - (Telegram's rule)");
+  }
+}
+
 }  // namespace
 
 const std::vector<ConfigVariable>& config_variables() {
@@ -309,6 +340,7 @@ Config load_config(const ConfigSources& sources) {
       throw ConfigError(std::string(variable.name), error.what());
     }
   }
+  check_webhook_settings(config);
   return config;
 }
 
@@ -335,22 +367,6 @@ std::vector<std::string> unknown_settings(const Settings& settings) {
 std::vector<std::string> inactive_setting_notes(const Config& config) {
   const Config defaults = load_config({});
   std::vector<std::string> notes;
-  const std::string_view no_bot = "the Telegram bot is not built yet, so nothing uses it";
-  if (!config.telegram_bot_token.empty()) {
-    notes.push_back(
-        "TELEGRAM_BOT_TOKEN is used to check Mini App logins (initData, Login Widget); the bot "
-        "itself is not running yet in this build (no updates, no notifications)");
-  }
-  if (config.telegram_mode != defaults.telegram_mode)
-    notes.push_back("TELEGRAM_MODE is set, but " + std::string(no_bot));
-  if (config.telegram_api_url != defaults.telegram_api_url)
-    notes.push_back("TELEGRAM_API_URL is set, but " + std::string(no_bot));
-  if (!config.telegram_webhook_url.empty())
-    notes.push_back("TELEGRAM_WEBHOOK_URL is set, but " + std::string(no_bot));
-  if (!config.telegram_webhook_secret.empty())
-    notes.push_back("TELEGRAM_WEBHOOK_SECRET is set, but " + std::string(no_bot));
-  if (!config.webapp_url.empty()) notes.push_back("WEBAPP_URL is set, but " + std::string(no_bot));
-  if (config.staff_chat_id) notes.push_back("STAFF_CHAT_ID is set, but " + std::string(no_bot));
   if (!config.redis_url.empty()) {
     notes.push_back(
         "REDIS_URL is set, but Redis is not built yet: this instance neither connects to it nor "

@@ -38,6 +38,7 @@ struct Config {
   TelegramMode telegram_mode = TelegramMode::polling;
   std::string telegram_webhook_url;
   std::string telegram_webhook_secret;
+  bool telegram_send_limits = true;
   std::string webapp_url;
   std::optional<std::int64_t> staff_chat_id;
   std::vector<std::int64_t> bootstrap_developers;
@@ -108,8 +109,8 @@ Settings read_environment();
 // programs), sorted.
 std::vector<std::string> unknown_settings(const Settings& settings);
 
-// One line per setting that is accepted but has no effect yet in this build (the Telegram
-// bot, Redis, attachments), for those set to something other than their default.
+// One line per setting that is accepted but has no effect yet in this build (Redis,
+// attachments), for those set to something other than their default.
 std::vector<std::string> inactive_setting_notes(const Config& config);
 
 // Parses .env text: KEY=VALUE lines, '#' comments, optional `export `, single or double

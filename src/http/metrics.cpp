@@ -164,8 +164,8 @@ std::string Metrics::render_prometheus() const {
       websocket_frames_sent_.load(std::memory_order_relaxed),
       websocket_slow_drops_.load(std::memory_order_relaxed));
   for (const auto& counter : counters_) {
-    fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", counter.name, counter.help,
-                   counter.read());
+    fmt::format_to(it, "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", counter.name, counter.help,
+                   counter.type, counter.read());
   }
   fmt::format_to(it,
                  "# HELP ticketbot_build_info The running ticketbot's version.\n"

@@ -50,7 +50,11 @@ class Metrics {
   // A counter another module keeps (a cache's hits, say), read at each scrape. Registered
   // while wiring, before the server starts.
   void add_counter(std::string name, std::string help, std::function<std::uint64_t()> read) {
-    counters_.push_back(Counter{std::move(name), std::move(help), std::move(read)});
+    counters_.push_back(Counter{std::move(name), std::move(help), "counter", std::move(read)});
+  }
+  // The same for a figure that goes up and down (a queue's length).
+  void add_gauge(std::string name, std::string help, std::function<std::uint64_t()> read) {
+    counters_.push_back(Counter{std::move(name), std::move(help), "gauge", std::move(read)});
   }
 
   // Shown as ticketbot_build_info{version="..."} 1.
@@ -77,6 +81,7 @@ class Metrics {
   struct Counter {
     std::string name;
     std::string help;
+    std::string_view type;  // "counter" or "gauge"
     std::function<std::uint64_t()> read;
   };
 

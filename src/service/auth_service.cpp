@@ -186,6 +186,20 @@ Principal AuthService::authenticate_session(std::string_view token) {
   return principal;
 }
 
+void AuthService::set_bot_username(std::string username) {
+  std::lock_guard lock(bot_username_mutex_);
+  bot_username_ = std::move(username);
+}
+
+std::string AuthService::bot_username() const {
+  std::lock_guard lock(bot_username_mutex_);
+  return bot_username_;
+}
+
+Principal AuthService::principal_for_bot_user(const TelegramUser& profile) {
+  return principal_for(user_by_telegram_profile(profile), std::nullopt);
+}
+
 Principal AuthService::authenticate(std::string_view authorization) {
   if (authorization.empty()) refuse("missing credentials");
   if (authorization.starts_with("Bearer ")) return authenticate_session(authorization.substr(7));

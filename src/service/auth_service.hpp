@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -47,6 +48,11 @@ class AuthService {
   // Demo mode only (not_found otherwise): the seeded demo person of that role.
   LoginResult login_demo(std::string_view role);
 
+  // Someone writing to the bot. Telegram vouches for `profile` (the update came over the bot's
+  // own connection), so this is a login like the Mini App's: created on first sight with the
+  // role a new person gets. No session: the bot acts for them update by update.
+  Principal principal_for_bot_user(const TelegramUser& profile);
+
   // "Bearer <token>" or "tma <initData>". Throws unauthorized.
   Principal authenticate(std::string_view authorization);
   void logout(const Principal& principal);
@@ -67,6 +73,11 @@ class AuthService {
   // Demo mode only: creates the five demo people (one per role) if they are missing, and
   // marks the database as holding demo data, in one transaction.
   void seed_demo_people();
+
+  // The bot's @username, once the bot has asked Telegram (the Login Widget needs it); empty
+  // while unknown or when the bot is off.
+  void set_bot_username(std::string username);
+  std::string bot_username() const;
 
   Timestamp now() const { return clock_(); }
   bool demo() const { return options_.demo; }
@@ -92,6 +103,8 @@ class AuthService {
   Clock clock_;
 
   std::atomic<std::uint64_t> identity_version_{0};
+  mutable std::mutex bot_username_mutex_;
+  std::string bot_username_;
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, store::Session> sessions_;  // by token hash
   std::unordered_map<std::int64_t, std::shared_ptr<const User>> users_;

@@ -9,10 +9,21 @@ namespace tb::service {
 EventFollower::EventFollower(store::Store& store, Deliver deliver, std::int64_t after)
     : store_(store), deliver_(std::move(deliver)), position_(after) {}
 
+EventFollower::EventFollower(store::Store& store, DeliverBatch deliver, std::int64_t after)
+    : store_(store), deliver_batch_(std::move(deliver)), position_(after) {}
+
 int EventFollower::poll() {
   int delivered = 0;
   for (;;) {
     const auto events = store_.read_events(position_, kBatch);
+    if (deliver_batch_) {
+      if (events.empty()) return delivered;
+      deliver_batch_(events);
+      position_ = events.back().position;
+      delivered += static_cast<int>(events.size());
+      if (static_cast<int>(events.size()) < kBatch) return delivered;
+      continue;
+    }
     for (const auto& event : events) {
       // Committed already: a failing consumer must not stop the others or repeat the event.
       try {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <stop_token>
 
 #include "store/store.hpp"
@@ -16,10 +17,15 @@ namespace tb::service {
 class EventFollower {
  public:
   using Deliver = std::function<void(const Event&)>;
+  // Takes a batch at once (e.g. to write its effects and the cursor in one transaction). When
+  // it throws, the follower stays where it was and offers the same events again later.
+  using DeliverBatch = std::function<void(std::span<const Event>)>;
 
   EventFollower(store::Store& store, Deliver deliver, std::int64_t after);
+  EventFollower(store::Store& store, DeliverBatch deliver, std::int64_t after);
 
-  // Delivers what the log holds after the position now; returns how many events.
+  // Delivers what the log holds after the position now; returns how many events. Throws
+  // what a batch consumer threw (having delivered nothing of that batch).
   int poll();
   // Polls until `stop` is requested, sleeping between commits (at most `idle` at a time, so
   // that writes of another process sharing the database are seen too).
@@ -33,6 +39,7 @@ class EventFollower {
 
   store::Store& store_;
   Deliver deliver_;
+  DeliverBatch deliver_batch_;
   std::int64_t position_;
 };
 

@@ -931,6 +931,7 @@ class BodyError(Exception):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the Bot API client expects
+    disable_nagle_algorithm = True  # headers and body go in two writes: no delayed-ACK stall
     server_version = "FakeTelegramBotAPI/1.0"
 
     @property

@@ -26,7 +26,15 @@ std::string concrete(std::string path) {
   return path;
 }
 
-class ContractRoutes : public AppFixture {};
+// In webhook mode, so that POST /telegram/webhook (served only then) is among the routes.
+class ContractRoutes : public AppFixture {
+ protected:
+  void start() {
+    AppFixture::start({{"TELEGRAM_MODE", "webhook"},
+                       {"TELEGRAM_WEBHOOK_URL", "https://support.example.org/telegram/webhook"},
+                       {"TELEGRAM_WEBHOOK_SECRET", "0123456789abcdef"}});
+  }
+};
 
 TEST_F(ContractRoutes, EveryDocumentedOperationHasARoute) {
   start();

@@ -1,0 +1,68 @@
+// The bot as the application runs it: three tasks (updates, notifier, sender), each on its
+// own thread with its own Bot API connection, and the start-up calls that make the bot look
+// right in Telegram (its commands in Russian and English, the menu button opening the Mini
+// App, the webhook set or removed to match the mode).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <string>
+
+#include "http/router.hpp"
+#include "telegram/bot.hpp"
+#include "telegram/bot_api.hpp"
+#include "telegram/links.hpp"
+#include "telegram/notifier.hpp"
+#include "telegram/sender.hpp"
+#include "telegram/updates.hpp"
+
+namespace tb::telegram {
+
+struct TelegramSettings {
+  std::string token;
+  std::string api_url;
+  bool webhook = false;  // else long polling
+  std::string webhook_url;
+  std::string webhook_secret;
+  std::string webapp_url;
+  std::optional<std::int64_t> staff_chat_id;
+  SendLimits limits;
+};
+
+class TelegramBot {
+ public:
+  // `on_username` hears the bot's @username once getMe has told it (for the Login Widget).
+  TelegramBot(TelegramSettings settings, BotServices services,
+              std::function<void(const std::string&)> on_username);
+
+  // In webhook mode, POST /telegram/webhook.
+  void add_routes(http::Router& router);
+
+  // The three tasks' bodies. The updates task makes the start-up calls first (retrying until
+  // Telegram answers); the sender waits for them, so a refused token parks nothing.
+  void run_updates(std::stop_token stop);
+  void run_notifier(std::stop_token stop) { notifier_.run(stop); }
+  void run_sender(std::stop_token stop);
+
+  const AppLinks& links() const { return links_; }
+
+ private:
+  bool start_up(std::stop_token stop);
+  void announce(BotApi& api);
+
+  TelegramSettings settings_;
+  BotServices services_;
+  std::function<void(const std::string&)> on_username_;
+  AppLinks links_;
+  Bot bot_;
+  Notifier notifier_;
+  BotApi updates_api_;
+  BotApi send_api_;
+  Sender sender_;
+  UpdateProcessor processor_;
+  std::atomic<bool> started_{false};
+};
+
+}  // namespace tb::telegram

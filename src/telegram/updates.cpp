@@ -1,0 +1,126 @@
+#include "telegram/updates.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/crypto.hpp"
+#include "core/error.hpp"
+
+namespace tb::telegram {
+namespace {
+
+constexpr int kBatch = 100;
+constexpr int kLongPollSeconds = 25;
+
+}  // namespace
+
+bool pause_unless_stopped(std::chrono::milliseconds pause, std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_for(lock, stop, pause, [] { return false; });
+  return !stop.stop_requested();
+}
+
+UpdateProcessor::UpdateProcessor(store::Store& store, Bot& bot, BotApi& api)
+    : store_(store), bot_(bot), api_(api) {}
+
+int UpdateProcessor::process_pending() {
+  int processed = 0;
+  for (;;) {
+    const auto pending = store_.pending_telegram_updates(kBatch);
+    for (const auto& update : pending) {
+      const auto answer = bot_.process(update);
+      ++processed;
+      if (!answer) continue;
+      try {  // a pop-up's answer is a courtesy: Telegram drops it after a few seconds anyway
+        api_.answer_callback_query(answer->callback_query_id, answer->text);
+      } catch (const BotApiError& error) {
+        spdlog::debug("telegram: answerCallbackQuery failed: {}", error.what());
+      }
+    }
+    if (static_cast<int>(pending.size()) < kBatch) return processed;
+  }
+}
+
+std::chrono::milliseconds poll_backoff(int failures) {
+  const int exponent = std::clamp(failures - 1, 0, 5);
+  return std::min(std::chrono::milliseconds(1000LL << exponent), std::chrono::milliseconds(30000));
+}
+
+void poll_updates(store::Store& store, BotApi& api, UpdateProcessor& processor,
+                  std::stop_token stop) {
+  std::stop_callback cancel_call(stop, [&api] { api.cancel(); });
+  int failures = 0;
+  while (!stop.stop_requested()) {
+    try {
+      processor.process_pending();  // what a crash left, and what the last poll brought
+      const auto offset = store.last_telegram_update_id() + 1;
+      const auto updates = api.get_updates(offset, kLongPollSeconds, kBatch);
+      std::vector<store::TelegramUpdate> rows;
+      rows.reserve(updates.size());
+      for (const auto& update : updates) {
+        const auto* id = update.if_contains("update_id");
+        if (!id || !id->is_int64()) continue;
+        rows.push_back({id->as_int64(), boost::json::serialize(update)});
+      }
+      if (!rows.empty()) store.store_telegram_updates(rows, system_now());
+      failures = 0;
+    } catch (const BotApiError& error) {
+      if (stop.stop_requested()) return;
+      ++failures;
+      auto pause = poll_backoff(failures);
+      if (error.kind == BotApiError::Kind::rate_limited) {
+        pause = std::max<std::chrono::milliseconds>(pause, error.retry_after);
+      }
+      spdlog::warn("telegram: getUpdates failed ({}); trying again in {} ms", error.what(),
+                   pause.count());
+      pause_unless_stopped(pause, stop);
+    } catch (const std::exception& error) {
+      ++failures;
+      spdlog::error("telegram: updates: {}", error.what());
+      pause_unless_stopped(poll_backoff(failures), stop);
+    }
+  }
+}
+
+void process_webhook_updates(store::Store& store, UpdateProcessor& processor,
+                             std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    const auto seen = store.committed_writes();
+    try {
+      processor.process_pending();
+    } catch (const std::exception& error) {
+      spdlog::error("telegram: updates: {}", error.what());
+    }
+    store.wait_for_writes(seen, std::chrono::seconds(1), stop);
+  }
+}
+
+void add_webhook_route(http::Router& router, store::Store& store, std::string secret) {
+  router.add(
+      http::Method::post, "/telegram/webhook",
+      [&store, secret = std::move(secret)](http::Request& request) {
+        if (!constant_time_equal(request.header("x-telegram-bot-api-secret-token"), secret)) {
+          throw Error(ErrorCode::unauthorized, "wrong or missing secret token");
+        }
+        boost::system::error_code error;
+        const auto update = boost::json::parse(request.body, error);
+        const auto* id =
+            !error && update.is_object() ? update.as_object().if_contains("update_id") : nullptr;
+        if (!id || !id->is_int64()) {
+          throw Error(ErrorCode::invalid_request, "the body is no Telegram update");
+        }
+        const store::TelegramUpdate row{id->as_int64(), std::move(request.body)};
+        store.store_telegram_updates({&row, 1}, system_now());
+        return http::Response::json(200, "{}");
+      });
+}
+
+}  // namespace tb::telegram

@@ -220,6 +220,14 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
                        [this] { return ticket_pages_.counts().misses; });
+  if (bot_) {
+    metrics_.add_counter("ticketbot_telegram_updates_processed_total",
+                         "Telegram updates the bot has processed.",
+                         [this] { return bot_->updates_processed(); });
+    metrics_.add_counter("ticketbot_telegram_messages_sent_total",
+                         "Messages the bot has sent to Telegram.",
+                         [this] { return bot_->messages_sent(); });
+  }
   metrics_.add_gauge(
       "ticketbot_telegram_deliveries_pending", "Telegram messages waiting to be sent.",
       [this] { return static_cast<std::uint64_t>(store_->delivery_counts().pending); });

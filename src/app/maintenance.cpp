@@ -31,8 +31,16 @@ void Maintenance::run_once() {
                      std::chrono::duration_cast<std::chrono::days>(auto_close_after_).count());
       }
     }
-    if (const int pruned = store_.prune_events(retention_, tickets_.now())) {
+    const auto now = tickets_.now();
+    if (const int pruned = store_.prune_events(retention_, now)) {
       spdlog::info("event log: pruned {} event(s)", pruned);
+    }
+    // The bot's inbox and outbox: kept long enough to answer "was it sent?" and to map a
+    // reply to a month-old notification to its ticket, then dropped.
+    store_.prune_telegram_updates(now - std::chrono::days(7));
+    if (const int pruned =
+            store_.prune_deliveries(now - std::chrono::days(30), now - std::chrono::days(90))) {
+      spdlog::info("telegram: pruned {} old deliveries", pruned);
     }
   } catch (const std::exception& error) {
     spdlog::error("maintenance: {}", error.what());

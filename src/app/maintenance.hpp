@@ -10,7 +10,8 @@
 namespace tb::app {
 
 // Background housekeeping, once a minute: closes tickets resolved longer ago than
-// `auto_close_after` (zero: never) and prunes the event log as `retention` allows. A task in
+// `auto_close_after` (zero: never), prunes the event log as `retention` allows, and the bot's
+// processed updates (after 7 days) and deliveries (sent: 30 days, dead: 90). A task in
 // the runtime's group (run is its body); it starts no thread of its own.
 class Maintenance {
  public:

@@ -370,6 +370,9 @@ class Store {
   // Removes processed updates received before `before`, but never the highest one; returns
   // how many went.
   virtual int prune_telegram_updates(Timestamp before) = 0;
+  // Removes deliveries sent before `sent_before` (a reply to a message that old no longer finds
+  // its ticket by the message) and dead ones queued before `dead_before`; returns how many.
+  virtual int prune_deliveries(Timestamp sent_before, Timestamp dead_before) = 0;
 
   virtual std::optional<BotChat> find_bot_chat(std::int64_t chat_id) = 0;
   // Creates or replaces the chat's row; blocked_at is left as it is (chat.blocked_at is ignored).
@@ -381,7 +384,9 @@ class Store {
 
   // Queues the deliveries, due at once.
   virtual void enqueue_deliveries(std::span<const NewDelivery> deliveries, Timestamp now) = 0;
-  // Pending deliveries due at `now`, oldest first (by next_attempt_at, then id), at most `limit`.
+  // Pending deliveries due at `now`, oldest first (by next_attempt_at, then id), at most `limit`;
+  // only each chat's earliest pending one, so that a chat gets its messages in order even when
+  // one of them is waiting for a retry.
   virtual std::vector<Delivery> due_deliveries(Timestamp now, int limit) = 0;
   // The earliest next_attempt_at of a pending delivery; nullopt when none is pending.
   virtual std::optional<Timestamp> next_delivery_due() = 0;

@@ -121,6 +121,7 @@ Sender::Outcome Sender::send(const store::Delivery& delivery) {
     const auto message_id = api_.send_message(message);
     pacer_.sent(delivery.chat_id, Clock::now());
     store_.mark_delivery_sent(delivery.id, message_id, system_now());
+    sent_.fetch_add(1, std::memory_order_relaxed);
     return Outcome::sent;
   } catch (const BotApiError& error) {
     pacer_.sent(delivery.chat_id, Clock::now());  // a refused call counts against the limits too

@@ -8,6 +8,7 @@
 // the answer and that mark sends the message again after the restart; no other path does.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -55,6 +56,7 @@ class Sender {
   int send_due();
   // Sends until `stop`, woken by every commit (a new delivery) or when a held one falls due.
   void run(std::stop_token stop);
+  std::uint64_t sent_total() const { return sent_.load(std::memory_order_relaxed); }
 
  private:
   enum class Outcome { sent, deferred, failed };
@@ -66,6 +68,7 @@ class Sender {
   BotApi& api_;
   SendPacer pacer_;
   SendPacer::TimePoint next_wake_{};
+  std::atomic<std::uint64_t> sent_{0};
 };
 
 // The pause before the attempt after `attempts` failed ones: 1 s, 2 s, 4 s, … up to 10 min.

@@ -47,6 +47,8 @@ class TelegramBot {
   void run_sender(std::stop_token stop);
 
   const AppLinks& links() const { return links_; }
+  std::uint64_t updates_processed() const { return processor_.processed_total(); }
+  std::uint64_t messages_sent() const { return sender_.sent_total(); }
 
  private:
   bool start_up(std::stop_token stop);

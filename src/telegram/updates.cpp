@@ -38,6 +38,7 @@ int UpdateProcessor::process_pending() {
     for (const auto& update : pending) {
       const auto answer = bot_.process(update);
       ++processed;
+      processed_.fetch_add(1, std::memory_order_relaxed);
       if (!answer) continue;
       try {  // a pop-up's answer is a courtesy: Telegram drops it after a few seconds anyway
         api_.answer_callback_query(answer->callback_query_id, answer->text);

@@ -4,7 +4,9 @@
 // repeats one; the webhook answers 200 once the update is stored, before processing it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <stop_token>
 #include <string>
 
@@ -23,11 +25,13 @@ class UpdateProcessor {
   // Returns how many updates were processed. A store failure stops the round (the update
   // stays pending for the next one).
   int process_pending();
+  std::uint64_t processed_total() const { return processed_.load(std::memory_order_relaxed); }
 
  private:
   store::Store& store_;
   Bot& bot_;
   BotApi& api_;
+  std::atomic<std::uint64_t> processed_{0};
 };
 
 // Long polling: getUpdates into the inbox, then processing, until `stop`.

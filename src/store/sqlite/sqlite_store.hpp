@@ -102,6 +102,7 @@ class SqliteStore final : public Store {
   void mark_telegram_update_processed(std::int64_t update_id, Timestamp now) override;
   std::int64_t last_telegram_update_id() override;
   int prune_telegram_updates(Timestamp before) override;
+  int prune_deliveries(Timestamp sent_before, Timestamp dead_before) override;
   std::optional<BotChat> find_bot_chat(std::int64_t chat_id) override;
   void save_bot_chat(const BotChat& chat, Timestamp now) override;
   void block_bot_chat(std::int64_t chat_id, std::string_view reason, Timestamp now) override;

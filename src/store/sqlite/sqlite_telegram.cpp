@@ -117,6 +117,21 @@ int SqliteStore::prune_telegram_updates(Timestamp before) {
   });
 }
 
+int SqliteStore::prune_deliveries(Timestamp sent_before, Timestamp dead_before) {
+  return write([&](Connection& connection) {
+    connection
+        .prepare("DELETE FROM telegram_deliveries WHERE status = 'sent' AND sent_at < ?1")
+        .bind(1, seconds_of(sent_before))
+        .step();
+    int removed = connection.changes();
+    connection
+        .prepare("DELETE FROM telegram_deliveries WHERE status = 'dead' AND created_at < ?1")
+        .bind(1, seconds_of(dead_before))
+        .step();
+    return removed + connection.changes();
+  });
+}
+
 // --- chats
 
 std::optional<BotChat> SqliteStore::find_bot_chat(std::int64_t chat_id) {
@@ -218,8 +233,9 @@ std::vector<Delivery> SqliteStore::due_deliveries(Timestamp now, int limit) {
   return read([&](Connection& connection) {
     auto statement = connection.prepare(
         std::string(kDeliverySelect) +
-        " WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id "
-        "LIMIT ?2");
+        " AS d WHERE status = 'pending' AND next_attempt_at <= ?1 AND NOT EXISTS ("
+        "SELECT 1 FROM telegram_deliveries AS earlier WHERE earlier.chat_id = d.chat_id AND "
+        "earlier.status = 'pending' AND earlier.id < d.id) ORDER BY next_attempt_at, id LIMIT ?2");
     statement.bind(1, seconds_of(now)).bind(2, static_cast<std::int64_t>(limit));
     return deliveries_of(statement);
   });

@@ -58,13 +58,15 @@ class BotStore : public ::testing::Test {
     return newest_delivery_id();
   }
 
+  // Rows get ids 1, 2, 3, … in a fresh database, and these tests prune only after their last
+  // enqueue: the newest id is the number of rows. (due_deliveries cannot tell: it shows only
+  // each chat's earliest pending row.)
   std::int64_t newest_delivery_id() {
-    const auto due = store_->due_deliveries(Timestamp::max(), 100000);
-    std::int64_t newest = 0;
-    for (const auto& delivery : due) newest = std::max(newest, delivery.id);
-    return newest;
+    const auto counts = store_->delivery_counts();
+    return counts.pending + counts.sent + counts.dead;
   }
 
+  // Among the due rows (each chat's earliest pending one).
   std::optional<Delivery> pending(std::int64_t id) {
     for (const auto& delivery : store_->due_deliveries(Timestamp::max(), 100000))
       if (delivery.id == id) return delivery;
@@ -269,29 +271,55 @@ TYPED_TEST_P(BotStore, DeliveriesKeepWhatWasQueued) {
   EXPECT_FALSE(plain.reply_to_message_id);
 }
 
-TYPED_TEST_P(BotStore, DueDeliveriesComeInTheOrderTheyFallDue) {
+TYPED_TEST_P(BotStore, DueDeliveriesComeInTheOrderTheyFallDueEachChatInItsOwnOrder) {
+  constexpr std::int64_t kThirdChat = 303;
   EXPECT_EQ(this->store_->next_delivery_due(), std::nullopt);
   const auto a = this->enqueue(to(kChat, "a"));
   const auto b = this->enqueue(to(kChat, "b"));
   const auto c = this->enqueue(to(kOtherChat, "c"));
-  const auto late = this->enqueue(to(kChat, "late"), kStart + seconds(10));
+  const auto late = this->enqueue(to(kThirdChat, "late"), kStart + seconds(10));
   this->store_->retry_delivery(a, kStart + seconds(5), "HTTP 500");
 
   EXPECT_EQ(this->store_->next_delivery_due(), kStart);
-  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart, 100)), (std::vector<std::int64_t>{b, c}));
+  // b is due by its time but waits behind a, deferred in the same chat: a chat's messages
+  // arrive in the order they were written.
+  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart, 100)), (std::vector<std::int64_t>{c}));
   EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart + seconds(10), 100)),
-            (std::vector<std::int64_t>{b, c, a, late}));
-  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart + seconds(10), 3)),
-            (std::vector<std::int64_t>{b, c, a}));
+            (std::vector<std::int64_t>{c, a, late}));
+  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart + seconds(10), 2)),
+            (std::vector<std::int64_t>{c, a}));
 
-  this->store_->mark_delivery_sent(b, 1, kStart);
-  this->store_->mark_delivery_sent(c, 2, kStart);
-  EXPECT_EQ(this->store_->next_delivery_due(), kStart + seconds(5));
-  this->store_->park_delivery(a, "HTTP 400: chat not found", kStart + seconds(5));
+  this->store_->mark_delivery_sent(a, 1, kStart + seconds(5));
+  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart + seconds(10), 100)),
+            (std::vector<std::int64_t>{b, c, late}));
+  this->store_->mark_delivery_sent(b, 2, kStart + seconds(5));
+  this->store_->mark_delivery_sent(c, 3, kStart + seconds(5));
   EXPECT_EQ(this->store_->next_delivery_due(), kStart + seconds(10));
-  this->store_->mark_delivery_sent(late, 3, kStart + seconds(10));
+  this->store_->park_delivery(late, "HTTP 400: chat not found", kStart + seconds(10));
   EXPECT_EQ(this->store_->next_delivery_due(), std::nullopt);
   EXPECT_TRUE(this->store_->due_deliveries(Timestamp::max(), 100).empty());
+}
+
+TYPED_TEST_P(BotStore, PruningRemovesOldSentAndDeadDeliveriesNeverPendingOnes) {
+  auto about_a_ticket = to(kChat, "old, sent");
+  about_a_ticket.ticket_id = 7;
+  const auto old_sent = this->enqueue(about_a_ticket);
+  const auto new_sent = this->enqueue(to(kOtherChat, "new, sent"));
+  const auto old_dead = this->enqueue(to(303, "old, dead"));
+  const auto pending = this->enqueue(to(304, "pending"));
+  this->store_->mark_delivery_sent(old_sent, 11, kStart);
+  this->store_->mark_delivery_sent(new_sent, 12, kStart + hours(48));
+  this->store_->park_delivery(old_dead, "HTTP 400", kStart);
+  ASSERT_EQ(this->store_->ticket_of_bot_message(kChat, 11), 7);
+
+  EXPECT_EQ(this->store_->prune_deliveries(kStart + hours(24), kStart + hours(1)), 2);
+  EXPECT_EQ(this->store_->ticket_of_bot_message(kChat, 11), std::nullopt);
+  EXPECT_TRUE(this->store_->list_dead_deliveries(0, 10).empty());
+  const auto counts = this->store_->delivery_counts();
+  EXPECT_EQ(counts.sent, 1);
+  EXPECT_EQ(counts.pending, 1);
+  EXPECT_EQ(ids_of(this->store_->due_deliveries(kStart + hours(100), 10)),
+            (std::vector<std::int64_t>{pending}));
 }
 
 TYPED_TEST_P(BotStore, ARetryCountsTheAttemptAndDefersTheDelivery) {
@@ -549,7 +577,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     BotStore, AnUpdateStoredTwiceIsStoredOnce,
     PendingUpdatesComeInIdOrderWithoutProcessedOnesUpToTheLimit, TheLastUpdateIdSurvivesPruning,
     ChatsAreUpsertedAndSavingLeavesTheBlockAlone, BlockingAChatParksOnlyItsPendingDeliveries,
-    DeliveriesKeepWhatWasQueued, DueDeliveriesComeInTheOrderTheyFallDue,
+    DeliveriesKeepWhatWasQueued, DueDeliveriesComeInTheOrderTheyFallDueEachChatInItsOwnOrder,
+    PruningRemovesOldSentAndDeadDeliveriesNeverPendingOnes,
     ARetryCountsTheAttemptAndDefersTheDelivery, AParkedDeliveryIsDeadAndCounted,
     DeadDeliveriesAreListedNewestFirstByPage, AMessageTheBotSentLeadsBackToItsTicket,
     TopicsMapTicketsAndThreadsBothWays, DeliveriesCommitWithTheNotifiersCursorOrNotAtAll,

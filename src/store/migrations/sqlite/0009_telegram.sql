@@ -53,7 +53,12 @@ CREATE TABLE telegram_deliveries (
 -- must cost it nothing.
 CREATE INDEX telegram_deliveries_due ON telegram_deliveries (next_attempt_at, id)
   WHERE status = 'pending';
+-- A chat's pending rows in order: only the earliest is due, so a chat's messages keep their order.
+CREATE INDEX telegram_deliveries_pending_by_chat ON telegram_deliveries (chat_id, id)
+  WHERE status = 'pending';
 CREATE INDEX telegram_deliveries_by_message ON telegram_deliveries (chat_id, telegram_message_id);
+-- Pruning sent rows by age without reading the others.
+CREATE INDEX telegram_deliveries_sent ON telegram_deliveries (sent_at) WHERE status = 'sent';
 -- The admin's list of dead deliveries, newest first, without walking every sent row.
 CREATE INDEX telegram_deliveries_dead ON telegram_deliveries (id) WHERE status = 'dead';
 

@@ -23,8 +23,63 @@ std::string_view openapi_document() {
   return kOpenApiDocument;
 }
 
+namespace {
+
+// PUBLIC_URL's origin with ws: for http: and wss: for https:, or "" when it has none worth
+// naming (empty, or characters that have no business in a policy).
+std::string websocket_origin(std::string_view public_url) {
+  std::string_view scheme;
+  if (public_url.starts_with("https://")) {
+    scheme = "wss://";
+  } else if (public_url.starts_with("http://")) {
+    scheme = "ws://";
+  } else {
+    return {};
+  }
+  std::string_view authority = public_url.substr(public_url.find("://") + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  static constexpr std::string_view kAllowed =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]";
+  if (authority.empty() || authority.find_first_not_of(kAllowed) != std::string_view::npos) {
+    return {};
+  }
+  std::string origin(scheme);
+  origin += authority;
+  return origin;
+}
+
+}  // namespace
+
+std::string mini_app_content_security_policy(std::string_view public_url) {
+  std::string connect = "'self'";
+  if (const auto origin = websocket_origin(public_url); !origin.empty()) {
+    connect += ' ';
+    connect += origin;
+  }
+  // Scripts: ours, and Telegram's Login Widget (Telegram is the identity provider; our own
+  // code, telegram-web-app.js included, comes from this origin). Styles allow 'unsafe-inline'
+  // because telegram-web-app.js injects <style> elements (Telegram Web's custom styles) and
+  // views set a few style attributes; scripts never do. No frame-ancestors: Telegram Web
+  // shows the Mini App in an iframe.
+  std::string policy =
+      "default-src 'self'; "
+      "script-src 'self' https://telegram.org; "
+      "style-src 'self' 'unsafe-inline'; "
+      "img-src 'self' data: https://t.me https://*.telegram.org; "
+      "connect-src ";
+  policy += connect;
+  policy +=
+      "; "
+      "frame-src https://oauth.telegram.org; "
+      "object-src 'none'; "
+      "base-uri 'self'; "
+      "form-action 'self'";
+  return policy;
+}
+
 void add_operations_routes(http::Router& router, service::HealthService& health,
-                           const http::Metrics& metrics, const WebAssets& assets) {
+                           const http::Metrics& metrics, const WebAssets& assets,
+                           std::string_view public_url) {
   router.add(Method::get, "/healthz", [&health](Request&) {
     const auto report = health.check();
     const boost::json::value body = {{"status", report.healthy() ? "ok" : "error"},
@@ -84,7 +139,11 @@ void add_operations_routes(http::Router& router, service::HealthService& health,
 
   router.add(
       Method::get, "/app/{file...}",
-      [&assets](Request& request) { return assets.app.serve(request.path_param("file"), request); },
+      [&assets, policy = mini_app_content_security_policy(public_url)](Request& request) {
+        Response response = assets.app.serve(request.path_param("file"), request);
+        response.headers.emplace_back("Content-Security-Policy", policy);
+        return response;
+      },
       Execution::io_thread);
   router.add(
       Method::get, "/app", [](Request&) { return Response::redirect("/app/"); },

@@ -203,7 +203,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   if (assets_.docs.size() == 0)
     spdlog::warn("no API docs files under {}/docs", resolve_web_root(config).string());
 
-  api::add_operations_routes(router_, health_, metrics_, assets_);
+  api::add_operations_routes(router_, health_, metrics_, assets_, config.public_url);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
   api::add_category_routes(endpoints_, categories_);

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -51,6 +51,17 @@ export function signInitData(user, { token = BOT_TOKEN, authDate, queryId, start
   return Object.entries({ ...fields, hash })
     .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
     .join("&");
+}
+
+// Signs Login Widget fields (id, first_name, …, auth_date; strings or numbers) as
+// TELEGRAM.md describes: every field but `hash`, sorted by key, `key=value` joined with
+// "\n", HMAC-SHA256 with the secret SHA256(bot_token). Returns the fields plus `hash`, all
+// strings, as Telegram appends them to data-auth-url.
+export function signLoginWidget(fields, { token = BOT_TOKEN } = {}) {
+  const text = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, String(value)]));
+  const checkString = Object.keys(text).sort().map((key) => `${key}=${text[key]}`).join("\n");
+  const secret = createHash("sha256").update(token).digest();
+  return { ...text, hash: createHmac("sha256", secret).update(checkString).digest("hex") };
 }
 
 // A Telegram user for signInitData; `id` is the Telegram id.
@@ -164,6 +175,60 @@ function warnIfAssetsStale() {
   if (newer.length > 0) {
     console.warn(`e2e: ${newer.length} file(s) in webapp/public are newer than ${stamp}; ` +
                  "run `cmake --build build/release --target web_assets` to test them");
+  }
+}
+
+// tests/fakes/fake_bot_api.py on a free loopback port, accepting `token` (the harness's
+// BOT_TOKEN by default, so that initData signed here stays valid). Its getMe answers
+// FAKE_BOT_USERNAME. Start ticketbot with fakeBotApi.env() to run the bot against it.
+export const FAKE_BOT_USERNAME = "ticketbot_test_bot";
+
+export class FakeBotApi {
+  static async start({ token = BOT_TOKEN } = {}) {
+    const fake = new FakeBotApi();
+    fake.token = token;
+    const child = spawn("python3", [join(ROOT, "tests/fakes/fake_bot_api.py"), "--port", "0", "--token", token],
+                        { stdio: ["ignore", "pipe", "pipe"] });
+    fake.child = child;
+    // Its stderr (tracebacks of connections the bot dropped at shutdown, which are noise
+    // here) is kept, the last few KB, for an error message.
+    let errors = "";
+    child.stderr.on("data", (chunk) => { errors = (errors + chunk).slice(-4096); });
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    fake.url = await new Promise((resolveUrl, reject) => {
+      let seen = "";
+      let found = false;
+      const timer = setTimeout(() => reject(new Error(`fake_bot_api.py did not say where it listens:\n${errors}`)), 10_000);
+      child.once("exit", (code) => reject(new Error(`fake_bot_api.py exited (${code}):\n${errors}`)));
+      // Keeps reading to the end, so that its later output never fills the pipe.
+      child.stdout.on("data", (chunk) => {
+        if (found) return;
+        seen += chunk;
+        const match = /listening on (http:\/\/\S+)\n/.exec(seen);
+        if (match) {
+          found = true;
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      });
+    });
+    return fake;
+  }
+
+  // ticketbot's settings for a bot that long-polls this fake.
+  env() {
+    return { TELEGRAM_BOT_TOKEN: this.token, TELEGRAM_API_URL: this.url, TELEGRAM_MODE: "polling" };
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolveExit) => child.once("exit", resolveExit));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 

@@ -132,6 +132,29 @@ TEST_F(HttpServer, MiniAppIsServedWithContentTypeAndETag) {
   EXPECT_EQ(server_->request("GET", "/app/missing.js").status, 404);
 }
 
+TEST_F(HttpServer, MiniAppPagesCarryTheContentSecurityPolicy) {
+  for (const std::string path :
+       {"/app/", "/app/index.html", "/app/js/main.js", "/app/missing.js"}) {
+    const auto response = server_->request("GET", path);
+    const std::string policy = response.header("content-security-policy");
+    EXPECT_NE(policy.find("default-src 'self'"), std::string::npos) << path << ": " << policy;
+    EXPECT_NE(policy.find("script-src 'self' https://telegram.org;"), std::string::npos)
+        << path << ": " << policy;
+    EXPECT_NE(policy.find("frame-src https://oauth.telegram.org"), std::string::npos) << path;
+    EXPECT_NE(policy.find("connect-src 'self'"), std::string::npos) << path;
+  }
+  const auto page = server_->request("GET", "/app/");
+  const auto again =
+      server_->request("GET", "/app/", "", "If-None-Match: " + page.header("etag") + "\r\n");
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.header("content-security-policy"), page.header("content-security-policy"));
+  // Telegram's Mini App script is ours to serve, not a CDN's.
+  EXPECT_NE(page.body.find("src=\"vendor/telegram-web-app.js\""), std::string::npos);
+  EXPECT_EQ(page.body.find("<script src=\"https://"), std::string::npos);
+  EXPECT_EQ(server_->request("GET", "/healthz").header("content-security-policy"), "")
+      << "the API's JSON is no page";
+}
+
 TEST_F(HttpServer, ApiDocsPageAndItsScriptsAreServedLocally) {
   const auto page = server_->request("GET", "/docs");
   ASSERT_EQ(page.status, 200);

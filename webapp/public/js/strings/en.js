@@ -51,6 +51,13 @@ export default {
   "login.demoText": "This server runs in demo mode. Pick a role to look around.",
   "login.failed": "Signing in failed: {reason}",
   "login.expired": "Your session has ended. Sign in again.",
+  "login.widgetTitle": "Log in with Telegram",
+  "login.widgetText": "For staff at a computer: confirm in Telegram and you are signed in, no password needed. Customers write to our bot in Telegram.",
+  "login.widgetLoading": "Loading Telegram's login button…",
+  "login.widgetUnavailable": "Telegram's login button could not be loaded: telegram.org cannot be reached from this browser. Check the connection and reload, or open the app in Telegram.",
+  "login.widgetNoBot": "Logging in with Telegram in a browser is not available yet: the server does not know its bot's name (the bot has not started).",
+  "login.widgetRefused": "Telegram's login was not accepted: the confirmation is invalid or too old. Log in with Telegram again.",
+  "login.openBot": "Open @{bot} in Telegram",
 
   "tickets.title": "My tickets",
   "tickets.empty": "You have no tickets yet. Ask us anything.",

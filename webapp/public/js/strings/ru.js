@@ -51,6 +51,13 @@ export default {
   "login.demoText": "Сервер работает в демо-режиме. Выберите роль, чтобы осмотреться.",
   "login.failed": "Не удалось войти: {reason}",
   "login.expired": "Сеанс завершён. Войдите снова.",
+  "login.widgetTitle": "Войти через Telegram",
+  "login.widgetText": "Для сотрудников за компьютером: подтвердите вход в Telegram — пароль не нужен. Клиенты пишут нашему боту в Telegram.",
+  "login.widgetLoading": "Загружаем кнопку входа Telegram…",
+  "login.widgetUnavailable": "Не удалось загрузить кнопку входа Telegram: telegram.org недоступен из этого браузера. Проверьте соединение и обновите страницу или откройте приложение в Telegram.",
+  "login.widgetNoBot": "Вход через Telegram в браузере пока недоступен: сервер не знает имени своего бота (бот ещё не запущен).",
+  "login.widgetRefused": "Вход через Telegram не принят: подтверждение недействительно или устарело. Войдите через Telegram ещё раз.",
+  "login.openBot": "Открыть @{bot} в Telegram",
 
   "tickets.title": "Мои обращения",
   "tickets.empty": "Обращений пока нет. Спросите нас о чём угодно.",

@@ -119,13 +119,11 @@ int SqliteStore::prune_telegram_updates(Timestamp before) {
 
 int SqliteStore::prune_deliveries(Timestamp sent_before, Timestamp dead_before) {
   return write([&](Connection& connection) {
-    connection
-        .prepare("DELETE FROM telegram_deliveries WHERE status = 'sent' AND sent_at < ?1")
+    connection.prepare("DELETE FROM telegram_deliveries WHERE status = 'sent' AND sent_at < ?1")
         .bind(1, seconds_of(sent_before))
         .step();
     int removed = connection.changes();
-    connection
-        .prepare("DELETE FROM telegram_deliveries WHERE status = 'dead' AND created_at < ?1")
+    connection.prepare("DELETE FROM telegram_deliveries WHERE status = 'dead' AND created_at < ?1")
         .bind(1, seconds_of(dead_before))
         .step();
     return removed + connection.changes();

@@ -41,6 +41,7 @@ class Application {
   const api::Endpoints& endpoints() const { return endpoints_; }
   service::AuthService& auth() { return auth_; }
   service::TicketService& tickets() { return tickets_; }
+  service::CategoryService& categories() { return categories_; }
   // What the server calls for each upgrade on /ws.
   http::WebSocketAcceptor websocket_acceptor();
   store::Store& store() { return *store_; }

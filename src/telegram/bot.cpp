@@ -397,6 +397,12 @@ void Bot::on_callback(Turn& turn, std::string_view data) {
 void Bot::act_on_ticket(Turn& turn, std::string_view action, std::int64_t ticket_id,
                         std::string_view argument) {
   if (action == "take") {
+    // Take means "take a free ticket": a moderator may assign anyone, so without this check
+    // a press on an old alert would move the ticket away from whoever took it since.
+    const auto ticket = services_.tickets.get(turn.caller(), ticket_id);
+    if (ticket.assignee && ticket.assignee->id != turn.caller().id()) {
+      return turn.tell(error_text(turn.language, ErrorCode::conflict));
+    }
     service::TicketUpdate update;
     update.assignee_id = std::optional<std::int64_t>(turn.caller().id());
     services_.tickets.update(turn.caller(), ticket_id, update);

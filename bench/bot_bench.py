@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,31 @@ def start(command, env=None, marker="listening on http://"):
     sys.exit(f"bot_bench: {command[0]} did not start:\n{log.read()[-2000:]}")
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(binary, env):
+    """ticketbot at LOG_LEVEL=warn says nothing when it is up: wait for /healthz instead."""
+    port = free_port()
+    process = subprocess.Popen([binary, "serve"], env=dict(env, HTTP_PORT=str(port)),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            http("GET", url + "/healthz", timeout=1)
+            return process, url
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+    process.kill()
+    sys.exit(f"bot_bench: {binary} did not start (run it by hand with these settings to see why)")
+
+
 def stop(process):
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -98,7 +124,7 @@ class Round:
         self.directory = tempfile.mkdtemp(prefix="bot-bench-")
         self.fake, self.fake_url = start([sys.executable, FAKE, "--port", "0"])
         env = dict(os.environ,
-                   DATABASE_URL=f"sqlite:{self.directory}/bench.db", HTTP_PORT="0",
+                   DATABASE_URL=f"sqlite:{self.directory}/bench.db",
                    LOG_LEVEL="warn", DEMO="1", TELEGRAM_BOT_TOKEN=TOKEN,
                    TELEGRAM_API_URL=self.fake_url, TELEGRAM_SEND_LIMITS="off",
                    WEBAPP_URL="https://example.org/app/", MESSAGE_RATE_LIMIT="1000000",
@@ -106,9 +132,9 @@ class Round:
         if webhook:
             env.update(TELEGRAM_MODE="webhook", TELEGRAM_WEBHOOK_SECRET=SECRET,
                        TELEGRAM_WEBHOOK_URL="https://example.org/telegram/webhook")
-        self.server, self.url = start([args.binary, "serve"], env=env)
-        # The bot is up once it has told Telegram its commands.
-        wait_for(lambda: self.calls("setWebhook" if webhook else "getUpdates"), 20, "the bot to start")
+        self.server, self.url = start_server(args.binary, env)
+        # The bot is up once its start-up calls are done (the last sets or deletes the webhook).
+        wait_for(lambda: self.calls("setWebhook" if webhook else "deleteWebhook"), 20, "the bot to start")
 
     def calls(self, method):
         return http("GET", f"{self.fake_url}/control/calls?method={method}")["calls"]

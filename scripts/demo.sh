@@ -3,8 +3,8 @@
 # `ticketbot demo` (SQLite, demo data) at http://127.0.0.1:8000 — the Mini App at /app/,
 # the API docs at /docs. Stop it with Ctrl-C.
 # With --fake-bot, the bot runs too, against the fake Telegram Bot API of tests/fakes/: what
-# the bot sends shows at http://127.0.0.1:8081/ (where you can also write to it as a customer)
-# and in the console.
+# the bot sends shows at http://127.0.0.1:8081/ and in the console; write to the bot as a
+# customer through the fake's control API (tests/fakes/README.md).
 #
 #   scripts/demo.sh [--no-install] [--fake-bot] [ticketbot demo flags...]   e.g. --http-port 9000
 set -euo pipefail
@@ -30,7 +30,8 @@ if [ $fake_bot = 1 ]; then
   trap 'kill $fake 2>/dev/null' EXIT
   export TELEGRAM_BOT_TOKEN=123456:demo-token TELEGRAM_API_URL=http://127.0.0.1:8081
   export WEBAPP_URL=${WEBAPP_URL:-https://127.0.0.1:8000/app/}
-  echo "Fake Telegram: what the bot sends, and a form to write to it, at http://127.0.0.1:8081/"
+  echo "Fake Telegram: what the bot sends at http://127.0.0.1:8081/; write to it as a customer:"
+  echo "  curl -s localhost:8081/control/updates -d '{\"updates\":[{\"message\":{\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"first_name\":\"Ann\"},\"text\":\"/start\"}}]}'"
 fi
 echo "Starting the demo: Mini App http://127.0.0.1:8000/app/ · API docs http://127.0.0.1:8000/docs"
 if [ $fake_bot = 1 ]; then

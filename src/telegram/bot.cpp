@@ -335,6 +335,13 @@ void Bot::post(Turn& turn, std::int64_t ticket_id, std::string_view text, bool i
 }
 
 void Bot::route_plain_message(Turn& turn, std::string_view text) {
+  // The ticket this chat wrote to last, while it is open: the usual case, without a list.
+  if (const auto selected = turn.chat.selected_ticket_id) {
+    const auto ticket = services_.store.find_ticket(*selected);
+    if (ticket && ticket->creator.id == turn.caller().id() && is_active(ticket->status)) {
+      return post(turn, ticket->id, text, false);
+    }
+  }
   store::TicketQuery query;
   query.creator_id = turn.caller().id();
   std::vector<Ticket> open;

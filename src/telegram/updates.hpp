@@ -17,7 +17,8 @@
 
 namespace tb::telegram {
 
-// Processes what the inbox holds, oldest first, answering button presses at once.
+// Processes what the inbox holds: each chat's updates in update_id order, different chats side
+// by side; then answers the button presses among them.
 class UpdateProcessor {
  public:
   UpdateProcessor(store::Store& store, Bot& bot, BotApi& api);
@@ -28,6 +29,8 @@ class UpdateProcessor {
   std::uint64_t processed_total() const { return processed_.load(std::memory_order_relaxed); }
 
  private:
+  void answer(const std::vector<CallbackAnswer>& answers);
+
   store::Store& store_;
   Bot& bot_;
   BotApi& api_;

@@ -388,7 +388,8 @@ class Store {
   // only each chat's earliest pending one, so that a chat gets its messages in order even when
   // one of them is waiting for a retry.
   virtual std::vector<Delivery> due_deliveries(Timestamp now, int limit) = 0;
-  // The earliest next_attempt_at of a pending delivery; nullopt when none is pending.
+  // When due_deliveries will next have something: the earliest next_attempt_at of each chat's
+  // earliest pending delivery; nullopt when none is pending.
   virtual std::optional<Timestamp> next_delivery_due() = 0;
   virtual void mark_delivery_sent(std::int64_t id, std::int64_t telegram_message_id,
                                   Timestamp now) = 0;

@@ -242,7 +242,9 @@ std::vector<Delivery> SqliteStore::due_deliveries(Timestamp now, int limit) {
 std::optional<Timestamp> SqliteStore::next_delivery_due() {
   return read([&](Connection& connection) -> std::optional<Timestamp> {
     auto statement = connection.prepare(
-        "SELECT min(next_attempt_at) FROM telegram_deliveries WHERE status = 'pending'");
+        "SELECT min(next_attempt_at) FROM telegram_deliveries AS d WHERE status = 'pending' AND "
+        "NOT EXISTS (SELECT 1 FROM telegram_deliveries AS earlier WHERE earlier.chat_id = "
+        "d.chat_id AND earlier.status = 'pending' AND earlier.id < d.id)");
     const auto due = optional_scalar(statement);
     if (!due) return std::nullopt;
     return timestamp_of(*due);

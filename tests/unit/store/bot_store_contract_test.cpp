@@ -300,6 +300,16 @@ TYPED_TEST_P(BotStore, DueDeliveriesComeInTheOrderTheyFallDueEachChatInItsOwnOrd
   EXPECT_TRUE(this->store_->due_deliveries(Timestamp::max(), 100).empty());
 }
 
+TYPED_TEST_P(BotStore, TheNextDeliveryIsDueWhenItsChatsEarliestOneIs) {
+  const auto a = this->enqueue(to(kChat, "a"));
+  this->enqueue(to(kChat, "b"));
+  this->store_->retry_delivery(a, kStart + seconds(5), "HTTP 500");
+  // b's own time has come, but nothing can go before a does: a sender woken at kStart would
+  // find nothing due, and wake again at once, until kStart + 5 s.
+  EXPECT_TRUE(this->store_->due_deliveries(kStart, 100).empty());
+  EXPECT_EQ(this->store_->next_delivery_due(), kStart + seconds(5));
+}
+
 TYPED_TEST_P(BotStore, PruningRemovesOldSentAndDeadDeliveriesNeverPendingOnes) {
   auto about_a_ticket = to(kChat, "old, sent");
   about_a_ticket.ticket_id = 7;
@@ -578,6 +588,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     PendingUpdatesComeInIdOrderWithoutProcessedOnesUpToTheLimit, TheLastUpdateIdSurvivesPruning,
     ChatsAreUpsertedAndSavingLeavesTheBlockAlone, BlockingAChatParksOnlyItsPendingDeliveries,
     DeliveriesKeepWhatWasQueued, DueDeliveriesComeInTheOrderTheyFallDueEachChatInItsOwnOrder,
+    TheNextDeliveryIsDueWhenItsChatsEarliestOneIs,
     PruningRemovesOldSentAndDeadDeliveriesNeverPendingOnes,
     ARetryCountsTheAttemptAndDefersTheDelivery, AParkedDeliveryIsDeadAndCounted,
     DeadDeliveriesAreListedNewestFirstByPage, AMessageTheBotSentLeadsBackToItsTicket,

@@ -115,7 +115,7 @@ def wait_for(predicate, timeout, what):
     while time.time() < deadline:
         if predicate():
             return time.time()
-        time.sleep(0.02)
+        time.sleep(0.05)
     sys.exit(f"bot_bench: timed out waiting for {what}")
 
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <exception>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -29,7 +29,8 @@ std::int64_t chat_of(const store::TelegramUpdate& update) {
   if (error || !value.is_object()) return 0;
   const auto& root = value.as_object();
   const boost::json::value* message = root.if_contains("message");
-  if (const auto* callback = root.if_contains("callback_query"); callback && callback->is_object()) {
+  if (const auto* callback = root.if_contains("callback_query");
+      callback && callback->is_object()) {
     message = callback->as_object().if_contains("message");
   }
   if (!message || !message->is_object()) return 0;

@@ -14,6 +14,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <sqlite3.h>
 
 #include "app_fixture.hpp"
 #include "telegram/bot.hpp"
@@ -137,13 +138,45 @@ class BotFixture : public AppFixture {
   }
 
   // The deliveries queued since the last call (due or not).
+  // Every row queued since the last call, in id order, read from the database file itself:
+  // the store shows only what is due (each chat's earliest pending row).
   std::vector<store::Delivery> new_deliveries() {
-    auto due = store().due_deliveries(system_now() + std::chrono::hours(24), 100000);
-    std::vector<store::Delivery> fresh;
-    for (auto& delivery : due) {
-      if (delivery.id > seen_delivery_id_) fresh.push_back(std::move(delivery));
+    sqlite3* db = nullptr;
+    const auto path = (directory_ / "test.db").string();
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+      sqlite3_close(db);
+      ADD_FAILURE() << "cannot open " << path;
+      return {};
     }
-    for (const auto& delivery : fresh) seen_delivery_id_ = std::max(seen_delivery_id_, delivery.id);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT id, chat_id, thread_id, text, reply_markup, ticket_id, "
+                       "topic_ticket_id FROM telegram_deliveries WHERE id > ?1 ORDER BY id",
+                       -1, &statement, nullptr);
+    sqlite3_bind_int64(statement, 1, seen_delivery_id_);
+    auto optional_int = [&](int column) -> std::optional<std::int64_t> {
+      if (sqlite3_column_type(statement, column) == SQLITE_NULL) return std::nullopt;
+      return sqlite3_column_int64(statement, column);
+    };
+    auto text = [&](int column) {
+      const auto* bytes = sqlite3_column_text(statement, column);
+      return bytes ? std::string(reinterpret_cast<const char*>(bytes)) : std::string();
+    };
+    std::vector<store::Delivery> fresh;
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      store::Delivery delivery;
+      delivery.id = sqlite3_column_int64(statement, 0);
+      delivery.chat_id = sqlite3_column_int64(statement, 1);
+      delivery.thread_id = optional_int(2);
+      delivery.text = text(3);
+      delivery.reply_markup = text(4);
+      delivery.ticket_id = optional_int(5);
+      delivery.topic_ticket_id = optional_int(6);
+      seen_delivery_id_ = delivery.id;
+      fresh.push_back(std::move(delivery));
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
     return fresh;
   }
 

@@ -295,18 +295,16 @@ void SqliteStore::park_delivery(std::int64_t id, std::string_view error, Timesta
 
 DeliveryCounts SqliteStore::delivery_counts() {
   return read([&](Connection& connection) {
-    auto statement =
-        connection.prepare("SELECT status, count(*) FROM telegram_deliveries GROUP BY status");
-    DeliveryCounts counts;
-    while (statement.step()) {
-      const auto count = statement.column_int(1);
-      switch (delivery_status(statement.column_text(0))) {
-        case DeliveryStatus::pending: counts.pending = count; break;
-        case DeliveryStatus::sent: counts.sent = count; break;
-        case DeliveryStatus::dead: counts.dead = count; break;
-      }
-    }
-    return counts;
+    // One count per status, each over its own partial index: /metrics asks at every scrape,
+    // and a GROUP BY would read the whole table.
+    auto statement = connection.prepare(
+        "SELECT (SELECT count(*) FROM telegram_deliveries WHERE status = 'pending'), "
+        "(SELECT count(*) FROM telegram_deliveries WHERE status = 'sent'), "
+        "(SELECT count(*) FROM telegram_deliveries WHERE status = 'dead')");
+    statement.step();
+    return DeliveryCounts{.pending = statement.column_int(0),
+                          .sent = statement.column_int(1),
+                          .dead = statement.column_int(2)};
   });
 }
 

@@ -7,7 +7,9 @@ Three figures, each the median of --rounds runs on a fresh SQLite database:
    write their question (a new ticket) and --messages more messages (joining it), queued in
    the fake at once and fetched by the bot's long polling in batches of 100 (getUpdates'
    limit), interleaved across people. Timed from queueing until /metrics counts every
-   update processed.
+   update processed. The bot's replies are queued meanwhile but sent afterwards (the fake
+   holds the first sendMessage), since the fake, one Python process, would otherwise spend
+   most of a core answering them (--send-while-processing measures that way too).
 2. Notifications sent per second with Telegram's limits off (TELEGRAM_SEND_LIMITS=off): staff
    replies over REST to the tickets of step 1, one notification each. The fake holds the
    first sendMessage for 3 s while the replies are posted, so the timing covers only the
@@ -172,6 +174,11 @@ def updates_round(args):
         categories = http("GET", bench.url + "/categories",
                           headers={"Authorization": "Bearer " + login(bench.url, "user")})["items"]
         updates = conversation_updates(args.people, args.messages, categories[0]["id"])
+        if args.hold_sends:
+            # The fake is one Python process: its sendMessage answers would take the CPU the
+            # processing is measured on. The first send hangs until the client's 10 s timeout.
+            http("POST", bench.fake_url + "/control/fail", {"method": "sendMessage", "times": 1,
+                                                            "delay_ms": 60000})
         started = time.time()
         for offset in range(0, len(updates), 5000):
             http("POST", bench.fake_url + "/control/updates", {"updates": updates[offset:offset + 5000]})
@@ -242,6 +249,8 @@ def main():
     parser.add_argument("--messages", type=int, default=2, help="messages after the question, per person")
     parser.add_argument("--notifications", type=int, default=3000)
     parser.add_argument("--webhook-seconds", type=int, default=8)
+    parser.add_argument("--send-while-processing", dest="hold_sends", action="store_false",
+                        help="let the bot's replies go out while the updates are processed")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bot_bench: wrk is missing (scripts/install-deps.sh --with-bench)")

@@ -25,6 +25,10 @@ cmake --preset release -DTB_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release --target ticketbot
 echo
 if [ $fake_bot = 1 ]; then
+  if ! command -v python3 >/dev/null; then
+    echo "demo.sh: --fake-bot needs python3 (scripts/install-deps.sh installs it)" >&2
+    exit 1
+  fi
   python3 tests/fakes/fake_bot_api.py --port 8081 --token 123456:demo-token --log-page --verbose &
   fake=$!
   trap 'kill $fake 2>/dev/null' EXIT

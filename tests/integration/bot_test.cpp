@@ -33,6 +33,7 @@ constexpr const char* kWebApp = "https://example.org/app/";
 Environment bot_environment(const FakeBotApi& fake, const Environment& extra = {}) {
   Environment environment{{"TELEGRAM_BOT_TOKEN", FakeBotApi::kToken},
                           {"TELEGRAM_API_URL", fake.url()},
+                          {"TELEGRAM_MODE", "polling"},
                           {"WEBAPP_URL", kWebApp},
                           {"DEMO", "1"},
                           {"TELEGRAM_SEND_LIMITS", "off"}};

@@ -188,6 +188,9 @@ bool Connection::closed_by_peer(std::chrono::milliseconds timeout) {
 TestServer::TestServer(std::map<std::string, std::string> environment, std::string subcommand)
     : directory_(make_temp_directory()) {
   environment.try_emplace("HTTP_PORT", "0");
+  // Most tests set a bot token only to sign logins: the bot itself stays off (it would try
+  // api.telegram.org, and its notifier would write in the background) unless a test asks.
+  environment.try_emplace("TELEGRAM_MODE", "off");
   environment.try_emplace("HTTP_THREADS", "2");
   environment.try_emplace("DATABASE_URL", "sqlite:" + (directory_ / "test.db").string());
   environment.try_emplace("WEB_ROOT",

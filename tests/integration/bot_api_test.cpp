@@ -42,19 +42,6 @@ BotApiError failure_of(Call&& call) {
   return BotApiError(BotApiError::Kind::network, "none", 0, "no failure");
 }
 
-// A loopback port that nobody listens on (bound, then released).
-int unused_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(BotApi, GetMeNamesTheBot) {
   FakeBotApi fake;
   BotApi api(options_for(fake));
@@ -366,7 +353,8 @@ TEST(BotApi, TheOtherTypedCallsReachTheServer) {
 }
 
 TEST(BotApi, AServerThatIsNotListeningIsANetworkError) {
-  BotApi api(BotApiOptions{"http://127.0.0.1:" + std::to_string(unused_port()), "1:x", 2000ms});
+  BotApi api(BotApiOptions{
+      "http://127.0.0.1:" + std::to_string(tb::testing::unused_loopback_port()), "1:x", 2000ms});
   const auto started = Clock::now();
   const auto error = failure_of([&] { api.get_me(); });
   EXPECT_EQ(error.kind, BotApiError::Kind::network);

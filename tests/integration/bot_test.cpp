@@ -238,19 +238,6 @@ double metric(TestServer& server, std::string_view name) {
   return -1;
 }
 
-// A loopback port nobody listens on (bound, then released).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
 TEST(Bot, StartGreetsWithTheAppButtonAndTheBotAnnouncesItself) {
   FakeBotApi fake;
   TestServer server(bot_environment(fake));
@@ -576,7 +563,7 @@ TEST(Bot, ABlockedCustomerIsParkedAndNotRetried) {
 
 TEST(Bot, WebhookChecksTheSecretAndProcessesEachUpdateOnce) {
   FakeBotApi fake;
-  const int port = free_port();
+  const int port = unused_loopback_port();
   const std::string secret = "webhook-secret-0123456789";
   const std::string webhook = "http://127.0.0.1:" + std::to_string(port) + "/telegram/webhook";
   TestServer server(bot_environment(fake, {{"HTTP_PORT", std::to_string(port)},

@@ -23,6 +23,19 @@
 
 namespace tb::testing {
 
+// A loopback port nobody listens on (bound, then released).
+inline int unused_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
 class FakeBotApi {
  public:
   static constexpr const char* kToken = "7000000001:fake-token";

@@ -287,6 +287,7 @@ int run_server(const Config& config) {
     if (const int seeded = service::seed_demo_data(application->store(), system_now())) {
       spdlog::info("demo data: {} tickets seeded", seeded);
     }
+    application->skip_logged_events();
   }
   Maintenance maintenance(application->tickets(), std::chrono::days(config.auto_close_days),
                           application->store(),

@@ -48,6 +48,9 @@ class Application {
   // Follows the event log into the hub and the caches until `stop`: the body of the
   // "event follower" task (run_server), or of a thread in tests.
   void follow_events(std::stop_token stop);
+  // Moves where follow_events begins to the log's end now: what was logged before serving
+  // (demo data seeded after the application was made) is history, not news for the hub.
+  void skip_logged_events() { events_from_ = store_->event_log_bounds().last; }
   // The Telegram bot, or nothing when it is off (no token, or TELEGRAM_MODE=off).
   telegram::TelegramBot* bot() { return bot_.get(); }
 

@@ -77,4 +77,11 @@ std::vector<std::string> split_words(std::string_view utf8) {
   return words;
 }
 
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes) {
+  if (utf8.size() <= max_bytes) return utf8;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(utf8[end]) & 0xC0) == 0x80) --end;
+  return utf8.substr(0, end);
+}
+
 }  // namespace tb

@@ -15,6 +15,10 @@ namespace tb {
 // truncated sequences, overlong forms, UTF-16 surrogates, code points past U+10FFFF).
 std::string valid_utf8(std::string_view utf8);
 
+// The longest start of `utf8` that is at most `max_bytes` long and does not end inside a
+// character: for cutting text to a byte limit.
+std::string_view utf8_prefix(std::string_view utf8, std::size_t max_bytes);
+
 // The case-folded form (Unicode full case folding, then NFC): two texts that differ only in
 // case fold to the same string ("Straße" and "STRASSE" to "strasse", "ЁЖ" to "ёж").
 // For comparison only, never for display.

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
 #include "telegram/texts.hpp"
 
 namespace tb::telegram {
@@ -79,9 +80,7 @@ std::string subject_from(std::string_view text) {
   constexpr std::size_t kMaxBytes = 100;
   auto line = trim(text.substr(0, text.find('\n')));
   if (line.size() <= kMaxBytes) return std::string(line);
-  std::size_t end = kMaxBytes;
-  while (end > 0 && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) --end;
-  return std::string(line.substr(0, end)) + "…";
+  return std::string(utf8_prefix(line, kMaxBytes)) + "…";
 }
 
 bool is_active(TicketStatus status) {

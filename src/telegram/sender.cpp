@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/text.hpp"
+
 namespace tb::telegram {
 namespace {
 
@@ -20,14 +22,8 @@ constexpr int kPassSize = 100;
 constexpr std::chrono::milliseconds kIdleWait{1000};
 
 std::string forum_topic_name(const Ticket& ticket) {
-  std::string name = "#" + std::to_string(ticket.id) + " " + ticket.subject;
-  // Telegram allows 128 characters; cut at a character boundary.
-  if (name.size() > 128) {
-    std::size_t end = 128;
-    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
-    name.resize(end);
-  }
-  return name;
+  const std::string name = "#" + std::to_string(ticket.id) + " " + ticket.subject;
+  return std::string(utf8_prefix(name, 128));  // Telegram allows 128
 }
 
 }  // namespace

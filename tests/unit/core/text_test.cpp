@@ -64,5 +64,13 @@ TEST(SplitWords, DropsInvalidUtf8Bytes) {
   EXPECT_EQ(split_words("pri\xffnter \xc0\xaf"), (std::vector<std::string>{"printer"}));
 }
 
+TEST(Text, Utf8PrefixNeverEndsInsideACharacter) {
+  EXPECT_EQ(utf8_prefix("abc", 10), "abc");
+  EXPECT_EQ(utf8_prefix("abcdef", 3), "abc");
+  EXPECT_EQ(utf8_prefix("жжж", 3), "ж");  // 2 bytes each: the 3rd byte starts the second one
+  EXPECT_EQ(utf8_prefix("жжж", 4), "жж");
+  EXPECT_EQ(utf8_prefix("😀x", 3), "");  // a 4-byte character does not fit
+}
+
 }  // namespace
 }  // namespace tb

@@ -37,11 +37,15 @@ std::vector<store::NewDelivery> NotificationPlanner::plan(const Event& event) {
   return deliveries;
 }
 
+bool NotificationPlanner::reachable(const User& person) {
+  if (person.telegram_id <= 0) return false;
+  const auto chat = store_.find_bot_chat(person.telegram_id);
+  return !chat || !chat->blocked_at;
+}
+
 std::optional<User> NotificationPlanner::reachable(std::int64_t user_id) {
   auto user = store_.find_user(user_id);
-  if (!user || user->telegram_id <= 0) return std::nullopt;
-  const auto chat = store_.find_bot_chat(user->telegram_id);
-  if (chat && chat->blocked_at) return std::nullopt;
+  if (!user || !reachable(*user)) return std::nullopt;
   return user;
 }
 
@@ -140,7 +144,7 @@ void NotificationPlanner::plan_ticket_created(const Event& event,
       for (const auto& person : store_.list_users(query)) {
         if (!person.available || person.id == assignee_id || person.id == ticket.creator.id)
           continue;
-        if (!reachable(person.id)) continue;
+        if (!reachable(person)) continue;
         const auto language = language_of(person.language_code);
         tell(person, ticket, std::string(critical_alert(language)) + "\n" + card(language), body,
              staff_keyboard(links_, language, ticket, assignee_id == 0), out);
@@ -178,8 +182,8 @@ void NotificationPlanner::plan_message(const Event& event, std::vector<store::Ne
     }
     return;
   }
-  if (auto person = reachable(ticket.creator.id)) {
-    tell(*person, ticket,
+  if (customer && reachable(*customer)) {
+    tell(*customer, ticket,
          ticket_heading(ticket) + "\n" + author_label(customer_language, message, false) + ":\n",
          message.body, customer_keyboard(links_, customer_language, ticket), out);
   }

@@ -41,7 +41,9 @@ class NotificationPlanner {
             std::vector<store::NewDelivery>& out);
   void tell_staff_topic(const Ticket& ticket, const std::string& header, std::string_view body,
                         std::vector<store::NewDelivery>& out);
-  std::optional<User> reachable(std::int64_t user_id);
+  // Whether the person has a chat the bot may write to (a Telegram id, not blocked).
+  bool reachable(const User& person);
+  std::optional<User> reachable(std::int64_t user_id);  // read first, then the same
 
   store::Store& store_;
   const AppLinks& links_;

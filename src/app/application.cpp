@@ -304,6 +304,12 @@ int run_server(const Config& config) {
                                [bot](std::stop_token stop) { bot->run_sender(stop); });
     runtime.tasks().add_thread("telegram updates",
                                [bot](std::stop_token stop) { bot->run_updates(stop); });
+    if (bot->long_polling()) {
+      runtime.tasks().add_thread("telegram poller",
+                                 [bot](std::stop_token stop) { bot->run_poller(stop); });
+    }
+    runtime.tasks().add_thread("telegram answers",
+                               [bot](std::stop_token stop) { bot->run_answers(stop); });
   }
   auto server = std::make_unique<http::Server>(
       server_options(config),

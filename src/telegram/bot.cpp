@@ -1,6 +1,9 @@
 #include "telegram/bot.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <unordered_map>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -149,10 +152,44 @@ struct Bot::Turn {
   }
 };
 
+// What a run of updates leaves to write in its one commit. Each chat it touches is read once
+// and then kept here, so a later update of the chat sees the dialog state an earlier one left.
+struct Bot::Run {
+  std::unordered_map<std::int64_t, std::optional<store::BotChat>> chats;
+  std::vector<std::int64_t> changed;  // chats to save, each once
+  std::vector<std::int64_t> unblocked;
+  std::vector<store::NewDelivery> replies;
+  std::vector<std::int64_t> processed;
+  std::vector<CallbackAnswer> answers;
+
+  const std::optional<store::BotChat>& chat(store::Store& store, std::int64_t chat_id) {
+    auto found = chats.find(chat_id);
+    if (found == chats.end()) found = chats.emplace(chat_id, store.find_bot_chat(chat_id)).first;
+    return found->second;
+  }
+
+  void add(Turn turn) {
+    if (turn.unblock) {
+      unblocked.push_back(turn.chat_id);
+      turn.chat.blocked_at.reset();
+    }
+    if (turn.chat_changed) {
+      if (std::find(changed.begin(), changed.end(), turn.chat_id) == changed.end())
+        changed.push_back(turn.chat_id);
+      chats[turn.chat_id] = turn.chat;
+    } else if (turn.unblock) {
+      chats[turn.chat_id] = turn.chat;
+    }
+    std::move(turn.replies.begin(), turn.replies.end(), std::back_inserter(replies));
+    processed.push_back(turn.update_id);
+    if (turn.answer) answers.push_back(std::move(*turn.answer));
+  }
+};
+
 Bot::Bot(BotServices services, const AppLinks& links, std::optional<std::int64_t> staff_chat_id)
     : services_(services), links_(links), staff_chat_id_(staff_chat_id) {}
 
-std::optional<CallbackAnswer> Bot::process(const store::TelegramUpdate& update) {
+void Bot::handle(const store::TelegramUpdate& update, Run& run) {
   Turn turn;
   turn.update_id = update.update_id;
   try {
@@ -173,7 +210,7 @@ std::optional<CallbackAnswer> Bot::process(const store::TelegramUpdate& update) 
       turn.who = services_.auth.principal_for_bot_user(*profile);
       turn.language = language_of(profile->language_code ? profile->language_code
                                                          : turn.who->user->language_code);
-      const auto stored = services_.store.find_bot_chat(turn.chat_id);
+      const auto stored = run.chat(services_.store, turn.chat_id);
       if (stored) {
         turn.chat = *stored;
       } else {
@@ -210,18 +247,37 @@ std::optional<CallbackAnswer> Bot::process(const store::TelegramUpdate& update) 
     spdlog::error("bot: update {} failed: {}", update.update_id, error.what());
     if (turn.chat_id != 0) turn.tell(phrase(turn.language, Phrase::failed));
   }
-  commit(turn);
-  return turn.answer;
+  run.add(std::move(turn));
 }
 
-void Bot::commit(Turn& turn) {
+std::vector<CallbackAnswer> Bot::process(std::span<const store::TelegramUpdate* const> updates) {
+  Run run;
+  try {
+    for (const auto* update : updates) handle(*update, run);
+  } catch (const store::StoreError&) {
+    commit(run);  // what the updates before the failing one did stays done
+    throw;
+  }
+  commit(run);
+  return std::move(run.answers);
+}
+
+std::optional<CallbackAnswer> Bot::process(const store::TelegramUpdate& update) {
+  const store::TelegramUpdate* one[] = {&update};
+  auto answers = process(one);
+  if (answers.empty()) return std::nullopt;
+  return std::move(answers.front());
+}
+
+void Bot::commit(const Run& run) {
+  if (run.processed.empty()) return;
   auto& store = services_.store;
   const auto now = system_now();
   store.in_one_transaction([&] {
-    if (turn.unblock) store.unblock_bot_chat(turn.chat_id, now);
-    if (turn.chat_changed) store.save_bot_chat(turn.chat, now);
-    if (!turn.replies.empty()) store.enqueue_deliveries(turn.replies, now);
-    store.mark_telegram_update_processed(turn.update_id, now);
+    for (const auto chat_id : run.unblocked) store.unblock_bot_chat(chat_id, now);
+    for (const auto chat_id : run.changed) store.save_bot_chat(*run.chats.at(chat_id), now);
+    if (!run.replies.empty()) store.enqueue_deliveries(run.replies, now);
+    for (const auto update_id : run.processed) store.mark_telegram_update_processed(update_id, now);
   });
 }
 

@@ -25,9 +25,11 @@ TelegramBot::TelegramBot(TelegramSettings settings, BotServices services,
       bot_(services_, links_, settings_.staff_chat_id),
       notifier_(services_.store, links_, settings_.staff_chat_id),
       updates_api_(api_options(settings_)),
+      answers_api_(api_options(settings_)),
       send_api_(api_options(settings_)),
       sender_(services_.store, send_api_, settings_.limits),
-      processor_(services_.store, bot_, updates_api_) {}
+      answers_(answers_api_),
+      processor_(services_.store, bot_, answers_) {}
 
 void TelegramBot::add_routes(http::Router& router) {
   if (settings_.webhook) add_webhook_route(router, services_.store, settings_.webhook_secret);
@@ -78,17 +80,26 @@ bool TelegramBot::start_up(std::stop_token stop) {
   return false;
 }
 
+bool TelegramBot::wait_for_start_up(std::stop_token stop) {
+  while (!started_.load() && pause_unless_stopped(std::chrono::milliseconds(200), stop)) {
+  }
+  return !stop.stop_requested();
+}
+
 void TelegramBot::run_updates(std::stop_token stop) {
-  if (!start_up(stop)) return;
-  if (settings_.webhook) return process_webhook_updates(services_.store, processor_, stop);
-  poll_updates(services_.store, updates_api_, processor_, stop);
+  if (start_up(stop)) process_stored_updates(services_.store, processor_, stop);
+}
+
+void TelegramBot::run_poller(std::stop_token stop) {
+  if (wait_for_start_up(stop)) poll_updates(services_.store, updates_api_, processor_, stop);
+}
+
+void TelegramBot::run_answers(std::stop_token stop) {
+  if (wait_for_start_up(stop)) answers_.run(stop);
 }
 
 void TelegramBot::run_sender(std::stop_token stop) {
-  while (!started_.load() && pause_unless_stopped(std::chrono::milliseconds(200), stop)) {
-  }
-  if (stop.stop_requested()) return;
-  sender_.run(stop);
+  if (wait_for_start_up(stop)) sender_.run(stop);
 }
 
 }  // namespace tb::telegram

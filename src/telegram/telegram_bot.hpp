@@ -1,5 +1,6 @@
-// The bot as the application runs it: three tasks (updates, notifier, sender), each on its
-// own thread with its own Bot API connection, and the start-up calls that make the bot look
+// The bot as the application runs it: five tasks (updates, poller, answers, notifier,
+// sender), each on its own thread, those that call Telegram with a Bot API connection of their
+// own, and the start-up calls that make the bot look
 // right in Telegram (its commands in Russian and English, the menu button opening the Mini
 // App, the webhook set or removed to match the mode).
 #pragma once
@@ -40,18 +41,23 @@ class TelegramBot {
   // In webhook mode, POST /telegram/webhook.
   void add_routes(http::Router& router);
 
-  // The three tasks' bodies. The updates task makes the start-up calls first (retrying until
-  // Telegram answers); the sender waits for them, so a refused token parks nothing.
+  // The tasks' bodies. The updates task makes the start-up calls first (retrying until
+  // Telegram answers), then processes what the inbox receives; the others wait for those
+  // calls, so a refused token parks nothing. The poller runs in long-polling mode only.
   void run_updates(std::stop_token stop);
+  void run_poller(std::stop_token stop);
+  void run_answers(std::stop_token stop);
   void run_notifier(std::stop_token stop) { notifier_.run(stop); }
   void run_sender(std::stop_token stop);
 
+  bool long_polling() const { return !settings_.webhook; }
   const AppLinks& links() const { return links_; }
   std::uint64_t updates_processed() const { return processor_.processed_total(); }
   std::uint64_t messages_sent() const { return sender_.sent_total(); }
 
  private:
   bool start_up(std::stop_token stop);
+  bool wait_for_start_up(std::stop_token stop);
   void announce(BotApi& api);
 
   TelegramSettings settings_;
@@ -60,9 +66,11 @@ class TelegramBot {
   AppLinks links_;
   Bot bot_;
   Notifier notifier_;
-  BotApi updates_api_;
+  BotApi updates_api_;  // the start-up calls, then getUpdates
+  BotApi answers_api_;
   BotApi send_api_;
   Sender sender_;
+  CallbackAnswers answers_;
   UpdateProcessor processor_;
   std::atomic<bool> started_{false};
 };

@@ -40,6 +40,10 @@ std::int64_t chat_of(const store::TelegramUpdate& update) {
   return id && id->is_int64() ? id->as_int64() : 0;
 }
 constexpr int kLongPollSeconds = 25;
+// How far the poller may fetch ahead of the processing: the inbox is durable, but a poller
+// far ahead only moves Telegram's queue into ours.
+constexpr std::uint64_t kPollAhead = 3 * kBatch;
+constexpr auto kAnswerLifetime = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -51,8 +55,38 @@ bool pause_unless_stopped(std::chrono::milliseconds pause, std::stop_token stop)
   return !stop.stop_requested();
 }
 
-UpdateProcessor::UpdateProcessor(store::Store& store, Bot& bot, BotApi& api)
-    : store_(store), bot_(bot), api_(api) {}
+CallbackAnswers::CallbackAnswers(BotApi& api) : api_(api) {}
+
+void CallbackAnswers::add(std::vector<CallbackAnswer> answers) {
+  if (answers.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& answer : answers) queue_.push_back({std::move(answer), now});
+  }
+  added_.notify_one();
+}
+
+void CallbackAnswers::run(std::stop_token stop) {
+  std::stop_callback cancel_call(stop, [this] { api_.cancel(); });
+  std::unique_lock lock(mutex_);
+  while (added_.wait(lock, stop, [this] { return !queue_.empty(); })) {
+    auto next = std::move(queue_.front());
+    queue_.pop_front();
+    // Telegram refuses an answer after ~15 s ("query is too old"): skip it rather than wait.
+    if (std::chrono::steady_clock::now() - next.added > kAnswerLifetime) continue;
+    lock.unlock();
+    try {  // a pop-up's answer is a courtesy: the button press itself has been handled
+      api_.answer_callback_query(next.answer.callback_query_id, next.answer.text);
+    } catch (const BotApiError& error) {
+      spdlog::debug("telegram: answerCallbackQuery failed: {}", error.what());
+    }
+    lock.lock();
+  }
+}
+
+UpdateProcessor::UpdateProcessor(store::Store& store, Bot& bot, CallbackAnswers& answers)
+    : store_(store), bot_(bot), answers_(answers) {}
 
 int UpdateProcessor::process_pending() {
   int processed = 0;
@@ -62,23 +96,18 @@ int UpdateProcessor::process_pending() {
     for (const auto& update : pending) {
       lanes[static_cast<std::uint64_t>(chat_of(update)) % kLanes].push_back(&update);
     }
-    std::mutex mutex;  // guards the three below
-    std::vector<CallbackAnswer> answers;
+    std::mutex mutex;  // guards the two below
     std::exception_ptr failure;
     int done = 0;
     auto run_lane = [&](const std::vector<const store::TelegramUpdate*>& lane) {
-      for (const auto* update : lane) {
-        try {
-          auto answer = bot_.process(*update);
-          processed_.fetch_add(1, std::memory_order_relaxed);
-          std::lock_guard lock(mutex);
-          ++done;
-          if (answer) answers.push_back(std::move(*answer));
-        } catch (...) {  // the chat's later updates wait: its order must hold
-          std::lock_guard lock(mutex);
-          if (!failure) failure = std::current_exception();
-          return;
-        }
+      try {  // a failure leaves the chat's later updates waiting: its order must hold
+        answers_.add(bot_.process(lane));
+        count_processed(lane.size());
+        std::lock_guard lock(mutex);
+        done += static_cast<int>(lane.size());
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
       }
     };
     {
@@ -97,20 +126,23 @@ int UpdateProcessor::process_pending() {
       if (here) run_lane(*here);
     }
     processed += done;
-    answer(answers);
     if (failure) std::rethrow_exception(failure);
     if (static_cast<int>(pending.size()) < kBatch) return processed;
   }
 }
 
-void UpdateProcessor::answer(const std::vector<CallbackAnswer>& answers) {
-  for (const auto& answer : answers) {
-    try {  // a pop-up's answer is a courtesy: Telegram drops it after a few seconds anyway
-      api_.answer_callback_query(answer.callback_query_id, answer.text);
-    } catch (const BotApiError& error) {
-      spdlog::debug("telegram: answerCallbackQuery failed: {}", error.what());
-    }
+void UpdateProcessor::count_processed(std::size_t count) {
+  {
+    std::lock_guard lock(progress_mutex_);
+    processed_.fetch_add(count, std::memory_order_relaxed);
   }
+  progressed_.notify_all();
+}
+
+void UpdateProcessor::wait_for_processed(std::uint64_t total, std::chrono::milliseconds timeout,
+                                         std::stop_token stop) {
+  std::unique_lock lock(progress_mutex_);
+  progressed_.wait_for(lock, stop, timeout, [&] { return processed_total() >= total; });
 }
 
 std::chrono::milliseconds poll_backoff(int failures) {
@@ -118,13 +150,31 @@ std::chrono::milliseconds poll_backoff(int failures) {
   return std::min(std::chrono::milliseconds(1000LL << exponent), std::chrono::milliseconds(30000));
 }
 
+void process_stored_updates(store::Store& store, UpdateProcessor& processor, std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    const auto seen = store.committed_writes();
+    try {
+      processor.process_pending();
+    } catch (const std::exception& error) {
+      spdlog::error("telegram: updates: {}", error.what());
+    }
+    store.wait_for_writes(seen, std::chrono::seconds(1), stop);
+  }
+}
+
 void poll_updates(store::Store& store, BotApi& api, UpdateProcessor& processor,
                   std::stop_token stop) {
   std::stop_callback cancel_call(stop, [&api] { api.cancel(); });
   int failures = 0;
+  // Updates stored by this poller; processed_total() also counts what was pending before it
+  // started, so "stored - processed" never overstates how far ahead the poller is.
+  std::uint64_t stored = 0;
   while (!stop.stop_requested()) {
     try {
-      processor.process_pending();  // what a crash left, and what the last poll brought
+      if (stored > processor.processed_total() + kPollAhead) {
+        processor.wait_for_processed(stored - kPollAhead, std::chrono::seconds(1), stop);
+        continue;
+      }
       const auto offset = store.last_telegram_update_id() + 1;
       const auto updates = api.get_updates(offset, kLongPollSeconds, kBatch);
       std::vector<store::TelegramUpdate> rows;
@@ -134,7 +184,7 @@ void poll_updates(store::Store& store, BotApi& api, UpdateProcessor& processor,
         if (!id || !id->is_int64()) continue;
         rows.push_back({id->as_int64(), boost::json::serialize(update)});
       }
-      if (!rows.empty()) store.store_telegram_updates(rows, system_now());
+      if (!rows.empty()) stored += store.store_telegram_updates(rows, system_now());
       failures = 0;
     } catch (const BotApiError& error) {
       if (stop.stop_requested()) return;
@@ -151,19 +201,6 @@ void poll_updates(store::Store& store, BotApi& api, UpdateProcessor& processor,
       spdlog::error("telegram: updates: {}", error.what());
       pause_unless_stopped(poll_backoff(failures), stop);
     }
-  }
-}
-
-void process_webhook_updates(store::Store& store, UpdateProcessor& processor,
-                             std::stop_token stop) {
-  while (!stop.stop_requested()) {
-    const auto seen = store.committed_writes();
-    try {
-      processor.process_pending();
-    } catch (const std::exception& error) {
-      spdlog::error("telegram: updates: {}", error.what());
-    }
-    store.wait_for_writes(seen, std::chrono::seconds(1), stop);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,7 +84,22 @@ class BotFixture : public AppFixture {
   std::optional<telegram::CallbackAnswer> deliver_raw(const std::string& payload) {
     last_update_ = store::TelegramUpdate{.update_id = ++next_update_id_, .payload = payload};
     store().store_telegram_updates(std::span(&last_update_, 1), system_now());
+    if (held_) {
+      held_->push_back(last_update_);
+      return std::nullopt;
+    }
     return bot_->process(last_update_);
+  }
+  // Processes the updates that `steps` deliver as one run of the bot (one commit), as a lane
+  // of the update processor does; returns the answers to the button presses among them.
+  std::vector<telegram::CallbackAnswer> deliver_as_one_run(const std::function<void()>& steps) {
+    held_.emplace();
+    steps();
+    const auto updates = std::move(*held_);
+    held_.reset();
+    std::vector<const store::TelegramUpdate*> run;
+    for (const auto& update : updates) run.push_back(&update);
+    return bot_->process(run);
   }
   // Processes the last update once more (as after a crash before its commit).
   std::optional<telegram::CallbackAnswer> deliver_again() { return bot_->process(last_update_); }
@@ -258,6 +274,7 @@ class BotFixture : public AppFixture {
   std::optional<telegram::Bot> bot_;
   std::int64_t next_update_id_ = 5000;
   store::TelegramUpdate last_update_;
+  std::optional<std::vector<store::TelegramUpdate>> held_;  // deliver_as_one_run collects here
   std::int64_t seen_delivery_id_ = 0;
 };
 

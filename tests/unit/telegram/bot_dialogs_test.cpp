@@ -100,6 +100,39 @@ TEST_F(BotDialogs, NewOffersTheActiveCategoriesThenOpensTheTicketInTheChosenOne)
   EXPECT_TRUE(contains(reply.text, en(Phrase::ticket_created))) << reply.text;
 }
 
+TEST_F(BotDialogs, ARunOfUpdatesSeesTheDialogItsEarlierUpdatesLeftAndCommitsThemAll) {
+  const auto delivery = category("Delivery");
+  const auto olga = person(7001, "Olga", Role::user);
+  const auto john = person(7002, "John", Role::user);
+
+  // Two people's whole /new dialogs, interleaved, processed as one run: one commit at its end.
+  const auto answers = deliver_as_one_run([&] {
+    say(olga, "/new");
+    say(john, "/start");
+    press(olga, "cat:" + std::to_string(delivery.id));
+    say(olga, "Parcel is late");
+    say(olga, "Tracking says nothing");
+  });
+
+  ASSERT_EQ(answers.size(), 1u) << "the category button's press";
+  EXPECT_TRUE(store().pending_telegram_updates(100).empty());
+  const auto tickets = tickets_of(olga);
+  ASSERT_EQ(tickets.size(), 1u) << "the question saw the category the press before it chose";
+  EXPECT_EQ(tickets.front().category_id, delivery.id);
+  EXPECT_EQ(messages_of(tickets.front().id).size(), 2u) << "the last message joined it";
+  const auto chat = store().find_bot_chat(olga.chat());
+  ASSERT_TRUE(chat);
+  EXPECT_EQ(chat->dialog, "");
+  EXPECT_EQ(chat->selected_ticket_id, tickets.front().id);
+  const auto replies = new_deliveries();
+  const auto to_olga = to_chat(replies, olga.chat());
+  ASSERT_EQ(to_olga.size(), 3u);  // the categories, "describe it", "ticket created"
+  EXPECT_EQ(to_olga[0].text, en(Phrase::choose_category));
+  EXPECT_EQ(to_olga[1].text, en(Phrase::describe_question));
+  EXPECT_TRUE(contains(to_olga[2].text, en(Phrase::ticket_created))) << to_olga[2].text;
+  EXPECT_EQ(to_chat(replies, john.chat()).size(), 1u);
+}
+
 TEST_F(BotDialogs, ALongFirstLineIsCutToASubjectOfAtMost100BytesAtACharacterBoundary) {
   const auto olga = person(7001, "Olga", Role::user, "ru");
   // "a" then 60 two-byte letters: byte 100 falls inside a letter, so the cut goes before it.

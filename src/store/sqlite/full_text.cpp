@@ -3,6 +3,34 @@
 #include "core/text.hpp"
 
 namespace tb::store::sqlite {
+namespace {
+
+struct IndexedColumn {
+  std::string_view insert_new_rows;
+  std::string_view mark_indexed;
+};
+
+constexpr IndexedColumn kIndexedColumns[] = {
+    {R"sql(INSERT INTO tickets_fts (rowid, subject)
+           SELECT id, subject FROM tickets WHERE id >
+             (SELECT indexed_through FROM search_index_progress WHERE name = 'tickets'))sql",
+     R"sql(UPDATE search_index_progress SET indexed_through = (SELECT max(id) FROM tickets)
+           WHERE name = 'tickets')sql"},
+    {R"sql(INSERT INTO messages_fts (rowid, body)
+           SELECT id, body FROM messages WHERE id >
+             (SELECT indexed_through FROM search_index_progress WHERE name = 'messages'))sql",
+     R"sql(UPDATE search_index_progress SET indexed_through = (SELECT max(id) FROM messages)
+           WHERE name = 'messages')sql"},
+};
+
+}  // namespace
+
+void index_new_rows(Connection& connection) {
+  for (const auto& column : kIndexedColumns) {
+    connection.prepare(column.insert_new_rows).step();
+    if (connection.changes() > 0) connection.prepare(column.mark_indexed).step();
+  }
+}
 
 std::string fts_query(std::string_view text) {
   std::string query;

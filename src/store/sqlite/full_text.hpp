@@ -1,8 +1,11 @@
-// The FTS5 query for a caller's search text. SQLite-specific; lives only in store/sqlite.
+// Full-text search in SQLite (FTS5): the query for a caller's search text, and the indexing
+// of new rows. SQLite-specific; lives only in store/sqlite.
 #pragma once
 
 #include <string>
 #include <string_view>
+
+#include "store/sqlite/connection.hpp"
 
 namespace tb::store::sqlite {
 
@@ -12,5 +15,10 @@ namespace tb::store::sqlite {
 // unterminated string), and bytes that are not UTF-8 are dropped. Text with no word left
 // gives "", which the caller must treat as no text filter: FTS5 refuses an empty query.
 std::string fts_query(std::string_view text);
+
+// Adds the tickets' subjects and the messages' bodies written since the last call to their
+// full-text indexes. The write queue calls it once per group commit, just before COMMIT:
+// indexing row by row from triggers made FTS5 write a segment per row (see migration 0010).
+void index_new_rows(Connection& connection);
 
 }  // namespace tb::store::sqlite

@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include "store/sqlite/full_text.hpp"
+
 namespace tb::store::sqlite {
 namespace {
 
@@ -105,7 +107,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options,
   readers_ =
       std::make_unique<ReaderPool>(path, options.reader_connections, options.busy_timeout_ms);
   checkpointer_ = std::make_unique<Checkpointer>(path, options.busy_timeout_ms);
-  write_queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, checkpointer_.get());
+  write_queue_ =
+      std::make_unique<WriteQueue>(*writer_, writer_mutex_, checkpointer_.get(), index_new_rows);
 }
 
 void SqliteStore::run_write(const std::function<void(Connection&)>& work) {

@@ -235,11 +235,12 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
     const auto assignee = ticket.route && ticket.category_id
                               ? route(connection, *ticket.category_id, choose, ticket.now)
                               : std::nullopt;
+    // A client_id already taken throws here; write() rolls the ticket back.
     auto insert = connection.prepare(R"sql(
       INSERT INTO tickets (subject, priority, priority_rank, category_id, creator_id, created_at,
                            updated_at, last_message_at, messages_count, sla_due_at, assignee_id,
-                           last_message_preview)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7, ?8, substr(?9, 1, 160)))sql");
+                           last_message_preview, client_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6, 1, ?7, ?8, substr(?9, 1, 160), ?10))sql");
     std::optional<std::int64_t> sla_due_at;
     if (ticket.sla_due_at) sla_due_at = seconds_of(*ticket.sla_due_at);
     insert.bind(1, std::string_view(ticket.subject))
@@ -251,14 +252,9 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
         .bind(7, sla_due_at)
         .bind(8, assignee)
         .bind(9, std::string_view(ticket.body))
+        .bind(10, ticket.client_id)
         .step();
     const std::int64_t id = connection.last_insert_id();
-    if (ticket.client_id) {  // a taken key throws here; write() rolls the insert back
-      connection.prepare("UPDATE tickets SET client_id = ?1 WHERE id = ?2")
-          .bind(1, *ticket.client_id)
-          .bind(2, id)
-          .step();
-    }
     connection
         .prepare(
             "INSERT INTO messages (ticket_id, author_id, body, internal, source, created_at) "

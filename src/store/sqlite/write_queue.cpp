@@ -4,10 +4,12 @@
 
 namespace tb::store::sqlite {
 
-WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer)
+WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer,
+                       Work before_commit)
     : writer_(writer),
       writer_mutex_(writer_mutex),
       checkpointer_(checkpointer),
+      before_commit_(std::move(before_commit)),
       thread_([this] { write_batches(); }) {}
 
 WriteQueue::~WriteQueue() {
@@ -60,6 +62,7 @@ void WriteQueue::execute(const std::vector<Job*>& jobs) {
   try {
     writer_.prepare("BEGIN IMMEDIATE").step();
     for (Job* job : jobs) run_in_savepoint(*job);
+    if (before_commit_) before_commit_(writer_);
     writer_.prepare("COMMIT").step();
   } catch (...) {
     // The transaction is lost (a failed commit, or an error SQLite answered with a rollback

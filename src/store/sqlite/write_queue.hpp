@@ -27,8 +27,11 @@ namespace tb::store::sqlite {
 class WriteQueue {
  public:
   // With a checkpointer, the writer must defer its checkpoints (defer_checkpoints): the
-  // queue asks the checkpointer for them when they are due.
-  WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer = nullptr);
+  // queue asks the checkpointer for them when they are due. `before_commit` runs in each
+  // batch's transaction after its writes (a failure fails the batch).
+  using Work = std::function<void(Connection&)>;
+  WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer = nullptr,
+             Work before_commit = {});
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -59,6 +62,7 @@ class WriteQueue {
   Connection& writer_;
   std::mutex& writer_mutex_;  // also held by migrations, which run outside the queue
   Checkpointer* checkpointer_;
+  Work before_commit_;
   std::mutex mutex_;
   std::condition_variable work_arrived_;
   std::shared_ptr<Batch> filling_ = std::make_shared<Batch>();

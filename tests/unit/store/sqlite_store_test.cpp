@@ -182,6 +182,58 @@ TEST_F(SqliteStoreTest, MessagesWithoutAClientIdStoreNull) {
   EXPECT_EQ(scalar("SELECT count(*) FROM messages WHERE client_id = ''"), "0");
 }
 
+// The full-text indexes, filled once per commit (migration 0010), hold exactly the tables'
+// rows: FTS5's own check compares an external-content index with its table, and fails on an
+// entry added twice or taken out without having been put in.
+TEST_F(SqliteStoreTest, FullTextIndexesMatchTheirTablesWhateverTheCommitsHeld) {
+  SqliteStore store(path_, {}, sqlite_migrations());
+  store.migrate();
+  const auto now = Timestamp{std::chrono::seconds(1'800'000'000)};
+  TelegramUser profile;
+  profile.id = 11;
+  profile.first_name = "P";
+  const auto author = store.upsert_telegram_user(profile, Role::user, now).id;
+  const auto create = [&](const std::string& subject) {
+    NewTicket fields;
+    fields.subject = subject;
+    fields.body = "first " + subject;
+    fields.creator_id = author;
+    fields.now = now;
+    return store.create_ticket(fields, [](auto) { return std::nullopt; }).id;
+  };
+  const auto early = create("early bird");
+  store.in_one_transaction([&] {  // renamed before it was ever indexed
+    const auto id = create("draft title");
+    store.update_ticket(id, {.subject = "final title", .now = now});
+  });
+  store.update_ticket(early, {.subject = "early riser", .now = now});  // renamed once indexed
+  EXPECT_THROW(store.in_one_transaction([&] {  // rolled back: nothing of it indexed
+    create("ghost ticket");
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  {
+    std::vector<std::jthread> writers;
+    for (int i = 0; i < 8; ++i)
+      writers.emplace_back([&, i] { create("parallel " + std::to_string(i)); });
+  }
+
+  Connection check(path_, Access::read_write, 1000);
+  EXPECT_NO_THROW(
+      check.execute("INSERT INTO tickets_fts (tickets_fts) VALUES ('integrity-check')"));
+  EXPECT_NO_THROW(
+      check.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"));
+  EXPECT_EQ(scalar("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'title'"), "1");
+  EXPECT_EQ(scalar("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'draft OR bird'"),
+            "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'riser'"), "1");
+  EXPECT_EQ(scalar("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'ghost'"), "0");
+  EXPECT_EQ(scalar("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'parallel'"), "8");
+  EXPECT_EQ(scalar("SELECT indexed_through = (SELECT max(id) FROM tickets) "
+                   "FROM search_index_progress WHERE name = 'tickets'"),
+            "1");
+}
+
 // A look-up by key reads the unique index, not every message of the ticket.
 TEST_F(SqliteStoreTest, MessageLookUpByClientIdUsesItsIndex) {
   SqliteStore(path_, {}, sqlite_migrations()).migrate();

@@ -1134,6 +1134,42 @@ TYPED_TEST_P(StoreContract, SearchFollowsSubjectChanges) {
   EXPECT_EQ(ids_of(this->search("broken")), std::vector{id});
 }
 
+// Writes that commit together (one transaction, or writers whose writes share a commit) are
+// all searchable once it is done, each by what it holds at the commit.
+TYPED_TEST_P(StoreContract, SearchFindsEveryWriteOfACommitAsItStandsThen) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  std::int64_t renamed = 0;
+  store.in_one_transaction([&] {
+    auto fields = this->new_ticket(customer);
+    fields.subject = "Printer broken";
+    renamed = store.create_ticket(fields, nobody).id;
+    store.update_ticket(renamed, {.subject = "Scanner broken", .now = kStart + 1min});
+  });
+  EXPECT_TRUE(this->search("printer").empty());
+  EXPECT_EQ(ids_of(this->search("scanner")), std::vector{renamed});
+
+  constexpr int kWriters = 8;
+  std::vector<std::int64_t> made(kWriters);
+  {
+    std::vector<std::jthread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+      writers.emplace_back([&, i] {
+        auto fields = this->new_ticket(customer);
+        fields.subject = "Writer" + std::to_string(i) + " subject";
+        made[i] = store.create_ticket(fields, nobody).id;
+        store.add_message(this->message(made[i], customer, "followup" + std::to_string(i) + " text",
+                                        kStart + 1min));
+      });
+    }
+  }
+  for (int i = 0; i < kWriters; ++i) {
+    EXPECT_EQ(ids_of(this->search("writer" + std::to_string(i))), std::vector{made[i]});
+    EXPECT_EQ(ids_of(this->search("followup" + std::to_string(i))), std::vector{made[i]});
+  }
+  EXPECT_EQ(this->search("subject").size(), static_cast<std::size_t>(kWriters));
+}
+
 TYPED_TEST_P(StoreContract, SearchTextIsNeverSyntax) {
   auto& store = this->store();
   const auto customer = this->person(1).id;
@@ -1417,7 +1453,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     CloseResolvedBeforeClosesOnlyTicketsResolvedBeforeTheCutoff, DeletedTicketsAreGoneFromEveryRead,
     ListFiltersSelectWhatTheyName, ListsPageWithoutDuplicatesOrGapsInEverySort,
     ScopesShowOwnAssignedAndCategoryTicketsAsTheySay, SearchMatchesWordsInSubjectsAndPublicMessages,
-    SearchFollowsSubjectChanges, SearchTextIsNeverSyntax, FiveThousandRandomQueriesNeverThrow,
+    SearchFollowsSubjectChanges, SearchFindsEveryWriteOfACommitAsItStandsThen,
+    SearchTextIsNeverSyntax, FiveThousandRandomQueriesNeverThrow,
     AutoRepliesAreStoredAndFireOncePerTicket, InOneTransactionCommitsAllOrNothing,
     CommittedWritesCountsEachCommittedWriteAndNothingElse,
     ConcurrentWritesAllLandAndAFailingOneRollsBackAlone);

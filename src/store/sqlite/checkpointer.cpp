@@ -43,27 +43,27 @@ void Checkpointer::run() {
     if (stopping_) return;
     requested_ = false;
     lock.unlock();
-    checkpoint();
+    checkpoint_on(connection_);
+    bulk_copied_.store(true, std::memory_order_release);
     lock.lock();
     ++completed_;
   }
 }
 
-void Checkpointer::checkpoint() {
-  checkpoint_on(connection_);
-  bulk_copied_.store(true, std::memory_order_release);
-}
-
 void Checkpointer::copy_rest(Connection& writer) {
-  if (bulk_copied_.exchange(false, std::memory_order_acq_rel)) checkpoint_on(writer);
+  // Right after a bulk copy, when the rest is short; without one only when far overdue (a
+  // hard bound on the WAL, whatever the disk's speed).
+  const bool fresh = bulk_copied_.exchange(false, std::memory_order_acq_rel);
+  if ((fresh && writer.wal_overdue(4)) || writer.wal_overdue(8)) checkpoint_on(writer);
 }
 
-void Checkpointer::checkpoint_on(Connection& connection) {
+bool Checkpointer::checkpoint_on(Connection& connection) {
   try {
-    connection.checkpoint();
+    return connection.checkpoint();
   } catch (const StoreError& error) {
     // Nothing is lost: the data is committed, in the WAL, and a later checkpoint copies it.
     spdlog::warn("sqlite checkpoint failed: {}", error.what());
+    return false;
   }
 }
 

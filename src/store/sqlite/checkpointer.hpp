@@ -15,9 +15,14 @@ namespace tb::store::sqlite {
 // the batch after it waits for the bulk of the copy or for its fsyncs (docs/PERFORMANCE.md).
 //
 // The writer appends meanwhile, and the WAL only starts over from its beginning once all of
-// it has been copied: so once the bulk is copied, the writer copies the rest itself between
-// two batches (copy_rest), which is short. (Holding the writer's mutex here instead
-// starves this thread: the writer takes the mutex again at once after every batch.)
+// it has been copied. The writer asks for a checkpoint in a pause of the writes too (see
+// WriteQueue), so such a pause is enough for one here to copy the WAL whole, and the
+// next write starts it over without anyone waiting. Under unbroken writes that never happens,
+// and once the WAL is four intervals long the writer copies the rest itself between two
+// batches, right after a checkpoint here (copy_rest): short, but the batches wait for its
+// fsyncs (tens of ms on a busy disk), so it is the exception. (Holding the writer's mutex
+// here instead starves this thread: the writer takes the mutex again at once after every
+// batch.)
 class Checkpointer {
  public:
   Checkpointer(const std::string& path, int busy_timeout_ms);
@@ -28,15 +33,15 @@ class Checkpointer {
   // Never waits: a checkpoint already asked for or running absorbs the request.
   void request();
   // Called by the writer between batches, with `writer` its connection: once a bulk copy
-  // has finished, copies what was appended meanwhile.
+  // has finished and the WAL is overdue, copies what was appended meanwhile.
   void copy_rest(Connection& writer);
   // Checkpoints completed so far, for tests.
   int completed();
 
  private:
   void run();
-  void checkpoint();
-  static void checkpoint_on(Connection& connection);  // logs a failure, never throws
+  // Whether it copied the whole WAL; logs a failure, never throws.
+  static bool checkpoint_on(Connection& connection);
 
   Connection connection_;
   std::atomic<bool> bulk_copied_{false};

@@ -208,19 +208,27 @@ int Connection::on_wal_commit(void* self, sqlite3*, const char*, int wal_pages) 
   return SQLITE_OK;
 }
 
-bool Connection::checkpoint_due() const {
-  return checkpoint_every_ > 0 && wal_pages_ - requested_at_pages_ >= checkpoint_every_;
+bool Connection::checkpoint_due(bool paused) const {
+  return checkpoint_every_ > 0 &&
+         wal_pages_ - requested_at_pages_ >= (paused ? 1 : checkpoint_every_);
 }
 
 void Connection::checkpoint_requested() {
   requested_at_pages_ = wal_pages_;
 }
 
-void Connection::checkpoint() {
+bool Connection::wal_overdue(int intervals) const {
+  return checkpoint_every_ > 0 && wal_pages_ >= intervals * checkpoint_every_;
+}
+
+bool Connection::checkpoint() {
+  int in_wal = 0;
+  int copied = 0;
   const int rc =
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_wal, &copied);
   // BUSY: another process is checkpointing; what it leaves is copied next time.
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, "checkpoint");
+  return rc == SQLITE_OK && copied >= in_wal;
 }
 
 std::int64_t Connection::last_insert_id() const {

@@ -90,11 +90,17 @@ class Connection {
   // it). Instead, checkpoint_due() says when `wal_pages` pages were added to the WAL since
   // the last checkpoint_requested(), and the owner has one run elsewhere (Checkpointer).
   void defer_checkpoints(int wal_pages);
-  bool checkpoint_due() const;
+  // In a pause of the writes any page not yet asked for is enough: a checkpoint alongside
+  // then copies the whole WAL, and the next write starts it over.
+  bool checkpoint_due(bool paused = false) const;
   void checkpoint_requested();
+  // Whether the WAL holds `intervals` checkpoint intervals or more: so long that the writer
+  // should copy the rest itself (under unbroken writes a checkpoint alongside never catches up).
+  bool wal_overdue(int intervals) const;
 
   // A PASSIVE checkpoint: copies what no reader still needs, never waits for anyone.
-  void checkpoint();
+  // Returns whether it copied the whole WAL (the next write then starts it over).
+  bool checkpoint();
 
  private:
   struct CachedStatement {

@@ -1,8 +1,15 @@
 #include "store/sqlite/write_queue.hpp"
 
+#include <chrono>
 #include <utility>
 
 namespace tb::store::sqlite {
+namespace {
+
+// No write for this long is a pause, in which a checkpoint can copy the whole WAL.
+constexpr auto kPauseInWrites = std::chrono::milliseconds(20);
+
+}  // namespace
 
 WriteQueue::WriteQueue(Connection& writer, std::mutex& writer_mutex, Checkpointer* checkpointer,
                        Work before_commit)
@@ -44,7 +51,13 @@ void WriteQueue::write_batches() {
   std::unique_lock lock(mutex_);
   while (true) {
     writer_idle_ = true;
-    work_arrived_.wait(lock, [this] { return stopping_ || !filling_->jobs.empty(); });
+    const auto work_or_stop = [this] { return stopping_ || !filling_->jobs.empty(); };
+    if (!work_arrived_.wait_for(lock, kPauseInWrites, work_or_stop)) {
+      lock.unlock();
+      checkpoint_if_due(/*paused=*/true);
+      lock.lock();
+      work_arrived_.wait(lock, work_or_stop);
+    }
     writer_idle_ = false;
     if (filling_->jobs.empty()) return;  // stopping, and every write has been served
     const auto batch = std::exchange(filling_, std::make_shared<Batch>());
@@ -52,7 +65,7 @@ void WriteQueue::write_batches() {
     execute(batch->jobs);
     batch->committed.store(1, std::memory_order_release);
     batch->committed.notify_all();
-    checkpoint_if_due();
+    checkpoint_if_due(/*paused=*/false);
     lock.lock();
   }
 }
@@ -80,11 +93,11 @@ void WriteQueue::execute(const std::vector<Job*>& jobs) {
   }
 }
 
-void WriteQueue::checkpoint_if_due() {
+void WriteQueue::checkpoint_if_due(bool paused) {
   if (checkpointer_ == nullptr) return;
   std::lock_guard writer_lock(writer_mutex_);
   checkpointer_->copy_rest(writer_);
-  if (!writer_.checkpoint_due()) return;
+  if (!writer_.checkpoint_due(paused)) return;
   writer_.checkpoint_requested();
   checkpointer_->request();
 }

@@ -57,7 +57,8 @@ class WriteQueue {
   void write_batches();
   void execute(const std::vector<Job*>& jobs);
   void run_in_savepoint(Job& job);
-  void checkpoint_if_due();
+  // `paused`: no write came for a while, a moment for the checkpointer to copy the WAL whole.
+  void checkpoint_if_due(bool paused);
 
   Connection& writer_;
   std::mutex& writer_mutex_;  // also held by migrations, which run outside the queue

@@ -123,5 +123,31 @@ TEST_F(WriteQueueTest, DeferredCheckpointsRunOnTheCheckpointerAndKeepTheWalBound
   queue_.reset();
 }
 
+// Under a stream of writes the writer copies the rest of the WAL itself only once it is
+// overdue; a pause in the writes is enough for the checkpointer to copy it whole, and the
+// next write then starts it over from its beginning.
+TEST_F(WriteQueueTest, APauseInTheWritesLetsTheWalStartOverWithoutTheWriterCopying) {
+  queue_.reset();
+  Checkpointer checkpointer((directory_ / "q.db").string(), 1000);
+  writer_->defer_checkpoints(20);
+  queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, &checkpointer);
+  const std::string filler(2000, 'x');
+  for (int i = 0; i < 40; ++i) queue_->run(insert(std::to_string(i) + filler));
+  ASSERT_FALSE(writer_->wal_overdue(4)) << "40 writes of 2 KB: under four intervals of 20 pages";
+
+  // A few writes after pauses; only then a look (its own checkpoint must not be what helps).
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    queue_->run(insert("after pause " + std::to_string(i)));
+  }
+  const auto frames_in_wal = [&] {
+    Connection probe((directory_ / "q.db").string(), Access::read_write, 1000);
+    auto statement = probe.prepare("PRAGMA wal_checkpoint(PASSIVE)");  // busy, log, checkpointed
+    return statement.step() ? statement.column_int(1) : -1;
+  };
+  EXPECT_LT(frames_in_wal(), 10) << "the WAL started over: only the last writes are in it";
+  queue_.reset();
+}
+
 }  // namespace
 }  // namespace tb::store::sqlite

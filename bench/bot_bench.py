@@ -14,11 +14,13 @@ Three figures, each the median of --rounds runs on a fresh SQLite database:
    replies over REST to the tickets of step 1, one notification each. The fake holds the
    first sendMessage for 3 s while the replies are posted, so the timing covers only the
    sender draining its queue.
-3. The webhook's answer: wrk posting new updates to POST /telegram/webhook (bench/lua/webhook.lua,
-   64 connections) while the bot processes them; req/s, p50, p99.
+3. The webhook's answer: wrk posting new updates to POST /telegram/webhook (bench/lua/webhook.lua)
+   while the bot processes them, from 40 connections (Telegram's default max_connections):
+   once as fast as the server answers (req/s, p50, p99), once paced to --webhook-rate
+   updates/s in all (p50, p99).
 
   bench/bot_bench.py [--binary PATH] [--rounds N] [--people N] [--messages N]
-                     [--notifications N] [--webhook-seconds S]
+                     [--notifications N] [--webhook-seconds S] [--webhook-rate N]
 """
 
 import argparse
@@ -217,13 +219,19 @@ def updates_round(args):
         bench.close()
 
 
-def webhook_round(args):
+WEBHOOK_CONNECTIONS = 40
+
+
+def webhook_round(args, rate=None):
+    """wrk against the webhook: flat out, or paced to `rate` updates/s over all connections."""
     bench = Round(args, webhook=True)
+    pause_ms = round(WEBHOOK_CONNECTIONS * 1000 / rate) if rate else 0
     try:
         output = subprocess.run(
-            ["wrk", "-t1", "-c64", f"-d{args.webhook_seconds}s", "--latency", "-s",
+            ["wrk", "-t1", f"-c{WEBHOOK_CONNECTIONS}", f"-d{args.webhook_seconds}s", "--latency", "-s",
              os.path.join(ROOT, "bench", "lua", "webhook.lua"), bench.url + "/telegram/webhook"],
-            capture_output=True, text=True, env=dict(os.environ, WEBHOOK_SECRET=SECRET), check=True).stdout
+            capture_output=True, text=True, check=True,
+            env=dict(os.environ, WEBHOOK_SECRET=SECRET, WEBHOOK_PAUSE_MS=str(pause_ms))).stdout
         rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))
         percentiles = {p: parse_ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE)}
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -249,13 +257,15 @@ def main():
     parser.add_argument("--messages", type=int, default=2, help="messages after the question, per person")
     parser.add_argument("--notifications", type=int, default=3000)
     parser.add_argument("--webhook-seconds", type=int, default=8)
+    parser.add_argument("--webhook-rate", type=int, default=2000,
+                        help="updates/s offered in the paced webhook run")
     parser.add_argument("--send-while-processing", dest="hold_sends", action="store_false",
                         help="let the bot's replies go out while the updates are processed")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bot_bench: wrk is missing (scripts/install-deps.sh --with-bench)")
 
-    updates, notifications, webhook = [], [], []
+    updates, notifications, webhook, paced = [], [], [], []
     for number in range(1, args.rounds + 1):
         rate, count, sent_rate, queued = updates_round(args)
         updates.append(rate)
@@ -265,6 +275,9 @@ def main():
         webhook.append(webhook_round(args))
         print(f"round {number}: webhook {webhook[-1][0]:,.0f} req/s, p50 {webhook[-1][1]:.2f} ms, "
               f"p99 {webhook[-1][2]:.2f} ms, {webhook[-1][3]} errors", flush=True)
+        paced.append(webhook_round(args, args.webhook_rate))
+        print(f"round {number}: webhook paced to {args.webhook_rate:,}/s: {paced[-1][0]:,.0f} req/s, "
+              f"p50 {paced[-1][1]:.2f} ms, p99 {paced[-1][2]:.2f} ms, {paced[-1][3]} errors", flush=True)
 
     median = statistics.median
     print()
@@ -274,11 +287,12 @@ def main():
           + ", ".join(f"{r:,.0f}" for r in updates) + " |")
     print(f"| notifications sent, limits off | {median(notifications):,.0f}/s | "
           + ", ".join(f"{r:,.0f}" for r in notifications) + " |")
-    print(f"| webhook answers (wrk -c64) | {median([w[0] for w in webhook]):,.0f} req/s | "
-          + ", ".join(f"{w[0]:,.0f}" for w in webhook) + " |")
-    print(f"| webhook answer p50 / p99 | {median([w[1] for w in webhook]):.2f} / "
-          f"{median([w[2] for w in webhook]):.2f} ms | "
-          + ", ".join(f"{w[1]:.2f}/{w[2]:.2f}" for w in webhook) + " |")
+    for name, runs in ((f"flat out, {WEBHOOK_CONNECTIONS} connections", webhook),
+                       (f"paced to {args.webhook_rate:,}/s, {WEBHOOK_CONNECTIONS} connections", paced)):
+        print(f"| webhook answers, {name} | {median([w[0] for w in runs]):,.0f} req/s | "
+              + ", ".join(f"{w[0]:,.0f}" for w in runs) + " |")
+        print(f"| its p50 / p99 | {median([w[1] for w in runs]):.2f} / {median([w[2] for w in runs]):.2f} ms | "
+              + ", ".join(f"{w[1]:.2f}/{w[2]:.2f}" for w in runs) + " |")
 
 
 if __name__ == "__main__":

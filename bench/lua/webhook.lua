@@ -1,8 +1,17 @@
 -- wrk script for POST /telegram/webhook: each request one new update (a unique update_id, a
 -- plain message from one of 5,000 people), with the secret header from the environment
--- (WEBHOOK_SECRET), as Telegram would post them.
+-- (WEBHOOK_SECRET), as Telegram would post them. With WEBHOOK_PAUSE_MS, each connection waits
+-- that long before each request, which paces the load (40 connections pausing 20 ms offer
+-- ~2,000 updates/s) instead of sending as fast as the server answers.
 local next_thread = 0
 local secret = os.getenv("WEBHOOK_SECRET") or ""
+local pause = tonumber(os.getenv("WEBHOOK_PAUSE_MS") or "0")
+
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end
 
 function setup(thread)
   thread:set("thread_number", next_thread)

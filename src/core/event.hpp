@@ -44,6 +44,7 @@ struct Event {
   // actually changed. assignee_to holds nullopt inside when the ticket was unassigned.
   std::optional<TicketStatus> status_to{};
   std::optional<std::optional<std::int64_t>> assignee_to{};
+  std::optional<std::int64_t> actor_id{};  // ticket.updated: who changed it (none: the system)
 };
 
 // Whether a ticket.created event also raises the staff alert for critical tickets.

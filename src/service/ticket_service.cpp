@@ -161,6 +161,7 @@ Ticket TicketService::update(const Principal& caller, std::int64_t id, const Tic
   const bool is_creator = ticket.creator.id == caller.id();
   store::TicketChanges changes;
   changes.now = clock_();
+  changes.actor_id = caller.id();
   if (update.subject) {
     if (!is_creator && !caller.can(Permission::tickets_update))
       forbidden("you may not change the subject");

@@ -163,6 +163,7 @@ struct TicketChanges {
   // For taking: apply only if the ticket is still unassigned (else nothing, returns false).
   bool only_if_unassigned = false;
   Timestamp now{};
+  std::optional<std::int64_t> actor_id{};  // who asks for the change; nullopt: the system
 };
 
 // Which events pruning may remove: those older than `max_age` or beyond the newest

@@ -192,7 +192,9 @@ void NotificationPlanner::plan_message(const Event& event, std::vector<store::Ne
 void NotificationPlanner::plan_ticket_updated(const Event& event,
                                               std::vector<store::NewDelivery>& out) {
   const Ticket& ticket = event.ticket;
-  if (event.assignee_to && *event.assignee_to && **event.assignee_to != ticket.creator.id) {
+  // Nobody is told of their own doing (a helper who takes a ticket knows it is theirs).
+  if (event.assignee_to && *event.assignee_to && **event.assignee_to != ticket.creator.id &&
+      **event.assignee_to != event.actor_id) {
     if (auto assignee = reachable(**event.assignee_to)) {
       const auto language = language_of(assignee->language_code);
       tell(*assignee, ticket,

@@ -10,11 +10,12 @@
 
 namespace tb::store::sqlite {
 
-// What a ticket.updated changed, as Event::status_to and Event::assignee_to say: only the
-// fields whose value the update actually changed.
+// What a ticket.updated changed, as Event::status_to and Event::assignee_to say (only the
+// fields whose value the update actually changed), and who asked for it.
 struct TicketUpdateFacts {
   std::optional<TicketStatus> status_to{};
   std::optional<std::optional<std::int64_t>> assignee_to{};
+  std::optional<std::int64_t> actor_id{};
 };
 
 // A ticket's event (ticket.*, message.created).

@@ -13,8 +13,8 @@ void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id
                   std::optional<std::int64_t> message_id, Timestamp now,
                   const TicketUpdateFacts& facts) {
   auto insert = connection.prepare(
-      "INSERT INTO events (kind, ticket_id, message_id, created_at, status_to, assignee_to) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO events (kind, ticket_id, message_id, created_at, status_to, assignee_to, "
+      "actor_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   insert.bind(1, event_kind_name(kind)).bind(2, ticket_id).bind(3, message_id);
   insert.bind(4, seconds_of(now));
   if (facts.status_to) {
@@ -28,6 +28,7 @@ void append_event(Connection& connection, EventKind kind, std::int64_t ticket_id
   } else {
     insert.bind_null(6);
   }
+  insert.bind(7, facts.actor_id);
   insert.step();
 }
 
@@ -54,7 +55,7 @@ namespace {
 // (Identity events have no ticket: LEFT JOINs, and their ticket columns are NULL.)
 const std::string kEventSelect =
     "SELECT " + std::string(kTicketColumns) +
-    ", e.position, e.kind, e.user_id, e.session_hash, e.status_to, e.assignee_to, " +
+    ", e.position, e.kind, e.user_id, e.session_hash, e.status_to, e.assignee_to, e.actor_id, " +
     std::string(kMessageColumns) + " FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id " +
     "LEFT " + std::string(kTicketJoins) +
     " LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.author_id"
@@ -66,7 +67,8 @@ constexpr int kUserColumn = kTicketColumnCount + 2;
 constexpr int kSessionColumn = kTicketColumnCount + 3;
 constexpr int kStatusToColumn = kTicketColumnCount + 4;
 constexpr int kAssigneeToColumn = kTicketColumnCount + 5;
-constexpr int kMessageColumn = kTicketColumnCount + 6;
+constexpr int kActorColumn = kTicketColumnCount + 6;
+constexpr int kMessageColumn = kTicketColumnCount + 7;
 
 std::int64_t scalar(Connection& connection, std::string_view sql) {
   auto statement = connection.prepare(sql);
@@ -104,6 +106,8 @@ std::vector<Event> SqliteStore::read_events(std::int64_t after, int limit) {
         event.assignee_to.emplace();  // engaged: the assignee changed; empty inside: to nobody
         if (assignee != 0) *event.assignee_to = assignee;
       }
+      if (!statement.column_is_null(kActorColumn))
+        event.actor_id = statement.column_int(kActorColumn);
       events.push_back(std::move(event));
     }
     return events;

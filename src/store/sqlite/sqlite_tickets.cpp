@@ -349,7 +349,7 @@ bool SqliteStore::update_ticket(std::int64_t id, const TicketChanges& changes) {
           .bind(2, **changes.assignee_id)
           .step();
     }
-    TicketUpdateFacts facts;
+    TicketUpdateFacts facts{.actor_id = changes.actor_id};
     if (changes.status && changes.status != status_before) facts.status_to = changes.status;
     if (changes.assignee_id && *changes.assignee_id != assignee_before)
       facts.assignee_to = changes.assignee_id;

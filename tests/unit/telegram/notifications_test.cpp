@@ -216,6 +216,23 @@ TEST_F(BotNotifications, ARoutedTicketIsAnnouncedToItsAssignee) {
   EXPECT_TRUE(to_chat(planned, olga_.chat()).empty());
 }
 
+TEST_F(BotNotifications, AnAssignmentIsAnnouncedToTheAssigneeUnlessTheyTookItThemselves) {
+  const auto mona = person(7201, "Mona", Role::moderator);
+  const auto taken = open_ticket(olga_, "Taken by Helen", desk_.id);
+  const auto given = open_ticket(olga_, "Given to Helen", desk_.id);
+  const auto from = log_end();
+
+  assign(helper_, taken.id);  // Helen takes it herself
+  service::TicketUpdate update;
+  update.assignee_id = std::optional<std::int64_t>(helper_.user.id);
+  app_->tickets().update(principal(mona), given.id, update);  // Mona gives her the other
+
+  const auto to_helper = to_chat(planned_after(from, std::nullopt), helper_.chat());
+  ASSERT_EQ(to_helper.size(), 1u) << "told of the ticket Mona gave her only";
+  EXPECT_EQ(to_helper.front().ticket_id, given.id);
+  EXPECT_TRUE(contains(to_helper.front().text, std::string(assigned_to_you(Language::en))));
+}
+
 TEST_F(BotNotifications, StatusChangesTellTheCustomerWithARatingKeyboardOnResolution) {
   const auto ticket = open_ticket(olga_, "Refund", desk_.id);
   assign(helper_, ticket.id);

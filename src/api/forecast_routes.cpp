@@ -23,6 +23,7 @@ boost::json::object backtest_json(const forecast::Backtest& backtest) {
   }
   return boost::json::object{{"error_mape", optional_number(backtest.wape)},
                              {"baseline_mape", optional_number(backtest.baseline_wape)},
+                             {"noise_floor_mape", optional_number(backtest.noise_floor_wape)},
                              {"measure", "wape"},
                              {"baseline", "seasonal_naive"},
                              {"origins", backtest.origins},

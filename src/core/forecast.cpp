@@ -36,17 +36,37 @@ std::vector<double> seasonal_naive(std::span<const double> history, int horizon)
   return out;
 }
 
-std::vector<double> hour_of_week_mean(std::span<const double> history, int horizon) {
+// Per hour of the week after the history's end (index 0: the hour after it).
+using WeekProfile = std::array<double, kWeek>;
+
+WeekProfile weighted_week_profile(std::span<const double> history) {
   const int n = static_cast<int>(history.size());
-  std::vector<double> out(at(horizon));
-  for (int h = 0; h < horizon; ++h) {
+  WeekProfile profile{};
+  for (int h = 0; h < kWeek; ++h) {
     double sum = 0, weights = 0, weight = 1;
-    for (int i = n - kWeek + h % kWeek; i >= 0; i -= kWeek, weight *= kWeekDecay) {
+    for (int i = n - kWeek + h; i >= 0; i -= kWeek, weight *= kWeekDecay) {
       sum += weight * history[at(i)];
       weights += weight;
     }
-    out[at(h)] = sum / weights;
+    profile[at(h)] = sum / weights;
   }
+  return profile;
+}
+
+// Each hour 1:2:1 with its neighbours (around the week's end too): arrival rates change
+// smoothly from hour to hour, so this halves the noise of a few weeks' counts for little bias.
+WeekProfile smoothed(const WeekProfile& profile) {
+  WeekProfile out{};
+  for (int h = 0; h < kWeek; ++h) {
+    out[at(h)] = 0.25 * profile[at((h + kWeek - 1) % kWeek)] + 0.5 * profile[at(h)] +
+                 0.25 * profile[at((h + 1) % kWeek)];
+  }
+  return out;
+}
+
+std::vector<double> repeat_weekly(const WeekProfile& profile, int horizon) {
+  std::vector<double> out(at(horizon));
+  for (int h = 0; h < horizon; ++h) out[at(h)] = profile[at(h % kWeek)];
   return out;
 }
 
@@ -95,7 +115,8 @@ Smoothing smooth(std::span<const double> history, const Rates& rates) {
   return state;
 }
 
-std::vector<double> smoothed(std::span<const double> history, int horizon, bool daily_season) {
+std::vector<double> exponentially_smoothed(std::span<const double> history, int horizon,
+                                           bool daily_season) {
   std::optional<Smoothing> best;
   for (const double level : kLevelRates) {
     for (const double daily : kDailyRates) {
@@ -157,6 +178,13 @@ std::optional<double> pooled_wape(const Scored& scored) {
   return scored.absolute_error / scored.actual_total * 100;
 }
 
+std::optional<double> noise_floor(const Scored& scored) {
+  if (scored.actual_total <= 0) return std::nullopt;
+  double scatter = 0;
+  for (const double mean : scored.predicted) scatter += poisson_mean_absolute_deviation(mean);
+  return scatter / scored.actual_total * 100;
+}
+
 // Method of moments for Var(y) = μ + φμ² over the backtest's (actual, forecast) pairs: the
 // spread of actual counts around the forecasts beyond what Poisson noise explains (forecast
 // error itself and day-to-day swings).
@@ -183,6 +211,7 @@ std::string_view method_name(Method method) {
   switch (method) {
     case Method::seasonal_naive: return "seasonal_naive";
     case Method::hour_of_week_mean: return "hour_of_week_mean";
+    case Method::smoothed_hour_of_week_mean: return "smoothed_hour_of_week_mean";
     case Method::holt_winters: return "holt_winters";
     case Method::double_seasonal_holt_winters: return "double_seasonal_holt_winters";
   }
@@ -195,9 +224,16 @@ std::vector<double> predict(Method method, std::span<const double> history, int 
   std::vector<double> out;
   switch (method) {
     case Method::seasonal_naive: out = seasonal_naive(history, horizon); break;
-    case Method::hour_of_week_mean: out = hour_of_week_mean(history, horizon); break;
-    case Method::holt_winters: out = smoothed(history, horizon, false); break;
-    case Method::double_seasonal_holt_winters: out = smoothed(history, horizon, true); break;
+    case Method::hour_of_week_mean:
+      out = repeat_weekly(weighted_week_profile(history), horizon);
+      break;
+    case Method::smoothed_hour_of_week_mean:
+      out = repeat_weekly(smoothed(weighted_week_profile(history)), horizon);
+      break;
+    case Method::holt_winters: out = exponentially_smoothed(history, horizon, false); break;
+    case Method::double_seasonal_holt_winters:
+      out = exponentially_smoothed(history, horizon, true);
+      break;
   }
   for (double& value : out) value = std::max(0.0, value);
   return out;
@@ -212,6 +248,12 @@ std::optional<double> wape(std::span<const double> actual, std::span<const doubl
   }
   if (total <= 0) return std::nullopt;
   return error / total * 100;
+}
+
+double poisson_mean_absolute_deviation(double mean) {
+  if (!(mean > 0)) return 0;
+  const double mode = std::floor(mean);
+  return 2 * std::exp(-mean + (mode + 1) * std::log(mean) - std::lgamma(mode + 1));
 }
 
 int count_quantile(double mean, double dispersion, double p) {
@@ -275,6 +317,7 @@ ArrivalForecast forecast_arrivals(std::span<const double> history, int horizon,
     }
     result.method = std::string(method_name(chosen));
     result.backtest.wape = pooled_wape(*winner);
+    result.backtest.noise_floor_wape = noise_floor(*winner);
     result.dispersion = dispersion_of(*winner);
     expected = predict(chosen, series, horizon);
   }

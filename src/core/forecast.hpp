@@ -21,12 +21,13 @@ inline constexpr int kWeek = 168;
 enum class Method {
   seasonal_naive,                // the same hour one week earlier: the baseline
   hour_of_week_mean,             // exponentially weighted mean of that hour in past weeks
+  smoothed_hour_of_week_mean,    // the same, each hour averaged 1:2:1 with its neighbours
   holt_winters,                  // additive Holt-Winters: level + weekly season
   double_seasonal_holt_winters,  // Taylor (2003): level + daily + weekly season
 };
 
 inline constexpr Method kAllMethods[] = {Method::seasonal_naive, Method::hour_of_week_mean,
-                                         Method::holt_winters,
+                                         Method::smoothed_hour_of_week_mean, Method::holt_winters,
                                          Method::double_seasonal_holt_winters};
 
 std::string_view method_name(Method method);
@@ -41,6 +42,10 @@ std::vector<double> predict(Method method, std::span<const double> history, int 
 // Unlike MAPE it is defined when some hours have no arrivals (it weighs each hour by its
 // volume); nullopt when the actuals sum to 0.
 std::optional<double> wape(std::span<const double> actual, std::span<const double> predicted);
+
+// E|X − mean| for X Poisson with this mean, 2·e^−μ·μ^(⌊μ⌋+1) / ⌊μ⌋!: how far single counts
+// scatter around a rate known exactly (about 0.8·√μ for large means, 2μ·e^−μ under 1).
+double poisson_mean_absolute_deviation(double mean);
 
 // The smallest count k with P(X ≤ k) ≥ p for X negative-binomial with this mean and
 // Var(X) = mean + dispersion · mean² (Poisson when dispersion is 0).
@@ -61,6 +66,9 @@ struct Backtest {
   int horizon_hours = kWeek;   // each origin forecasts one week ahead
   std::optional<double> wape;  // the chosen method's
   std::optional<double> baseline_wape;
+  // What the chosen method would score if its expectations were the true rates and counts
+  // Poisson around them: the part of the error no forecast of hourly counts can remove.
+  std::optional<double> noise_floor_wape;
   std::vector<CandidateError> candidates;
 };
 

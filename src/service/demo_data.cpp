@@ -384,8 +384,12 @@ void DemoDesk::live(const Ticket& ticket, const Customer& customer, const Topic&
                                          .now = at,
                                          .move_to = move_to});
   };
-  const auto set_status = [&](TicketStatus status, Timestamp at) {
-    store_.update_ticket(ticket.id, store::TicketChanges{.status = status, .now = at});
+  // By the agent unless said otherwise (the customer reopens).
+  const auto set_status = [&](TicketStatus status, Timestamp at,
+                              std::optional<std::int64_t> actor = std::nullopt) {
+    store_.update_ticket(
+        ticket.id,
+        store::TicketChanges{.status = status, .now = at, .actor_id = actor.value_or(staff.id)});
   };
   const auto minutes_of = [](double count) {
     return seconds(static_cast<std::int64_t>(count * 60) + 1);
@@ -423,7 +427,7 @@ void DemoDesk::live(const Ticket& ticket, const Customer& customer, const Topic&
     if (again < now_) {
       reopened = true;
       customer_says(phrases.again, again, std::nullopt);
-      set_status(TicketStatus::open, again);
+      set_status(TicketStatus::open, again, customer.id);
       at = working_time(again) + minutes_of(lognormal(staff.pace.first_response_minutes, 0.8));
       if (at >= now_) return;
       staff_says(phrases.follow_up, at);
@@ -443,7 +447,10 @@ void DemoDesk::live(const Ticket& ticket, const Customer& customer, const Topic&
     }
     store_.rate_ticket(ticket.id, Rating{score, comment}, rated);
   }
-  if (at + days(7) < now_) set_status(TicketStatus::closed, at + days(7));
+  if (at + days(7) < now_) {  // closed by the system, as AUTO_CLOSE_DAYS does
+    store_.update_ticket(ticket.id,
+                         store::TicketChanges{.status = TicketStatus::closed, .now = at + days(7)});
+  }
 }
 
 // Mostly fives and fours; lower after a late answer or a reopening, and from slow agents.

@@ -9,6 +9,7 @@
 #include "api/auth_routes.hpp"
 #include "api/auto_reply_routes.hpp"
 #include "api/category_routes.hpp"
+#include "api/forecast_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
@@ -174,6 +175,12 @@ service::AuthOptions auth_options(const Config& config) {
                               .demo = config.demo};
 }
 
+service::StaffingTargets staffing_targets(const Config& config) {
+  return service::StaffingTargets{.handling_time = config.forecast_handling_time,
+                                  .service_level = config.forecast_service_level_percent / 100.0,
+                                  .first_response = config.forecast_first_response};
+}
+
 }  // namespace
 
 Application::Application(const Config& config, std::unique_ptr<store::Store> store, Clock clock)
@@ -184,6 +191,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       categories_(*store_),
       auto_replies_(*store_, clock),
       tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
+      forecasts_(*store_, staffing_targets(config), clock),
       undelivered_(*store_),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
@@ -210,6 +218,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
+  api::add_forecast_routes(endpoints_, forecasts_);
   bot_ = make_bot(config, telegram::BotServices{*store_, auth_, tickets_, categories_});
   if (bot_) bot_->add_routes(router_);
   metrics_.set_routes(route_labels(router_));

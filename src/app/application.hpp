@@ -18,6 +18,7 @@
 #include "service/auto_reply_service.hpp"
 #include "service/category_service.hpp"
 #include "service/event_follower.hpp"
+#include "service/forecast_service.hpp"
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
@@ -67,6 +68,7 @@ class Application {
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
+  service::ForecastService forecasts_;
   service::UndeliveredMessages undelivered_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;

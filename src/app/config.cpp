@@ -261,6 +261,22 @@ std::vector<ConfigVariable> make_variables() {
        }},
       {"AUTO_CLOSE_DAYS", "7", "days after which resolved tickets close by themselves (0: never)",
        [](Config& c, const std::string& v) { c.auto_close_days = parse_int(v, 0, 3650); }},
+      {"FORECAST_AHT_SECONDS", "600",
+       "agent working seconds one ticket takes (replies, lookups), for the staffing forecast",
+       [](Config& c, const std::string& v) {
+         c.forecast_handling_time = parse_seconds(v, 10, 24 * 3600);
+       }},
+      {"FORECAST_SERVICE_LEVEL", "80",
+       "percent of tickets the staffing forecast plans to answer within the first-response target",
+       [](Config& c, const std::string& v) {
+         c.forecast_service_level_percent = parse_int(v, 1, 99);
+       }},
+      {"FORECAST_FIRST_RESPONSE_MINUTES", "",
+       "first-response target of the staffing forecast (empty: the tightest category SLA)",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) return;
+         c.forecast_first_response = std::chrono::minutes(parse_int(v, 1, 7 * 24 * 60));
+       }},
       {"DEMO", "0", "1: /auth/demo on, demo data seeded into an empty database",
        [](Config& c, const std::string& v) { c.demo = parse_bool(v); }},
       {"ALLOW_DEMO_DATA", "0",

@@ -50,6 +50,10 @@ struct Config {
   int auth_rate_limit = 20;     // logins per minute per client address
   int message_rate_limit = 60;  // messages per minute per user
   int auto_close_days = 7;      // resolved tickets close after this many days; 0: never
+  // What the load forecast staffs for (service::StaffingTargets).
+  std::chrono::seconds forecast_handling_time{600};
+  int forecast_service_level_percent = 80;
+  std::optional<std::chrono::seconds> forecast_first_response;  // none: from the categories' SLA
   int ws_max_connections_per_user = 20;
   std::chrono::seconds ws_idle_timeout{60};
   std::chrono::seconds ws_auth_timeout{10};

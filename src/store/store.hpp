@@ -315,6 +315,9 @@ class Store {
   virtual bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) = 0;
   // Closes tickets resolved before `cutoff`; returns their ids.
   virtual std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) = 0;
+  // How many tickets were created in each hour of [from, to) (both on the hour), oldest hour
+  // first; deleted tickets do not count. The history the load forecast learns from.
+  virtual std::vector<std::int64_t> hourly_arrivals(Timestamp from, Timestamp to) = 0;
 
   // --- messages
   // Adds the message and applies its effects on the ticket in one transaction. Throws

@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
   void delete_ticket(std::int64_t id, Timestamp now) override;
   bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) override;
   std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) override;
+  std::vector<std::int64_t> hourly_arrivals(Timestamp from, Timestamp to) override;
 
   Message add_message(const NewMessage& message) override;
   std::optional<Message> find_message_by_client_id(std::int64_t ticket_id, std::int64_t author_id,

@@ -1,4 +1,6 @@
 // SqliteStore: categories, tickets, messages and auto-replies.
+#include <algorithm>
+
 #include "store/sqlite/columns.hpp"
 #include "store/sqlite/event_log.hpp"
 #include "store/sqlite/full_text.hpp"
@@ -403,6 +405,24 @@ std::vector<std::int64_t> SqliteStore::close_resolved_before(Timestamp cutoff, T
                    {.status_to = TicketStatus::closed});
     }
     return ids;
+  });
+}
+
+std::vector<std::int64_t> SqliteStore::hourly_arrivals(Timestamp from, Timestamp to) {
+  const std::int64_t first = seconds_of(from);
+  const std::int64_t hours = std::max<std::int64_t>(0, (seconds_of(to) - first) / 3600);
+  return read([&](Connection& connection) {
+    // Scans the window's tickets (created_at has no index): the forecast reads this seldom
+    // (ForecastService keeps its answer) and hourly rollups can take its place.
+    auto statement = connection.prepare(R"sql(
+      SELECT (created_at - ?1) / 3600, count(*) FROM tickets
+      WHERE created_at >= ?1 AND created_at < ?1 + ?2 * 3600 AND deleted_at IS NULL
+      GROUP BY 1)sql");
+    statement.bind(1, first).bind(2, hours);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(hours), 0);
+    while (statement.step())
+      counts[static_cast<std::size_t>(statement.column_int(0))] = statement.column_int(1);
+    return counts;
   });
 }
 

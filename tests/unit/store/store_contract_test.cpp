@@ -1435,6 +1435,24 @@ TYPED_TEST_P(StoreContract, ConcurrentWritesAllLandAndAFailingOneRollsBackAlone)
 // --- the event log: its contract is tests/unit/store/event_log_contract_test.cpp, typed over
 // the same backends.
 
+// The load forecast's history: tickets per hour of a window, deleted ones not counted.
+TYPED_TEST_P(StoreContract, HourlyArrivalsCountTicketsCreatedInEachHourOfTheWindow) {
+  auto& store = this->store();
+  const auto creator = this->person(1).id;
+  const Timestamp from = std::chrono::floor<std::chrono::hours>(kStart) + std::chrono::hours(1);
+  const auto at = [&](int hour, int minute) {
+    return from + std::chrono::hours(hour) + std::chrono::minutes(minute);
+  };
+  for (const auto& [hour, minute] : {std::pair{-1, 59}, {0, 0}, {0, 59}, {2, 30}, {3, 59}, {4, 0}})
+    store.create_ticket(this->new_ticket(creator, std::nullopt, at(hour, minute)), nobody);
+  const auto gone = store.create_ticket(this->new_ticket(creator, std::nullopt, at(2, 10)), nobody);
+  store.delete_ticket(gone.id, at(5, 0));
+
+  EXPECT_EQ(store.hourly_arrivals(from, from + std::chrono::hours(4)),
+            (std::vector<std::int64_t>{2, 0, 1, 1}));
+  EXPECT_TRUE(store.hourly_arrivals(from, from).empty());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreContract, AFreshStoreHoldsOnlyTheSystemAuthor, SettingsAreAbsentUntilSetAndThenOverwritten,
     UpsertCreatesAUserOnceAndRefreshesTheProfileButNotTheRole,
@@ -1457,7 +1475,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     SearchTextIsNeverSyntax, FiveThousandRandomQueriesNeverThrow,
     AutoRepliesAreStoredAndFireOncePerTicket, InOneTransactionCommitsAllOrNothing,
     CommittedWritesCountsEachCommittedWriteAndNothingElse,
-    ConcurrentWritesAllLandAndAFailingOneRollsBackAlone);
+    ConcurrentWritesAllLandAndAFailingOneRollsBackAlone,
+    HourlyArrivalsCountTicketsCreatedInEachHourOfTheWindow);
 
 // One line per backend. PostgreSQL, when it exists:
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreContract, testing::PostgresBackend);

@@ -12,6 +12,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/websocket.hpp"
+#include "realtime/dashboard_feed.hpp"
 #include "realtime/hub.hpp"
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
@@ -21,6 +22,7 @@
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
 #include "service/user_service.hpp"
@@ -67,8 +69,10 @@ class Application {
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
+  service::StatisticsService statistics_;
   service::UndeliveredMessages undelivered_;
   realtime::Hub hub_;
+  realtime::DashboardFeed dashboard_;  // after the hub: stops before it
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;
   http::Router router_;

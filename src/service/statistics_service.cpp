@@ -12,7 +12,7 @@ namespace {
 using std::chrono::days;
 using std::chrono::hours;
 
-constexpr auto kDefaultPeriod = days(30);
+constexpr auto kDefaultDays = date::days(30);
 constexpr auto kLongestPeriod = days(366);
 constexpr auto kLongestHourly = days(31);  // 744 points
 constexpr auto kHourlyUpTo = days(2);      // the interval when the caller names none
@@ -92,8 +92,9 @@ Timestamp parse_bound(const std::string& text, const char* field, const date::ti
             ": expected a day (2026-11-25) or a UTC time (2026-11-25T14:50:00Z)");
   }
   if (bound->time_of_day) return Timestamp{date::sys_days(bound->day)} + *bound->time_of_day;
+  // Rounded down, as the time series' day starts are (whole hours: see point_starts).
   const date::local_days day{bound->day};
-  return start_of(is_end ? day + date::days(1) : day, zone);
+  return floor_hour(start_of(is_end ? day + date::days(1) : day, zone));
 }
 
 StatisticsInterval interval_of(const std::optional<std::string>& name, Timestamp from,
@@ -124,28 +125,99 @@ std::vector<Timestamp> point_starts(Timestamp from, Timestamp to, StatisticsInte
   return starts;
 }
 
-bool at_utc_midnight(Timestamp time) {
-  return std::chrono::floor<days>(time) == time;
+// The default period starts at local midnight 29 days before today: 30 local days with today.
+Timestamp default_start(Timestamp now, const date::time_zone* zone) {
+  const auto today = date::floor<date::days>(zone->to_local(now));
+  return floor_hour(start_of(today - (kDefaultDays - date::days(1)), zone));
 }
 
-// The time series from the rollups: per UTC day when every point starts at a UTC midnight
-// (fewer rows), else per hour, each summed into the point it falls in.
+struct FlowTotals {
+  std::int64_t created = 0;
+  std::int64_t finished = 0;
+};
+
+FlowTotals sum_of(const std::vector<store::TicketFlow>& flow) {
+  FlowTotals totals;
+  for (const auto& period : flow) {
+    totals.created += period.created;
+    totals.finished += period.finished;
+  }
+  return totals;
+}
+
+// The flow from a fixed origin (a UTC midnight) up to any hour, from the day rollups and at
+// most 12 hour rollups per call: up to the hour's UTC midnight plus the hours after it, or up
+// to the next UTC midnight less the hours before it. A local day in Moscow (21:00 to 21:00
+// UTC) then costs the day rows and 3 hours, not 24 hours.
+class CumulativeFlow {
+ public:
+  CumulativeFlow(store::Store& store, Timestamp from, Timestamp to,
+                 const store::StatisticsFilter& filter)
+      : store_(store), filter_(filter), origin_(std::chrono::floor<days>(from)) {
+    const auto end = std::chrono::ceil<days>(to);
+    auto day_flow = store.ticket_flow(origin_, end, store::FlowSpan::day, filter);
+    auto next = day_flow.begin();
+    FlowTotals running;
+    for (auto day = origin_; day <= end; day += days(1)) {
+      up_to_day_.push_back(running);
+      for (; next != day_flow.end() && next->period == day; ++next) {
+        running.created += next->created;
+        running.finished += next->finished;
+      }
+    }
+  }
+
+  // The flow in [origin, t), t a whole hour within the range.
+  FlowTotals before(Timestamp t) const {
+    const auto day = std::chrono::floor<days>(t);
+    if (t - day <= hours(12)) {
+      const auto hours_after = t == day ? FlowTotals{} : hours_in(day, t);
+      const auto& whole = up_to(day);
+      return {whole.created + hours_after.created, whole.finished + hours_after.finished};
+    }
+    const auto next_day = day + days(1);
+    const auto hours_before = hours_in(t, next_day);
+    const auto& whole = up_to(next_day);
+    return {whole.created - hours_before.created, whole.finished - hours_before.finished};
+  }
+
+ private:
+  FlowTotals hours_in(Timestamp from, Timestamp to) const {
+    return sum_of(store_.ticket_flow(from, to, store::FlowSpan::hour, filter_));
+  }
+  const FlowTotals& up_to(Timestamp day) const {
+    return up_to_day_.at(static_cast<std::size_t>((day - origin_) / days(1)));
+  }
+
+  store::Store& store_;
+  const store::StatisticsFilter& filter_;
+  Timestamp origin_;
+  std::vector<FlowTotals> up_to_day_;  // the flow before each UTC day from origin_
+};
+
+// The time series from the rollups: per hour from the hour rows; per local day as the
+// difference of the cumulative flow at its two ends.
 std::vector<FlowPoint> flow_points(store::Store& store, const std::vector<Timestamp>& starts,
                                    Timestamp to, StatisticsInterval interval,
                                    const store::StatisticsFilter& filter) {
-  const bool daily = interval == StatisticsInterval::day && at_utc_midnight(to) &&
-                     std::all_of(starts.begin(), starts.end(), at_utc_midnight);
   std::vector<FlowPoint> points;
   points.reserve(starts.size());
-  for (const auto start : starts) points.push_back({start, 0, 0});
-  const auto flow = store.ticket_flow(starts.front(), to,
-                                      daily ? store::FlowSpan::day : store::FlowSpan::hour, filter);
-  for (const auto& period : flow) {
-    const auto after = std::upper_bound(starts.begin(), starts.end(), period.period);
-    if (after == starts.begin()) continue;
-    auto& point = points[static_cast<std::size_t>(after - starts.begin() - 1)];
-    point.created += period.created;
-    point.finished += period.finished;
+  if (interval == StatisticsInterval::hour) {
+    for (const auto start : starts) points.push_back({start, 0, 0});
+    for (const auto& hour : store.ticket_flow(starts.front(), to, store::FlowSpan::hour, filter)) {
+      auto& point = points[static_cast<std::size_t>((hour.period - starts.front()) / hours(1))];
+      point.created = hour.created;
+      point.finished = hour.finished;
+    }
+    return points;
+  }
+  const CumulativeFlow flow(store, starts.front(), to, filter);
+  auto previous = flow.before(starts.front());
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    const auto next = flow.before(i + 1 < starts.size() ? starts[i + 1] : to);
+    points.push_back(
+        {starts[i], next.created - previous.created, next.finished - previous.finished});
+    previous = next;
   }
   return points;
 }
@@ -185,7 +257,7 @@ Statistics StatisticsService::statistics(const Principal& caller,
   period.to = request.to ? ceil_hour(parse_bound(*request.to, "to", period.zone, true))
                          : floor_hour(now) + hours(1);
   period.from = request.from ? floor_hour(parse_bound(*request.from, "from", period.zone, false))
-                             : period.to - kDefaultPeriod;
+                             : default_start(now, period.zone);
   if (period.from >= period.to) invalid("from: must be before to");
   if (period.to - period.from > kLongestPeriod) invalid("from: the period is at most 366 days");
   period.interval = interval_of(request.interval, period.from, period.to);

@@ -14,7 +14,8 @@ namespace tb::service {
 // GET /statistics as it arrives: the query parameters, unchecked.
 struct StatisticsRequest {
   // A day ("2026-11-25", midnight in the time zone; `to` then means the end of that day) or a
-  // UTC time ("2026-11-25T14:50:00Z"). Default: the 30 days up to the end of this hour.
+  // UTC time ("2026-11-25T14:50:00Z"). Default: the last 30 days in the time zone (from
+  // midnight 29 days ago to the end of the current hour).
   std::optional<std::string> from{};
   std::optional<std::string> to{};
   std::optional<std::int64_t> category_id{};

@@ -213,6 +213,38 @@ TEST_F(StatisticsServiceTest, DaysAreCountedInTheCallersTimeZone) {
   EXPECT_EQ(moscow.time_zone, "Europe/Moscow");
 }
 
+TEST_F(StatisticsServiceTest, DailyPointsAddUpTheirHoursInAnyTimeZone) {
+  // Tickets every 97 minutes over 9 days, each finished 5 hours later.
+  for (int i = 0; i < 9 * 24 * 60 / 97; ++i) {
+    const auto created = kMidnight + minutes(97 * i);
+    const auto id = ticket(created, i % 2 ? billing_ : technical_, ann_.id());
+    move(id, TicketStatus::resolved, created + hours(5));
+  }
+  for (const auto* zone : {"UTC", "Europe/Moscow", "America/New_York", "Asia/Kathmandu"}) {
+    StatisticsRequest request;
+    request.from = "2026-11-25";
+    request.to = "2026-11-30";
+    request.time_zone = zone;
+    request.interval = "day";
+    const auto by_day = service(kMidnight + days(20)).statistics(moderator_, request);
+    request.interval = "hour";
+    const auto by_hour = service(kMidnight + days(20)).statistics(moderator_, request);
+    ASSERT_EQ(by_day.points.size(), 6u) << zone;
+    std::size_t hour = 0;
+    for (std::size_t day = 0; day < by_day.points.size(); ++day) {
+      const auto end = day + 1 < by_day.points.size() ? by_day.points[day + 1].t : by_day.to;
+      FlowPoint sum;
+      for (; hour < by_hour.points.size() && by_hour.points[hour].t < end; ++hour) {
+        sum.created += by_hour.points[hour].created;
+        sum.finished += by_hour.points[hour].finished;
+      }
+      EXPECT_EQ(by_day.points[day].created, sum.created) << zone << " day " << day;
+      EXPECT_EQ(by_day.points[day].finished, sum.finished) << zone << " day " << day;
+      EXPECT_GT(sum.created, 10) << zone;
+    }
+  }
+}
+
 TEST_F(StatisticsServiceTest, AHelperSeesOnlyTheirOwnFigures) {
   const auto at = kMidnight + hours(8);
   ticket(at, billing_, ann_.id());
@@ -273,13 +305,17 @@ TEST_F(StatisticsServiceTest, BadPeriodsTimeZonesAndIntervalsAreInvalidRequests)
   }
 }
 
-TEST_F(StatisticsServiceTest, TheDefaultPeriodIsTheLast30DaysHourAligned) {
+TEST_F(StatisticsServiceTest, TheDefaultPeriodIsTheLast30DaysUpToTheEndOfThisHour) {
   const auto now = kMidnight + hours(5) + minutes(17);
   const auto figures = service(now).statistics(moderator_, {});
   EXPECT_EQ(figures.to, kMidnight + hours(6));
-  EXPECT_EQ(figures.from, figures.to - days(30));
+  EXPECT_EQ(figures.from, kMidnight - days(29));
   EXPECT_EQ(figures.interval, StatisticsInterval::day);
+  EXPECT_EQ(figures.points.size(), 30u);
   EXPECT_EQ(figures.time_zone, "UTC");
+  StatisticsRequest in_moscow;
+  in_moscow.time_zone = "Europe/Moscow";
+  EXPECT_EQ(service(now).statistics(moderator_, in_moscow).from, kMidnight - days(29) - hours(3));
 }
 
 TEST_F(StatisticsServiceTest, TheDashboardCoversTheLast24HoursHourByHour) {

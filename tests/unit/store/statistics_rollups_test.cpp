@@ -65,7 +65,8 @@ TicketCounts contribution(const TicketRow& ticket) {
   const auto finished_at = ticket.resolved_at ? ticket.resolved_at : ticket.closed_at;
   if (ticket.sla_due_at) {
     counts.with_sla = 1;
-    const auto answered_or_ended = ticket.first_response_at ? ticket.first_response_at : finished_at;
+    const auto answered_or_ended =
+        ticket.first_response_at ? ticket.first_response_at : finished_at;
     counts.breached = answered_or_ended && *answered_or_ended > *ticket.sla_due_at ? 1 : 0;
   }
   counts.finished = finished_at ? 1 : 0;
@@ -259,14 +260,15 @@ class StatisticsRollups : public StoreFixture {
         store::TicketChanges changes;
         changes.now = clock_;
         if (pick(2) == 0) {
-          changes.assignee_id =
-              pick(4) == 0 ? std::nullopt
-                           : std::optional(agents_[static_cast<std::size_t>(pick(3))]);
+          changes.assignee_id = pick(4) == 0
+                                    ? std::nullopt
+                                    : std::optional(agents_[static_cast<std::size_t>(pick(3))]);
         }
         if (pick(4) == 0) changes.priority = static_cast<Priority>(pick(4));
         if (pick(5) == 0) {
-          changes.category_id = pick(4) == 0 ? std::nullopt
-                                             : std::optional(categories_[static_cast<std::size_t>(pick(3))]);
+          changes.category_id = pick(4) == 0
+                                    ? std::nullopt
+                                    : std::optional(categories_[static_cast<std::size_t>(pick(3))]);
         }
         if (pick(2) == 0) {
           const auto to = static_cast<TicketStatus>(pick(5));
@@ -291,9 +293,7 @@ class StatisticsRollups : public StoreFixture {
         store_->add_message(message);
         return;
       }
-      case 7:
-        store_->rate_ticket(id, Rating{1 + pick(5), std::nullopt}, clock_);
-        return;
+      case 7: store_->rate_ticket(id, Rating{1 + pick(5), std::nullopt}, clock_); return;
       case 8: {
         for (const auto closed : store_->close_resolved_before(clock_ - hours(12), clock_))
           status_[closed] = TicketStatus::closed;
@@ -319,9 +319,9 @@ class StatisticsRollups : public StoreFixture {
                                      << " period " << std::get<1>(key);
       EXPECT_TRUE(found->second == expected)
           << when << ": rollup of span " << std::get<0>(key) << " period " << std::get<1>(key)
-          << " category " << std::get<2>(key) << " assignee " << std::get<3>(key)
-          << ": created " << found->second.counts.created << " vs " << expected.counts.created
-          << ", breached " << found->second.counts.breached << " vs " << expected.counts.breached
+          << " category " << std::get<2>(key) << " assignee " << std::get<3>(key) << ": created "
+          << found->second.counts.created << " vs " << expected.counts.created << ", breached "
+          << found->second.counts.breached << " vs " << expected.counts.breached
           << ", finished_here " << found->second.finished_here << " vs " << expected.finished_here;
     }
   }
@@ -383,8 +383,8 @@ TEST_F(StatisticsRollups, StatisticsOfAnyPeriodEqualAScanOfItsTickets) {
     if (trial % 3 == 1) filter.category_id = categories_[static_cast<std::size_t>(trial % 3)];
     if (trial % 4 == 2) filter.assignee_id = agents_[static_cast<std::size_t>(trial % 3)];
     const Timestamp now = clock_ - seconds(std::uniform_int_distribution<int>(0, 86400)(random));
-    const auto cells = store_->ticket_statistics(Timestamp{seconds(from)}, Timestamp{seconds(to)},
-                                                 filter, now);
+    const auto cells =
+        store_->ticket_statistics(Timestamp{seconds(from)}, Timestamp{seconds(to)}, filter, now);
     const auto expected = scanned(from, to, filter, now);
     ASSERT_EQ(cells.size(), expected.size()) << "trial " << trial;
     for (const auto& cell : cells) {
@@ -403,7 +403,8 @@ TEST_F(StatisticsRollups, StatisticsOfAnyPeriodEqualAScanOfItsTickets) {
       if (ticket.created_at >= from && ticket.created_at < to)
         ++flow[floor_to(ticket.created_at, kHour)].first;
       const auto finished = ticket.resolved_at ? ticket.resolved_at : ticket.closed_at;
-      if (finished && *finished >= from && *finished < to) ++flow[floor_to(*finished, kHour)].second;
+      if (finished && *finished >= from && *finished < to)
+        ++flow[floor_to(*finished, kHour)].second;
     }
     for (const auto& period : store_->ticket_flow(Timestamp{seconds(from)}, Timestamp{seconds(to)},
                                                   store::FlowSpan::hour, filter)) {
@@ -413,7 +414,8 @@ TEST_F(StatisticsRollups, StatisticsOfAnyPeriodEqualAScanOfItsTickets) {
       flow.erase(t);
     }
     for (const auto& [t, counts] : flow) {
-      EXPECT_EQ(counts, std::make_pair(std::int64_t{0}, std::int64_t{0})) << "hour " << t << " missing";
+      EXPECT_EQ(counts, std::make_pair(std::int64_t{0}, std::int64_t{0}))
+          << "hour " << t << " missing";
     }
   }
 }

@@ -288,7 +288,7 @@ def main():
                            "AUTH_RATE_LIMIT": "1000000", "DATABASE_URL": f"sqlite:{ours_db}"},
                           port, None, path, args.requests, args.rounds, answers)
         port = free_port()
-        peer = run_server("FastAPI", [sys.executable, "-m", "gunicorn", "app:app", "--chdir",
+        peer = run_server("FastAPI", ["/usr/bin/python3", "-m", "gunicorn", "app:app", "--chdir",
                                       os.path.join(HERE, "peers/fastapi"), "--worker-class",
                                       "worker.PeerWorker", "--workers", "2", "--bind",
                                       f"127.0.0.1:{port}", "--timeout", "600", "--log-level", "warning"],

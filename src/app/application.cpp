@@ -302,6 +302,9 @@ int run_server(const Config& config) {
                                                 .max_count = config.event_log_retain_count});
   runtime.tasks().add_thread(
       "event follower", [&application](std::stop_token stop) { application->follow_events(stop); });
+  runtime.tasks().add_thread("dashboard feed", [&application](std::stop_token stop) {
+    application->push_statistics(stop);
+  });
   runtime.tasks().add_thread("maintenance",
                              [&maintenance](std::stop_token stop) { maintenance.run(stop); });
   if (auto* bot = application->bot()) {

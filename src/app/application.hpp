@@ -53,6 +53,9 @@ class Application {
   // Moves where follow_events begins to the log's end now: what was logged before serving
   // (demo data seeded after the application was made) is history, not news for the hub.
   void skip_logged_events() { events_from_ = store_->event_log_bounds().last; }
+  // Sends the dashboard's stats.updated pushes that ticket events schedule, until `stop`: the
+  // body of the "dashboard feed" task.
+  void push_statistics(std::stop_token stop) { dashboard_.run(stop); }
   // The Telegram bot, or nothing when it is off (no token, or TELEGRAM_MODE=off).
   telegram::TelegramBot* bot() { return bot_.get(); }
 

@@ -14,19 +14,6 @@ bool DashboardFeed::Changed::touches(const service::StatisticsView& view) const 
   return every_agent || agents.contains(*view.own_only);
 }
 
-DashboardFeed::DashboardFeed(Hub& hub, service::StatisticsService& statistics,
-                             std::chrono::milliseconds window)
-    : hub_(hub), statistics_(statistics), window_(window), thread_([this] { run(); }) {}
-
-DashboardFeed::~DashboardFeed() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  woken_.notify_one();
-  thread_.join();
-}
-
 void DashboardFeed::ticket_changed(const Event& event) {
   if (!is_ticket_event(event.kind)) return;
   {
@@ -40,16 +27,16 @@ void DashboardFeed::ticket_changed(const Event& event) {
   woken_.notify_one();
 }
 
-void DashboardFeed::run() {
+void DashboardFeed::run(std::stop_token stop) {
   std::unique_lock lock(mutex_);
-  for (;;) {
-    if (due_) {
-      woken_.wait_until(lock, *due_, [this] { return stopping_; });
-    } else {
-      woken_.wait(lock, [this] { return stopping_ || due_.has_value(); });
+  while (!stop.stop_requested()) {
+    if (!due_) {
+      woken_.wait(lock, stop, [this] { return due_.has_value(); });
+      continue;
     }
-    if (stopping_) return;
-    if (!due_ || std::chrono::steady_clock::now() < *due_) continue;
+    // Wait out the window: the changes that come meanwhile fold into this push.
+    woken_.wait_until(lock, stop, *due_, [] { return false; });
+    if (stop.stop_requested()) return;
     const auto changed = std::exchange(changed_, Changed{});
     due_.reset();
     lock.unlock();

@@ -17,7 +17,8 @@
    tickets table on covering indexes it creates at start), one after the other, and asks
    each for the last 90 days (tz=Europe/Moscow, interval=day) as the demo admin (everyone's
    figures) and as the demo helper (own figures): one request at a time, p50 and p99 over
-   --requests (--peer-requests for the peer, which is slow) per round, medians of --rounds.
+   --requests (--peer-requests for the peer, which is slow; 0 skips it) per round, medians
+   of --rounds. With --keep DIR an existing DIR/ticketbot.db is reused (no build).
 
 Prints a Markdown table for docs/PERFORMANCE.md. The machine is shared: keep runs short.
 """
@@ -287,28 +288,31 @@ def main():
                            "HTTP_THREADS": "2", "LOG_LEVEL": "warn", "DEMO": "1",
                            "AUTH_RATE_LIMIT": "1000000", "DATABASE_URL": f"sqlite:{ours_db}"},
                           port, None, path, args.requests, args.rounds, answers)
-        port = free_port()
-        peer = run_server("FastAPI", ["/usr/bin/python3", "-m", "gunicorn", "app:app", "--chdir",
-                                      os.path.join(HERE, "peers/fastapi"), "--worker-class",
-                                      "worker.PeerWorker", "--workers", "2", "--bind",
-                                      f"127.0.0.1:{port}", "--timeout", "600", "--log-level", "warning"],
-                          {**os.environ, "PEER_DATABASE": peer_db}, port, None, path,
-                          args.peer_requests, args.rounds, answers)
-        for role in ("admin", "helper"):
-            a, b = answers[("ticketbot", role)], answers[("FastAPI", role)]
-            print(f"statistics_bench: {role}: tickets {a['tickets']} vs {b['tickets']}, "
-                  f"median first response {a['median_first_response_s']} vs {b['median_first_response_s']}, "
-                  f"p90 {a['p90_first_response_s']} vs {b['p90_first_response_s']}", flush=True)
+        peer = {}
+        if args.peer_requests > 0:
+            port = free_port()
+            peer = run_server("FastAPI", ["/usr/bin/python3", "-m", "gunicorn", "app:app", "--chdir",
+                                          os.path.join(HERE, "peers/fastapi"), "--worker-class",
+                                          "worker.PeerWorker", "--workers", "2", "--bind",
+                                          f"127.0.0.1:{port}", "--timeout", "600", "--log-level", "warning"],
+                              {**os.environ, "PEER_DATABASE": peer_db}, port, None, path,
+                              args.peer_requests, args.rounds, answers)
+            for role in ("admin", "helper"):
+                a, b = answers[("ticketbot", role)], answers[("FastAPI", role)]
+                print(f"statistics_bench: {role}: tickets {a['tickets']} vs {b['tickets']}, "
+                      f"median first response {a['median_first_response_s']} vs {b['median_first_response_s']}, "
+                      f"p90 {a['p90_first_response_s']} vs {b['p90_first_response_s']}", flush=True)
         print()
         print("| `GET /statistics`, 90 days, tz=Europe/Moscow, by day | server | requests × rounds | p50 ms | p99 ms | p50 × |")
         print("|---|---|---|---|---|---|")
         for role, who in (("admin", "the demo admin (everyone's figures)"),
                           ("helper", "the demo helper (own figures)")):
-            ratio = peer[role][0] / ours[role][0]
+            ratio = f"{peer[role][0] / ours[role][0]:.0f}×" if peer else ""
             print(f"| as {who} | ticketbot | {args.requests} × {args.rounds} | {ours[role][0]:.2f} | "
-                  f"{ours[role][1]:.2f} | {ratio:.0f}× |")
-            print(f"| as {who} | FastAPI | {args.peer_requests} × {args.rounds} | {peer[role][0]:.2f} | "
-                  f"{peer[role][1]:.2f} | |")
+                  f"{ours[role][1]:.2f} | {ratio} |")
+            if peer:
+                print(f"| as {who} | FastAPI | {args.peer_requests} × {args.rounds} | {peer[role][0]:.2f} | "
+                      f"{peer[role][1]:.2f} | |")
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)

@@ -49,30 +49,35 @@ boost::json::object by_priority(const TicketCounts& counts) {
   return out;
 }
 
-boost::json::array categories(const Statistics& statistics) {
+// One object per agent or category: `head_of` gives its own fields, the performance
+// figures follow.
+template <class Item, class Head>
+boost::json::array figures_of(const std::vector<Item>& items, Head head_of) {
   boost::json::array out;
-  for (const auto& category : statistics.by_category) {
-    boost::json::object item{
-        {"category_id", category.category_id ? boost::json::value(*category.category_id) : nullptr},
-        {"name", category.name ? boost::json::value(*category.name) : nullptr},
-        {"tickets", category.counts.created},
-        {"open", category.counts.unfinished()}};
-    add_performance(item, category.counts);
-    out.push_back(std::move(item));
+  for (const auto& item : items) {
+    boost::json::object object = head_of(item);
+    add_performance(object, item.counts);
+    out.push_back(std::move(object));
   }
   return out;
 }
 
+boost::json::array categories(const Statistics& statistics) {
+  return figures_of(statistics.by_category, [](const CategoryFigures& category) {
+    return boost::json::object{
+        {"category_id", category.category_id ? boost::json::value(*category.category_id) : nullptr},
+        {"name", category.name ? boost::json::value(*category.name) : nullptr},
+        {"tickets", category.counts.created},
+        {"open", category.counts.unfinished()}};
+  });
+}
+
 boost::json::array agents(const Statistics& statistics) {
-  boost::json::array out;
-  for (const auto& agent : statistics.agents) {
-    boost::json::object item{{"user", user_ref_object(agent.user)},
-                             {"assigned", agent.counts.created},
-                             {"open", agent.counts.unfinished()}};
-    add_performance(item, agent.counts);
-    out.push_back(std::move(item));
-  }
-  return out;
+  return figures_of(statistics.agents, [](const AgentFigures& agent) {
+    return boost::json::object{{"user", user_ref_object(agent.user)},
+                               {"assigned", agent.counts.created},
+                               {"open", agent.counts.unfinished()}};
+  });
 }
 
 boost::json::object timeseries(const Statistics& statistics) {

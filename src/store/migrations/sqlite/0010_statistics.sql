@@ -142,17 +142,109 @@ BEGIN
           new.rating_score, new.reopens);
 END;
 
+-- An update that leaves the ticket in the same rows (same creation time, category and
+-- assignee, not deleted: an answer, a status change, a rating — most of them) moves its
+-- counts in place, one row update per span, instead of taking its old contribution away and
+-- adding the new one. The rule is the same as ticket_stats_apply's: both are held to a
+-- recount by the same test.
+CREATE VIEW ticket_stats_moves (created_at, category_id, assignee_id, old_status, new_status,
+                                old_priority, new_priority, old_first_response_at,
+                                new_first_response_at, old_finished_at, new_finished_at,
+                                old_sla_due_at, new_sla_due_at, old_rating_score,
+                                new_rating_score, old_reopens, new_reopens) AS
+SELECT 0, NULL, NULL, '', '', '', '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 WHERE 0;
+
+CREATE TRIGGER ticket_stats_move INSTEAD OF INSERT ON ticket_stats_moves
+BEGIN
+  UPDATE ticket_stats SET
+    status_open = status_open + (new.new_status = 'open') - (new.old_status = 'open'),
+    status_in_progress = status_in_progress + (new.new_status = 'in_progress')
+                         - (new.old_status = 'in_progress'),
+    status_waiting = status_waiting + (new.new_status = 'waiting') - (new.old_status = 'waiting'),
+    status_resolved = status_resolved + (new.new_status = 'resolved')
+                      - (new.old_status = 'resolved'),
+    status_closed = status_closed + (new.new_status = 'closed') - (new.old_status = 'closed'),
+    priority_low = priority_low + (new.new_priority = 'low') - (new.old_priority = 'low'),
+    priority_normal = priority_normal + (new.new_priority = 'normal')
+                      - (new.old_priority = 'normal'),
+    priority_high = priority_high + (new.new_priority = 'high') - (new.old_priority = 'high'),
+    priority_critical = priority_critical + (new.new_priority = 'critical')
+                        - (new.old_priority = 'critical'),
+    with_sla = with_sla + (new.new_sla_due_at IS NOT NULL) - (new.old_sla_due_at IS NOT NULL),
+    breached = breached
+      + coalesce(coalesce(new.new_first_response_at, new.new_finished_at) > new.new_sla_due_at, 0)
+      - coalesce(coalesce(new.old_first_response_at, new.old_finished_at) > new.old_sla_due_at, 0),
+    finished = finished + (new.new_finished_at IS NOT NULL) - (new.old_finished_at IS NOT NULL),
+    finished_once = finished_once + (new.new_finished_at IS NOT NULL OR new.new_reopens > 0)
+                    - (new.old_finished_at IS NOT NULL OR new.old_reopens > 0),
+    reopened = reopened + (new.new_reopens > 0) - (new.old_reopens > 0),
+    rated = rated + (new.new_rating_score IS NOT NULL) - (new.old_rating_score IS NOT NULL),
+    rating_sum = rating_sum + coalesce(new.new_rating_score, 0)
+                 - coalesce(new.old_rating_score, 0),
+    -- One bucket out, one in, in one merge patch (a bucket patched to null goes; the
+    -- placeholder keys "-" and "+" stand for "none" and are never present to remove).
+    first_response_hist = CASE WHEN b.old_first IS b.new_first THEN first_response_hist
+      ELSE json_patch(first_response_hist, json_object(
+        coalesce(b.old_first, '-'), CASE WHEN b.old_first IS NOT NULL THEN nullif(coalesce(
+          json_extract(first_response_hist, '$."' || b.old_first || '"'), 0) - 1, 0) END,
+        coalesce(b.new_first, '+'), CASE WHEN b.new_first IS NOT NULL THEN coalesce(
+          json_extract(first_response_hist, '$."' || b.new_first || '"'), 0) + 1 END)) END,
+    resolution_hist = CASE WHEN b.old_resolution IS b.new_resolution THEN resolution_hist
+      ELSE json_patch(resolution_hist, json_object(
+        coalesce(b.old_resolution, '-'), CASE WHEN b.old_resolution IS NOT NULL THEN nullif(
+          coalesce(json_extract(resolution_hist, '$."' || b.old_resolution || '"'), 0) - 1, 0)
+          END,
+        coalesce(b.new_resolution, '+'), CASE WHEN b.new_resolution IS NOT NULL THEN coalesce(
+          json_extract(resolution_hist, '$."' || b.new_resolution || '"'), 0) + 1 END)) END
+  FROM (SELECT 3600 AS size UNION ALL SELECT 86400) AS spans,
+       (SELECT CAST(CAST(ln(max(new.old_first_response_at - new.created_at, 0) + 1) / ln(1.2)
+                         AS INTEGER) AS TEXT) AS old_first,
+               CAST(CAST(ln(max(new.new_first_response_at - new.created_at, 0) + 1) / ln(1.2)
+                         AS INTEGER) AS TEXT) AS new_first,
+               CAST(CAST(ln(max(new.old_finished_at - new.created_at, 0) + 1) / ln(1.2)
+                         AS INTEGER) AS TEXT) AS old_resolution,
+               CAST(CAST(ln(max(new.new_finished_at - new.created_at, 0) + 1) / ln(1.2)
+                         AS INTEGER) AS TEXT) AS new_resolution) AS b
+  WHERE span = spans.size AND period = new.created_at / spans.size * spans.size
+    AND category_id = coalesce(new.category_id, 0) AND assignee_id = coalesce(new.assignee_id, 0);
+
+  -- The time series' resolved line, when the finishing time moved.
+  INSERT INTO ticket_stats (span, period, category_id, assignee_id, finished_here)
+  SELECT span, finished_at / span * span, coalesce(new.category_id, 0),
+         coalesce(new.assignee_id, 0), sign
+  FROM (SELECT 3600 AS span UNION ALL SELECT 86400),
+       (SELECT new.old_finished_at AS finished_at, -1 AS sign
+        UNION ALL SELECT new.new_finished_at, 1)
+  WHERE finished_at IS NOT NULL AND new.old_finished_at IS NOT new.new_finished_at
+  ON CONFLICT (span, period, category_id, assignee_id) DO UPDATE SET
+    finished_here = finished_here + excluded.finished_here;
+END;
+
 -- Only when a field the statistics read changed: a message that leaves them as they were
 -- (most of them) costs nothing here.
+CREATE TRIGGER tickets_stats_update_in_place
+AFTER UPDATE OF status, priority, first_response_at, resolved_at, closed_at, sla_due_at,
+                rating_score, reopens ON tickets
+WHEN old.deleted_at IS NULL AND new.deleted_at IS NULL AND old.created_at = new.created_at
+     AND old.category_id IS new.category_id AND old.assignee_id IS new.assignee_id
+     AND (old.status, old.priority, old.first_response_at, old.resolved_at, old.closed_at,
+          old.sla_due_at, old.rating_score, old.reopens)
+         IS NOT (new.status, new.priority, new.first_response_at, new.resolved_at, new.closed_at,
+                 new.sla_due_at, new.rating_score, new.reopens)
+BEGIN
+  INSERT INTO ticket_stats_moves
+  VALUES (new.created_at, new.category_id, new.assignee_id, old.status, new.status,
+          old.priority, new.priority, old.first_response_at, new.first_response_at,
+          coalesce(old.resolved_at, old.closed_at), coalesce(new.resolved_at, new.closed_at),
+          old.sla_due_at, new.sla_due_at, old.rating_score, new.rating_score, old.reopens,
+          new.reopens);
+END;
+
+-- Any other change: a move to other rows (creation time, category, assignee) or a delete.
 CREATE TRIGGER tickets_stats_update
-AFTER UPDATE OF created_at, status, priority, category_id, assignee_id, first_response_at,
-                resolved_at, closed_at, sla_due_at, rating_score, reopens, deleted_at ON tickets
-WHEN (old.created_at, old.status, old.priority, old.category_id, old.assignee_id,
-      old.first_response_at, old.resolved_at, old.closed_at, old.sla_due_at, old.rating_score,
-      old.reopens, old.deleted_at)
-     IS NOT (new.created_at, new.status, new.priority, new.category_id, new.assignee_id,
-             new.first_response_at, new.resolved_at, new.closed_at, new.sla_due_at,
-             new.rating_score, new.reopens, new.deleted_at)
+AFTER UPDATE OF created_at, category_id, assignee_id, deleted_at ON tickets
+WHEN (old.created_at, old.category_id, old.assignee_id, old.deleted_at)
+     IS NOT (new.created_at, new.category_id, new.assignee_id, new.deleted_at)
 BEGIN
   INSERT INTO ticket_stats_changes
   SELECT -1, old.created_at, old.status, old.priority, old.category_id, old.assignee_id,

@@ -23,6 +23,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev zlib1g-dev libutf8proc-dev
+  libhowardhinnant-date-dev tzdata
 )
 # The end-to-end tests (tests/e2e/) drive Debian's Chromium with playwright-core from npm;
 # Playwright's own browser download cannot work here.

@@ -10,6 +10,7 @@
 #include "api/auto_reply_routes.hpp"
 #include "api/category_routes.hpp"
 #include "api/forecast_routes.hpp"
+#include "api/statistics_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
@@ -191,11 +192,13 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       categories_(*store_),
       auto_replies_(*store_, clock),
       tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
+      statistics_(*store_, clock),
       forecasts_(*store_, staffing_targets(config), clock),
       undelivered_(*store_),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
+      dashboard_(hub_, statistics_),
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_),
@@ -218,6 +221,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
+  api::add_statistics_routes(endpoints_, statistics_);
   api::add_forecast_routes(endpoints_, forecasts_);
   bot_ = make_bot(config, telegram::BotServices{*store_, auth_, tickets_, categories_});
   if (bot_) bot_->add_routes(router_);
@@ -249,7 +253,10 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
 void Application::follow_events(std::stop_token stop) {
   auto deliver = [this, fault = fault_before_event()](const Event& event) mutable {
     fault();
-    if (is_ticket_event(event.kind)) return hub_.deliver(event);
+    if (is_ticket_event(event.kind)) {
+      dashboard_.ticket_changed(event);
+      return hub_.deliver(event);
+    }
     forget_what_changed(event);
   };
   service::EventFollower(*store_, std::move(deliver), events_from_).run(stop);
@@ -304,6 +311,9 @@ int run_server(const Config& config) {
                                                 .max_count = config.event_log_retain_count});
   runtime.tasks().add_thread(
       "event follower", [&application](std::stop_token stop) { application->follow_events(stop); });
+  runtime.tasks().add_thread("dashboard feed", [&application](std::stop_token stop) {
+    application->push_statistics(stop);
+  });
   runtime.tasks().add_thread("maintenance",
                              [&maintenance](std::stop_token stop) { maintenance.run(stop); });
   if (auto* bot = application->bot()) {

@@ -12,6 +12,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/websocket.hpp"
+#include "realtime/dashboard_feed.hpp"
 #include "realtime/hub.hpp"
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
@@ -22,6 +23,7 @@
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
 #include "service/user_service.hpp"
@@ -52,6 +54,9 @@ class Application {
   // Moves where follow_events begins to the log's end now: what was logged before serving
   // (demo data seeded after the application was made) is history, not news for the hub.
   void skip_logged_events() { events_from_ = store_->event_log_bounds().last; }
+  // Sends the dashboard's stats.updated pushes that ticket events schedule, until `stop`: the
+  // body of the "dashboard feed" task.
+  void push_statistics(std::stop_token stop) { dashboard_.run(stop); }
   // The Telegram bot, or nothing when it is off (no token, or TELEGRAM_MODE=off).
   telegram::TelegramBot* bot() { return bot_.get(); }
 
@@ -68,9 +73,11 @@ class Application {
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
+  service::StatisticsService statistics_;
   service::ForecastService forecasts_;
   service::UndeliveredMessages undelivered_;
   realtime::Hub hub_;
+  realtime::DashboardFeed dashboard_;  // after the hub: stops before it
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;
   http::Router router_;

@@ -375,6 +375,22 @@ void ClientSession::deliver_typing(const Ticket& ticket, std::int64_t from_user,
   if (subscription != tickets_.end() && subscription->second.live) send(frame);
 }
 
+std::optional<service::StatisticsView> ClientSession::dashboard_view() {
+  std::lock_guard lock(mutex_);
+  if (!dashboard_ || !refresh_principal()) return std::nullopt;
+  return service::StatisticsService::view_of(*principal_);
+}
+
+void ClientSession::deliver_statistics(const service::StatisticsView& view,
+                                       const std::shared_ptr<const std::string>& frame) {
+  std::lock_guard lock(mutex_);
+  // The rights may have changed since the figures were chosen for this client.
+  if (!dashboard_ || !refresh_principal() ||
+      service::StatisticsService::view_of(*principal_) != view)
+    return;
+  send(frame);
+}
+
 void ClientSession::recheck_credentials() {
   std::lock_guard lock(mutex_);
   refresh_principal();

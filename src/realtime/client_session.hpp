@@ -15,6 +15,7 @@
 #include "realtime/hub.hpp"
 #include "service/auth_service.hpp"
 #include "service/principal.hpp"
+#include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 
 namespace tb::realtime {
@@ -62,6 +63,13 @@ class ClientSession final : public http::WebSocketSession,
   void deliver(const Event& event, const EventFrames& frames);
   void deliver_typing(const Ticket& ticket, std::int64_t from_user,
                       const std::shared_ptr<const std::string>& frame);
+  // Whose figures this client's dashboard shows; nothing unless it is subscribed to the
+  // dashboard (and may still see statistics).
+  std::optional<service::StatisticsView> dashboard_view();
+  // From the dashboard feed: `frame` (stats.updated) holds the figures of `view`; sent only
+  // if the client still watches the dashboard with that view.
+  void deliver_statistics(const service::StatisticsView& view,
+                          const std::shared_ptr<const std::string>& frame);
   // From the hub now and then: a session that expired (or was ended) meanwhile closes the
   // connection even when no event comes to notice it.
   void recheck_credentials();

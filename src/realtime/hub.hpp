@@ -76,10 +76,11 @@ class Hub final : public EventSink {
   // Forgets the client everywhere.
   void disconnected(const std::shared_ptr<ClientSession>& client);
 
- private:
   using Clients = std::vector<std::shared_ptr<ClientSession>>;
-
+  // Who is subscribed to `topic` now (a copy): e.g. for the dashboard feed's pushes.
   Clients listeners(const Topic& topic);
+
+ private:
   Clients* list_of(const Topic& topic);  // with mutex_ held; nullptr for an unknown ticket
   void fan_out(const Event& event);
   void fan_out_typing(const Ticket& ticket, const UserRef& who);

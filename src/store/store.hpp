@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/statistics.hpp"
 #include "core/telegram_auth.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
@@ -228,6 +229,36 @@ struct DeliveryCounts {
   std::int64_t dead = 0;
 };
 
+// --- statistics (0012_statistics.sql): rollups per hour and per UTC day that triggers keep in
+// the transaction of every ticket write, read for whole hours.
+
+struct StatisticsFilter {
+  std::optional<std::int64_t> category_id{};
+  std::optional<std::int64_t> assignee_id{};
+};
+
+// The tickets created in a period under one category and one assignee (0: none).
+struct StatisticsCell {
+  std::int64_t category_id = 0;
+  std::int64_t assignee_id = 0;
+  TicketCounts counts{};
+};
+
+// Tickets created, and tickets finished, in one hour or one UTC day.
+struct TicketFlow {
+  Timestamp period{};
+  std::int64_t created = 0;
+  std::int64_t finished = 0;
+};
+
+enum class FlowSpan { hour, day };
+
+// The unfinished tickets now, whenever created.
+struct Backlog {
+  std::int64_t open = 0;
+  std::optional<Timestamp> oldest_created_at{};
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -350,6 +381,17 @@ class Store {
   virtual void save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) = 0;
   // Removes what `retention` allows; returns how many events went.
   virtual int prune_events(const EventRetention& retention, Timestamp now) = 0;
+
+  // --- statistics. `from` and `to` are whole hours (UTC); the period is [from, to).
+  // The tickets created in the period, one cell per category and assignee that has any, with
+  // `breached` as of `now` (a ticket still unanswered counts once its due time has passed).
+  virtual std::vector<StatisticsCell> ticket_statistics(Timestamp from, Timestamp to,
+                                                        const StatisticsFilter& filter,
+                                                        Timestamp now) = 0;
+  // Per hour or UTC day of the period that had any: tickets created, tickets finished.
+  virtual std::vector<TicketFlow> ticket_flow(Timestamp from, Timestamp to, FlowSpan span,
+                                              const StatisticsFilter& filter) = 0;
+  virtual Backlog ticket_backlog(const StatisticsFilter& filter) = 0;
 
   // --- auto-replies
   virtual std::vector<AutoReply> list_auto_replies() = 0;

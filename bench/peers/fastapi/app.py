@@ -27,10 +27,14 @@ PEER_POOL_SIZE the read connections per worker (default 4).
 import asyncio
 import base64
 import binascii
+import bisect
+import datetime
 import hashlib
+import math
 import os
 import secrets
 import time
+import zoneinfo
 from typing import Optional
 
 import aiosqlite
@@ -229,6 +233,7 @@ async def startup() -> None:
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"users", "sessions", "user_categories", "tickets", "messages"} <= tables:
         raise RuntimeError(f"{DATABASE} lacks ticketbot's schema (run `ticketbot migrate` on it)")
+    await create_statistics_indexes()
 
 
 @app.on_event("shutdown")
@@ -746,3 +751,213 @@ async def websocket_endpoint(websocket: WebSocket, token: str = "") -> None:
     finally:
         for ticket_id in subscribed:
             hub.by_ticket.get(ticket_id, {}).pop(websocket, None)
+
+
+# --- statistics --------------------------------------------------------------
+# GET /statistics as a strong Python team would write it without rollups: plain SQL
+# aggregations over the tickets of the period on covering indexes the peer adds at start
+# (STATISTICS_INDEXES), exact medians and p90 from the durations sorted in Python, days from
+# zoneinfo. Same parameters, rules and answer shape as ticketbot's (docs/API.md).
+
+STATISTICS_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS peer_tickets_by_created ON tickets (created_at, category_id, "
+    "assignee_id, status, priority, sla_due_at, first_response_at, resolved_at, closed_at, "
+    "rating_score, reopens) WHERE deleted_at IS NULL",
+    "CREATE INDEX IF NOT EXISTS peer_tickets_by_finished ON tickets "
+    "(coalesce(resolved_at, closed_at), category_id, assignee_id) WHERE deleted_at IS NULL",
+]
+STATUSES = ["open", "in_progress", "waiting", "resolved", "closed"]
+HOUR, DAY = 3600, 86400
+
+
+async def create_statistics_indexes() -> None:
+    # Its own connection with a long timeout: the other worker may be building them.
+    conn = await aiosqlite.connect(f"file:{DATABASE}?mode=rw", uri=True, isolation_level=None,
+                                   timeout=600.0)
+    try:
+        for statement in STATISTICS_INDEXES:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _bound(text: str, field: str, zone, is_end: bool) -> int:
+    try:
+        if len(text) == 20 and text.endswith("Z"):
+            moment = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+            return int(moment.replace(tzinfo=datetime.timezone.utc).timestamp())
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text) + datetime.timedelta(days=1 if is_end else 0)
+            midnight = datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
+            return int(midnight.timestamp()) // HOUR * HOUR
+    except ValueError:
+        pass
+    raise invalid(f"{field}: expected a day (2026-11-25) or a UTC time (2026-11-25T14:50:00Z)")
+
+
+def _quantile(ordered: list, q: float):
+    """Nearest rank: the value at rank ceil(q × n)."""
+    if not ordered:
+        return None
+    return ordered[max(1, math.ceil(q * len(ordered))) - 1]
+
+
+def _figures(counts: list, first: list, resolution: list) -> dict:
+    """The performance figures of one group from its summed counts and its durations."""
+    first.sort()
+    resolution.sort()
+    with_sla, breached, finished, finished_once, reopened, rated, rating_sum = counts[10:17]
+    return {"resolved": finished,
+            "median_first_response_s": _quantile(first, 0.5),
+            "p90_first_response_s": _quantile(first, 0.9),
+            "median_resolution_s": _quantile(resolution, 0.5),
+            "reopen_rate": reopened / finished_once if finished_once else None,
+            "sla_breach_rate": breached / with_sla if with_sla else None,
+            "csat_avg": rating_sum / rated if rated else None,
+            "csat_count": rated}
+
+
+@app.get("/statistics")
+async def get_statistics(request: Request) -> Response:
+    params = request.query_params
+    async with Reader() as db:
+        user = await caller(db, request)
+        permissions = PERMISSIONS[user[1]]
+        if "statistics.view" not in permissions:
+            raise forbidden("statistics.view")
+        try:
+            zone = zoneinfo.ZoneInfo(params.get("tz") or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise invalid("tz: unknown time zone; use an IANA name such as Europe/Moscow")
+        category = positive(params.get("category_id"))
+        if params.get("category_id") is not None and category is None:
+            raise invalid("category_id: expected a positive integer")
+        assignee = user[0] if params.get("assignee_id") == "me" else positive(params.get("assignee_id"))
+        if params.get("assignee_id") not in (None, "me") and assignee is None:
+            raise invalid("assignee_id: expected a positive integer")
+        if "statistics.view_all" not in permissions:
+            if assignee is not None and assignee != user[0]:
+                raise ApiError(403, "forbidden", "assignee_id: only your own figures")
+            assignee = user[0]
+        now = int(time.time())
+        end = (-(-_bound(params["to"], "to", zone, True) // HOUR) * HOUR if "to" in params
+               else now // HOUR * HOUR + HOUR)
+        if "from" in params:
+            start = _bound(params["from"], "from", zone, False) // HOUR * HOUR
+        else:
+            today = datetime.datetime.fromtimestamp(now, zone).date() - datetime.timedelta(days=29)
+            start = int(datetime.datetime.combine(today, datetime.time(), tzinfo=zone).timestamp()) // HOUR * HOUR
+        if start >= end:
+            raise invalid("from: must be before to")
+        if end - start > 366 * DAY:
+            raise invalid("from: the period is at most 366 days")
+        interval = params.get("interval") or ("hour" if end - start <= 2 * DAY else "day")
+        if interval not in ("hour", "day"):
+            raise invalid("interval: expected hour or day")
+        if interval == "hour" and end - start > 31 * DAY:
+            raise invalid("interval: hour covers at most 31 days; use day")
+
+        where = " WHERE deleted_at IS NULL AND created_at >= :start AND created_at < :end"
+        filters = ""
+        if category is not None:
+            filters += " AND category_id = :category"
+        if assignee is not None:
+            filters += " AND assignee_id = :assignee"
+        args = {"start": start, "end": end, "category": category, "assignee": assignee, "now": now}
+        cells = await db.execute_fetchall(
+            "SELECT coalesce(category_id, 0), coalesce(assignee_id, 0), count(*), "
+            + ", ".join(f"sum(status = '{s}')" for s in STATUSES) + ", "
+            + ", ".join(f"sum(priority = '{p}')" for p in PRIORITIES) + ", "
+            "sum(sla_due_at IS NOT NULL), "
+            "sum(CASE WHEN sla_due_at IS NULL THEN 0 WHEN first_response_at IS NOT NULL "
+            "    THEN first_response_at > sla_due_at "
+            "    ELSE coalesce(resolved_at, closed_at, :now) > sla_due_at END), "
+            "sum(coalesce(resolved_at, closed_at) IS NOT NULL), "
+            "sum(coalesce(resolved_at, closed_at) IS NOT NULL OR reopens > 0), sum(reopens > 0), "
+            "count(rating_score), coalesce(sum(rating_score), 0) "
+            "FROM tickets INDEXED BY peer_tickets_by_created" + where + filters + " GROUP BY 1, 2", args)
+        durations = await db.execute_fetchall(
+            "SELECT coalesce(category_id, 0), coalesce(assignee_id, 0), "
+            "first_response_at - created_at, coalesce(resolved_at, closed_at) - created_at "
+            "FROM tickets INDEXED BY peer_tickets_by_created" + where + filters
+            + " AND (first_response_at IS NOT NULL OR coalesce(resolved_at, closed_at) IS NOT NULL)", args)
+        created = await db.execute_fetchall(
+            "SELECT created_at / 3600, count(*) FROM tickets INDEXED BY peer_tickets_by_created"
+            + where + filters + " GROUP BY 1", args)
+        finished = await db.execute_fetchall(
+            "SELECT coalesce(resolved_at, closed_at) / 3600, count(*) FROM tickets "
+            "INDEXED BY peer_tickets_by_finished WHERE deleted_at IS NULL "
+            "AND coalesce(resolved_at, closed_at) >= :start AND coalesce(resolved_at, closed_at) < :end"
+            + filters + " GROUP BY 1", args)
+        backlog = (await db.execute_fetchall(
+            "SELECT count(*), min(created_at) FROM tickets INDEXED BY tickets_backlog "
+            "WHERE status IN ('open', 'in_progress', 'waiting') AND deleted_at IS NULL" + filters, args))[0]
+        names = {row[0]: row[1] for row in await db.execute_fetchall(
+            "SELECT id, name FROM categories ORDER BY position, id")}
+        agent_ids = sorted({cell[1] for cell in cells if cell[1]})
+        users = {row[0]: row for row in await db.execute_fetchall(
+            f"SELECT id, first_name, username, role FROM users WHERE id IN ({','.join('?' * len(agent_ids))})",
+            agent_ids)} if agent_ids else {}
+
+    width = len(cells[0]) - 2 if cells else 17
+    total, by_category, by_agent = [0] * width, {}, {}
+    for cell in cells:
+        for group in (total, by_category.setdefault(cell[0], [0] * width),
+                      *([by_agent.setdefault(cell[1], [0] * width)] if cell[1] else [])):
+            for i, value in enumerate(cell[2:]):
+                group[i] += value
+    lists = {}  # (kind, key) -> ([first responses], [resolutions])
+    for category_key, assignee_key, first, resolution in durations:
+        for key in (("all", 0), ("category", category_key), *((("agent", assignee_key),) if assignee_key else ())):
+            first_list, resolution_list = lists.setdefault(key, ([], []))
+            if first is not None:
+                first_list.append(first)
+            if resolution is not None:
+                resolution_list.append(resolution)
+
+    # counts: created, 5 statuses, 4 priorities, then the 7 sums _figures reads at [10:17]
+    def perf(kind, key, counts):
+        return _figures(counts, *lists.get((kind, key), ([], [])))
+
+    result = {
+        "from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
+        "to": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end)),
+        "tz": str(zone.key), "tickets": total[0],
+        "by_status": dict(zip(STATUSES, total[1:6])),
+        "by_priority": dict(zip(PRIORITIES, total[6:10])),
+        "unassigned": sum(sum(cell[3:6]) for cell in cells if cell[1] == 0),
+        "breached": total[11],
+        "backlog": {"open": backlog[0], "oldest_open_age_s": max(0, now - backlog[1]) if backlog[1] else None},
+        "quantile_relative_error": 0.0,  # exact
+    }
+    result.update(perf("all", 0, total))
+    ordered_categories = [c for c in names if c in by_category] + sorted(c for c in by_category if c not in names)
+    result["by_category"] = [
+        {"category_id": c or None, "name": names.get(c), "tickets": by_category[c][0],
+         "open": sum(by_category[c][1:4]), **perf("category", c, by_category[c])}
+        for c in ordered_categories]
+    result["agents"] = [
+        {"user": {"id": a, "first_name": users[a][1], "username": users[a][2], "role": users[a][3]},
+         "assigned": by_agent[a][0], "open": sum(by_agent[a][1:4]), **perf("agent", a, by_agent[a])}
+        for a in sorted(by_agent, key=lambda a: -by_agent[a][0])]
+
+    # The time series: hours, or local days (midnights in the zone, on whole hours).
+    starts = [start]
+    if interval == "hour":
+        starts += list(range(start + HOUR, end, HOUR))
+    else:
+        day = datetime.datetime.fromtimestamp(start, zone).date()
+        while True:
+            day += datetime.timedelta(days=1)
+            t = int(datetime.datetime.combine(day, datetime.time(), tzinfo=zone).timestamp()) // HOUR * HOUR
+            if t >= end:
+                break
+            if t > starts[-1]:
+                starts.append(t)
+    points = [{"t": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)), "created": 0, "resolved": 0}
+              for t in starts]
+    for rows, field in ((created, "created"), (finished, "resolved")):
+        for hour, count in rows:
+            points[bisect.bisect_right(starts, hour * HOUR) - 1][field] += count
+    result["timeseries"] = {"interval": interval, "points": points}
+    return json_response(result)

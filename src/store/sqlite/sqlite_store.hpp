@@ -92,6 +92,13 @@ class SqliteStore final : public Store {
   void save_cursor(std::string_view consumer, std::int64_t position, Timestamp now) override;
   int prune_events(const EventRetention& retention, Timestamp now) override;
 
+  std::vector<StatisticsCell> ticket_statistics(Timestamp from, Timestamp to,
+                                                const StatisticsFilter& filter,
+                                                Timestamp now) override;
+  std::vector<TicketFlow> ticket_flow(Timestamp from, Timestamp to, FlowSpan span,
+                                      const StatisticsFilter& filter) override;
+  Backlog ticket_backlog(const StatisticsFilter& filter) override;
+
   std::vector<AutoReply> list_auto_replies() override;
   std::optional<AutoReply> find_auto_reply(std::int64_t id) override;
   AutoReply save_auto_reply(const AutoReply& reply) override;

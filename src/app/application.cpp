@@ -9,6 +9,7 @@
 #include "api/auth_routes.hpp"
 #include "api/auto_reply_routes.hpp"
 #include "api/category_routes.hpp"
+#include "api/report_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
 #include "api/user_routes.hpp"
@@ -185,6 +186,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       auto_replies_(*store_, clock),
       tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
       undelivered_(*store_),
+      reports_(*store_, clock),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
@@ -210,6 +212,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
+  api::add_report_routes(endpoints_, reports_, reports::WriterOptions{});
   bot_ = make_bot(config, telegram::BotServices{*store_, auth_, tickets_, categories_});
   if (bot_) bot_->add_routes(router_);
   metrics_.set_routes(route_labels(router_));

@@ -21,6 +21,7 @@
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/report_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
 #include "service/user_service.hpp"
@@ -68,6 +69,7 @@ class Application {
   service::AutoReplyService auto_replies_;
   service::TicketService tickets_;
   service::UndeliveredMessages undelivered_;
+  service::ReportService reports_;
   realtime::Hub hub_;
   service::RateLimiter login_limiter_;
   api::WebAssets assets_;

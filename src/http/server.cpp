@@ -477,18 +477,22 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_
   BodyProducer producer = std::move(response.producer);
   std::string piece;
   std::size_t sent = 0;
+  const auto abandon = [&](std::string_view why) {
+    spdlog::info("streamed body abandoned after {}B: {} id={}", sent, why, request_id);
+    return std::pair{false, sent};
+  };
   for (;;) {
-    if (peer_has_gone(stream)) co_return std::pair{false, sent};
+    if (peer_has_gone(stream)) co_return abandon("the client went away");
     const Produced produced = co_await asio::co_spawn(
         server.workers, produce_on_worker(&producer, &piece), use_awaitable);
     // A failure after the header can only be told by ending the connection without the last
     // chunk: the client then knows the body is incomplete.
-    if (produced == Produced::failed) co_return std::pair{false, sent};
+    if (produced == Produced::failed) co_return abandon("the producer failed");
     if (!piece.empty()) {
       stream.expires_after(server.options.write_timeout);
       std::tie(error, ignored) =
           co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kTuple);
-      if (error) co_return std::pair{false, sent};
+      if (error) co_return abandon(error.message());
       sent += piece.size();
     }
     if (produced == Produced::end) break;

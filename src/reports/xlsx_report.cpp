@@ -6,6 +6,7 @@
 // constant_memory mode each worksheet's rows go to disk as they are written, so memory
 // stays flat whatever the number of tickets; the price is that rows must be written in
 // order, which a keyset-paged export does anyway.
+#include <cstdio>
 #include <stdexcept>
 #include <xlsxwriter.h>
 
@@ -51,7 +52,18 @@ class XlsxWriter final : public ReportWriter {
   }
 
   ~XlsxWriter() override {
-    if (workbook_) lxw_workbook_free(workbook_);  // abandoned: nothing written
+    if (!workbook_) return;
+    // Abandoned (the client went away): nothing is to be written. lxw_workbook_free does not
+    // close the sheets' constant_memory row files (workbook_close does, as it reads them),
+    // so they are closed here; they were unlinked at creation, so closing removes them.
+    for (auto* sheet : {summary_, tickets_}) {
+      if (sheet && sheet->optimize_tmpfile) {
+        std::fclose(sheet->optimize_tmpfile);
+        sheet->optimize_tmpfile = nullptr;
+        sheet->file = nullptr;
+      }
+    }
+    lxw_workbook_free(workbook_);
   }
 
   XlsxWriter(const XlsxWriter&) = delete;

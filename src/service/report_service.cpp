@@ -21,7 +21,9 @@ Timestamp period_bound(const std::optional<std::string>& text, PeriodBound bound
 ReportFilter ReportService::filter(const ReportRequest& request) const {
   ReportFilter filter;
   const Timestamp now = clock_();
-  filter.period.to = request.to ? period_bound(request.to, PeriodBound::to, "to") : now;
+  // `to` is exclusive and times are whole seconds: a ticket created this second is in.
+  filter.period.to =
+      request.to ? period_bound(request.to, PeriodBound::to, "to") : now + std::chrono::seconds(1);
   filter.period.from = request.from ? period_bound(request.from, PeriodBound::from, "from")
                                     : filter.period.to - kDefaultReportDays;
   if (filter.period.from >= filter.period.to) {

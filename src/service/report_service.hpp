@@ -29,7 +29,7 @@ class ReportService {
       : store_(store), clock_(std::move(clock)) {}
 
   // The filter `request` names: 400 for a malformed bound or an empty period, 404 for an
-  // unknown category. Without bounds: the 30 days up to now.
+  // unknown category. Without bounds: the 30 days up to now (this second included).
   ReportFilter filter(const ReportRequest& request) const;
 
   // What a report of `filter` is made from. Its next_page reads the store when called (from

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -193,6 +194,29 @@ std::optional<HttpResponse> Connection::read_response(std::chrono::milliseconds 
     if (n <= 0) return std::nullopt;
     pending_.append(buffer, static_cast<std::size_t>(n));
   }
+}
+
+std::string Connection::read_raw(std::size_t at_least, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pending_.size() < at_least) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd descriptor{fd_, POLLIN, 0};
+    if (poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) break;
+    char buffer[65536];
+    const auto n = recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+  }
+  return std::exchange(pending_, {});
+}
+
+void Connection::reset() {
+  const linger abort{1, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  close(fd_);
+  fd_ = -1;
 }
 
 bool Connection::closed_by_peer(std::chrono::milliseconds timeout) {

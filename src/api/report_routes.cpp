@@ -12,15 +12,12 @@ using http::Request;
 using http::Response;
 using service::Principal;
 
-[[noreturn]] void invalid(const std::string& why) {
-  throw Error(ErrorCode::invalid_request, why);
-}
-
 ReportFormat format_of(const Request& request) {
   const auto text = request.query_param("format");
-  if (!text) invalid("format is required: csv, xlsx or pdf");
+  if (!text) throw Error(ErrorCode::invalid_request, "format is required: csv, xlsx or pdf");
   const auto format = parse_report_format(*text);
-  if (!format) invalid("unknown format " + *text + "; use csv, xlsx or pdf");
+  if (!format)
+    throw Error(ErrorCode::invalid_request, "unknown format " + *text + "; use csv, xlsx or pdf");
   return *format;
 }
 
@@ -28,7 +25,7 @@ bool byte_order_mark(const Request& request) {
   const auto text = request.query_param("bom");
   if (!text || *text == "0" || *text == "false") return false;
   if (*text == "1" || *text == "true") return true;
-  invalid("bom must be 1 or 0");
+  throw Error(ErrorCode::invalid_request, "bom must be 1 or 0");
 }
 
 service::ReportRequest report_request(const Request& request) {
@@ -38,7 +35,7 @@ service::ReportRequest report_request(const Request& request) {
   report.category_id = query_id(request, "category_id");
   if (const auto status = request.query_param("status")) {
     report.status = parse_status(*status);
-    if (!report.status) invalid("unknown status " + *status);
+    if (!report.status) throw Error(ErrorCode::invalid_request, "unknown status " + *status);
   }
   return report;
 }

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "reports/report_writer.hpp"
+#include "reports/summary_tables.hpp"
 #include "reports/temp_file.hpp"
 #include "reports/ticket_columns.hpp"
 
@@ -188,8 +189,7 @@ class PdfWriter final : public ReportWriter {
   }
 
   // A two-column table at (x, y) going down: a heading, then label / count rows.
-  void summary_table(float x, float y, std::string_view heading,
-                     const std::vector<std::pair<std::string, std::int64_t>>& rows) {
+  void summary_table(float x, float y, std::string_view heading, const CountRows& rows) {
     fill_rectangle(x, y - 3, 220, kRowHeight, kHeaderFill);
     text(x + 3, y, heading, 9);
     for (std::size_t i = 0; i < rows.size() && i < kSummaryRowsPerTable; ++i) {
@@ -224,23 +224,10 @@ class PdfWriter final : public ReportWriter {
                " tickets; the CSV and XLSX exports hold all of them.",
            9);
     }
-    std::vector<std::pair<std::string, std::int64_t>> rows;
-    for (const auto status : {TicketStatus::open, TicketStatus::in_progress, TicketStatus::waiting,
-                              TicketStatus::resolved, TicketStatus::closed}) {
-      rows.emplace_back(status_name(status), summary.by_status[static_cast<std::size_t>(status)]);
-    }
     const float top = y_ - 90;
-    summary_table(kMargin, top, "By status", rows);
-    rows.clear();
-    for (const auto priority :
-         {Priority::low, Priority::normal, Priority::high, Priority::critical})
-      rows.emplace_back(priority_name(priority),
-                        summary.by_priority[static_cast<std::size_t>(priority)]);
-    summary_table(kMargin, top - 110, "By priority", rows);
-    rows.clear();
-    for (const auto& category : summary.by_category)
-      rows.emplace_back(category.category_id ? category.name : "(none)", category.tickets);
-    summary_table(kMargin + 260, top, "By category", rows);
+    summary_table(kMargin, top, "By status", status_rows(summary));
+    summary_table(kMargin, top - 110, "By priority", priority_rows(summary));
+    summary_table(kMargin + 260, top, "By category", category_rows(summary));
     write_agent_table(kMargin + 520, top);
   }
 

@@ -10,7 +10,9 @@
 #include <stdexcept>
 #include <xlsxwriter.h>
 
+#include "core/text.hpp"
 #include "reports/report_writer.hpp"
+#include "reports/summary_tables.hpp"
 #include "reports/temp_file.hpp"
 #include "reports/ticket_columns.hpp"
 
@@ -21,6 +23,7 @@ constexpr std::size_t kPieceBytes = 64 * 1024;
 constexpr double kSecondsPerDay = 86400.0;
 // Excel's last row is 1,048,576; the header takes one.
 constexpr std::int64_t kMostTicketRows = 1'048'575;
+constexpr std::size_t kMostCellBytes = 32'767;  // bytes: never more characters than that
 
 void check(lxw_error error, const char* what) {
   if (error != LXW_NO_ERROR) {
@@ -95,7 +98,8 @@ class XlsxWriter final : public ReportWriter {
 
   void text(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, std::string_view value,
             lxw_format* format = nullptr) {
-    scratch_.assign(value);
+    // Excel holds at most 32,767 characters in a cell; libxlsxwriter refuses longer text.
+    scratch_.assign(utf8_prefix(value, kMostCellBytes));
     check(worksheet_write_string(sheet, r, c, scratch_.c_str(), format), "write text");
   }
 
@@ -147,31 +151,24 @@ class XlsxWriter final : public ReportWriter {
       text(summary_, r++, 0,
            "The Tickets sheet holds the first 1,048,575 (Excel's limit); the CSV holds them all.");
     }
-    std::vector<std::pair<std::string, std::int64_t>> rows;
-    for (const auto status : {TicketStatus::open, TicketStatus::in_progress, TicketStatus::waiting,
-                              TicketStatus::resolved, TicketStatus::closed}) {
-      rows.emplace_back(status_name(status), summary.by_status[static_cast<std::size_t>(status)]);
-    }
-    table(r, "By status", rows);
-    rows.clear();
-    for (const auto priority :
-         {Priority::low, Priority::normal, Priority::high, Priority::critical})
-      rows.emplace_back(priority_name(priority),
-                        summary.by_priority[static_cast<std::size_t>(priority)]);
-    table(r, "By priority", rows);
-    rows.clear();
-    for (const auto& category : summary.by_category)
-      rows.emplace_back(category.category_id ? category.name : "(none)", category.tickets);
-    table(r, "By category", rows);
+    table(r, "By status", status_rows(summary));
+    table(r, "By priority", priority_rows(summary));
+    table(r, "By category", category_rows(summary));
     write_agents(r);
     write_days(r);
   }
 
-  void write_agents(lxw_row_t& r) {
+  // A bold heading row of three columns.
+  void headings(lxw_row_t& r, std::string_view first, std::string_view second,
+                std::string_view third) {
     ++r;
-    text(summary_, r, 0, "By agent", bold_);
-    text(summary_, r, 1, "Assigned", bold_);
-    text(summary_, r++, 2, "Resolved", bold_);
+    text(summary_, r, 0, first, bold_);
+    text(summary_, r, 1, second, bold_);
+    text(summary_, r++, 2, third, bold_);
+  }
+
+  void write_agents(lxw_row_t& r) {
+    headings(r, "By agent", "Assigned", "Resolved");
     for (const auto& agent : contents_.summary.by_agent) {
       text(summary_, r, 0, agent.agent.first_name);
       number(summary_, r, 1, static_cast<double>(agent.assigned));
@@ -180,10 +177,7 @@ class XlsxWriter final : public ReportWriter {
   }
 
   void write_days(lxw_row_t& r) {
-    ++r;
-    text(summary_, r, 0, "Day", bold_);
-    text(summary_, r, 1, "Created", bold_);
-    text(summary_, r++, 2, "Resolved", bold_);
+    headings(r, "Day", "Created", "Resolved");
     for (const auto& day : contents_.summary.days) {
       time(summary_, r, 0, day.day, day_);
       number(summary_, r, 1, static_cast<double>(day.created));

@@ -84,6 +84,7 @@ query="from=2000-01-01&to=2100-01-01"
 ticks_per_second=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 
+idle=$(kb VmRSS)
 echo "| format | tickets | file | time (median of $ROUNDS) | server CPU (median) | RSS before | peak RSS during | growth (largest) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for format in csv xlsx pdf; do
@@ -108,4 +109,4 @@ for format in csv xlsx pdf; do
                             f, n, b / 1048576, t, c, r / 1024, p / 1024, g / 1024 }'
 done
 echo
-echo "Peak RSS of the server over the whole run (VmHWM): $(($(kb VmHWM) / 1024)) MB."
+echo "Server RSS before the first export: $((idle / 1024)) MB; peak over the whole run (VmHWM): $(($(kb VmHWM) / 1024)) MB."

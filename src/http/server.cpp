@@ -457,7 +457,9 @@ bool peer_has_gone(beast::tcp_stream& stream) {
 // and one piece at a time: the next is asked for only after the last was written, so a slow
 // client holds back the producer (TCP backpressure) and at most one piece is in memory. Each
 // write has the write deadline. Stops, destroying the unfinished producer, when the client has
-// gone or a write fails. Returns whether the whole response went out and the byte count.
+// gone or a write fails. An HTTP/1.0 client, which knows no chunks, gets the pieces as they
+// are and the end of the body by the connection closing. Returns whether the whole response
+// went out and the byte count.
 awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_stream& stream,
                                                        Response response, unsigned version,
                                                        bool keep_alive, bool head,
@@ -467,13 +469,14 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_
   header.set(kRequestIdField, request_id);
   if (!response.content_type.empty()) header.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) header.insert(name, value);
-  header.keep_alive(keep_alive);
-  header.chunked(true);
+  const bool chunked = version >= 11;
+  header.keep_alive(keep_alive && chunked);
+  header.chunked(chunked);
   bhttp::response_serializer<bhttp::empty_body> serializer(header);
   stream.expires_after(server.options.write_timeout);
   auto [error, ignored] = co_await bhttp::async_write_header(stream, serializer, kTuple);
   if (error) co_return std::pair{false, std::size_t{0}};
-  if (head) co_return std::pair{true, std::size_t{0}};
+  if (head) co_return std::pair{chunked, std::size_t{0}};  // HTTP/1.0 was told Connection: close
   BodyProducer producer = std::move(response.producer);
   std::string piece;
   std::size_t sent = 0;
@@ -490,13 +493,19 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_
     if (produced == Produced::failed) co_return abandon("the producer failed");
     if (!piece.empty()) {
       stream.expires_after(server.options.write_timeout);
-      std::tie(error, ignored) =
-          co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kTuple);
+      // An if, not a conditional expression: g++ 12 runs both arms of a ?: holding co_await.
+      if (chunked) {
+        std::tie(error, ignored) =
+            co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kTuple);
+      } else {
+        std::tie(error, ignored) = co_await asio::async_write(stream, asio::buffer(piece), kTuple);
+      }
       if (error) co_return abandon(error.message());
       sent += piece.size();
     }
     if (produced == Produced::end) break;
   }
+  if (!chunked) co_return std::pair{false, sent};  // the close ends the body
   stream.expires_after(server.options.write_timeout);
   std::tie(error, ignored) = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
   co_return std::pair{!error, sent};
@@ -578,7 +587,8 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
     const auto elapsed = std::chrono::steady_clock::now() - started;
     server.metrics.record(metrics_slot, status, elapsed);
     log_access(remote, method_text, path, status, streamed, elapsed, request_id);
-    co_return complete&& keep_alive;
+    const bool reusable = keep_alive && complete;
+    co_return reusable;
   }
   const std::size_t bytes = response.body.size();
   auto out = to_beast(std::move(response), message.version(), keep_alive, head, request_id);

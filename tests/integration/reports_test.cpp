@@ -251,6 +251,22 @@ TEST_F(ReportsOverHttp, TheBodyTravelsInChunks) {
   EXPECT_TRUE(raw.ends_with("\r\n0\r\n\r\n")) << "no last chunk";
 }
 
+// HTTP/1.0 knows no chunks: the body comes as it is and ends when the server closes.
+TEST_F(ReportsOverHttp, AnHttp10ClientGetsTheBodyEndedByClose) {
+  Connection connection(server_->port());
+  connection.send("GET " + report_of_category("csv") + " HTTP/1.0\r\nAuthorization: Bearer " +
+                  *admin_ + "\r\n\r\n");
+  // Everything until the server closes the connection (read_raw stops there).
+  const std::string raw = connection.read_raw(std::string::npos, std::chrono::seconds(10));
+  const auto header_end = raw.find("\r\n\r\n");
+  ASSERT_NE(header_end, std::string::npos) << raw;
+  const std::string head = raw.substr(0, header_end);
+  EXPECT_TRUE(head.starts_with("HTTP/1.0 200")) << head;
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  const auto records = parse_csv(raw.substr(header_end + 4));
+  EXPECT_EQ(records.size(), kSubjects.size() + 1);
+}
+
 TEST_F(ReportsOverHttp, XlsxHasTypedCellsAFrozenHeaderAndAFilter) {
   const auto response = get(report_of_category("xlsx"), *admin_);
   ASSERT_EQ(response.status, 200) << response.body;

@@ -24,11 +24,13 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev zlib1g-dev libutf8proc-dev
   libhowardhinnant-date-dev tzdata
+  libxlsxwriter-dev libhpdf-dev fonts-dejavu-core
 )
 # The end-to-end tests (tests/e2e/) drive Debian's Chromium with playwright-core from npm;
 # Playwright's own browser download cannot work here.
+# The report tests read exports back with unzip (XLSX) and pdftotext (poppler-utils).
 [ $runtime_only = 1 ] || packages+=(libgtest-dev libgmock-dev clang-format-14 python3
-                                    chromium fonts-liberation)
+                                    chromium fonts-liberation unzip poppler-utils)
 # bench/: wrk, the FastAPI peer, and nginx as the machine's ceiling for any HTTP server.
 [ $with_bench = 0 ] || packages+=(wrk python3-fastapi python3-uvicorn procps python3-gunicorn
                                    python3-uvloop python3-httptools python3-aiosqlite python3-ujson

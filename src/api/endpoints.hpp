@@ -18,6 +18,11 @@ struct EndpointSpec {
   std::optional<Permission> permission;  // none: any authenticated caller (rules in the service)
 };
 
+// Where a protected endpoint finds the caller's credentials: the Authorization header (every
+// endpoint), or also a `token` query parameter holding a session token, for a file a browser
+// or Telegram's WebApp.downloadFile fetches from a plain link, which cannot carry headers.
+enum class Credentials { header, header_or_query_token };
+
 using ProtectedHandler = std::function<http::Response(http::Request&, const service::Principal&)>;
 
 // Registers REST endpoints on the router. Protected ones authenticate the caller and check
@@ -31,7 +36,8 @@ class Endpoints {
   void add_public(http::Method method, std::string_view pattern, http::Handler handler,
                   http::Execution execution = http::Execution::worker_pool);
   void add_protected(http::Method method, std::string_view pattern,
-                     std::optional<Permission> permission, ProtectedHandler handler);
+                     std::optional<Permission> permission, ProtectedHandler handler,
+                     Credentials credentials = Credentials::header);
 
   const std::vector<EndpointSpec>& protected_endpoints() const { return specs_; }
 

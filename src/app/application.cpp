@@ -10,6 +10,7 @@
 #include "api/auto_reply_routes.hpp"
 #include "api/category_routes.hpp"
 #include "api/forecast_routes.hpp"
+#include "api/report_routes.hpp"
 #include "api/statistics_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
@@ -195,6 +196,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       statistics_(*store_, clock),
       forecasts_(*store_, staffing_targets(config), clock),
       undelivered_(*store_),
+      reports_(*store_, clock),
       hub_(realtime::HubOptions{.max_connections_per_user = config.ws_max_connections_per_user,
                                 .auth_timeout = config.ws_auth_timeout,
                                 .credentials_check = credentials_check_interval(config)}),
@@ -223,6 +225,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_telegram_routes(endpoints_, undelivered_);
   api::add_statistics_routes(endpoints_, statistics_);
   api::add_forecast_routes(endpoints_, forecasts_);
+  api::add_report_routes(endpoints_, reports_, reports::WriterOptions{});
   bot_ = make_bot(config, telegram::BotServices{*store_, auth_, tickets_, categories_});
   if (bot_) bot_->add_routes(router_);
   metrics_.set_routes(route_labels(router_));

@@ -23,6 +23,7 @@
 #include "service/health_service.hpp"
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/report_service.hpp"
 #include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
@@ -76,6 +77,7 @@ class Application {
   service::StatisticsService statistics_;
   service::ForecastService forecasts_;
   service::UndeliveredMessages undelivered_;
+  service::ReportService reports_;
   realtime::Hub hub_;
   realtime::DashboardFeed dashboard_;  // after the hub: stops before it
   service::RateLimiter login_limiter_;

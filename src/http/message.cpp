@@ -44,21 +44,21 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 }
 
 Response Response::json(int status, std::string body) {
-  return Response{status, "application/json", std::move(body), {}};
+  return Response{status, "application/json", std::move(body), {}, {}};
 }
 
 Response Response::text(int status, std::string content_type, std::string body) {
-  return Response{status, std::move(content_type), std::move(body), {}};
+  return Response{status, std::move(content_type), std::move(body), {}, {}};
 }
 
 Response Response::redirect(std::string location) {
-  Response response{302, "text/plain; charset=utf-8", "Found", {}};
+  Response response{302, "text/plain; charset=utf-8", "Found", {}, {}};
   response.headers.emplace_back("Location", std::move(location));
   return response;
 }
 
 Response Response::no_content() {
-  return Response{204, "", "", {}};
+  return Response{204, "", "", {}, {}};
 }
 
 }  // namespace tb::http

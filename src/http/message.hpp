@@ -3,6 +3,7 @@
 // api/ and the tests never instantiate Beast templates.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,11 +41,21 @@ struct Request {
   std::string_view path_param(std::string_view name) const;
 };
 
+// Makes a response body piece by piece, for bodies too large to hold in memory (report
+// exports). The server sends what it makes with chunked transfer coding, calls it on the
+// worker pool one call at a time, and asks for the next piece only once the previous one has
+// been sent, so a slow client slows the producer down instead of filling memory. Each call
+// replaces `piece` with the next bytes (possibly none, when the call only did work) and returns
+// false once the body is complete. A producer whose client goes away is destroyed unfinished.
+using BodyProducer = std::function<bool(std::string& piece)>;
+
 struct Response {
   int status = 200;
   std::string content_type;
   std::string body;
   Fields headers;  // besides Content-Type and Content-Length, which the server sets
+  // When set, the body comes from here (streamed) and `body` is not sent.
+  BodyProducer producer{};
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string content_type, std::string body);

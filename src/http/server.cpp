@@ -24,8 +24,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
@@ -423,6 +426,91 @@ void log_access(const std::string& remote, std::string_view method, std::string_
                request_id);
 }
 
+// What one call of a body producer gave: more to come, the end, or a failure.
+enum class Produced { more, end, failed };
+
+awaitable<Produced> produce_on_worker(BodyProducer* producer, std::string* piece) {
+  try {
+    co_return (*producer)(*piece) ? Produced::more : Produced::end;
+  } catch (const std::exception& failure) {
+    spdlog::error("a streamed response body failed: {}", failure.what());
+    co_return Produced::failed;
+  }
+}
+
+// Whether the peer has closed its end (or reset it). A look, without waiting or consuming
+// anything: bytes of a pipelined next request stay where they are.
+bool peer_has_gone(beast::tcp_stream& stream) {
+  auto& socket = stream.socket();
+  beast::error_code error;
+  socket.non_blocking(true, error);
+  if (error) return true;
+  std::array<char, 1> byte{};
+  socket.receive(asio::buffer(byte), tcp::socket::message_peek, error);
+  beast::error_code ignored;
+  socket.non_blocking(false, ignored);
+  return error && error != asio::error::would_block && error != asio::error::try_again;
+}
+
+// Sends a response whose body comes from its producer, with chunked transfer coding
+// (RFC 9112 §7.1). Production runs on the worker pool, so the io threads never wait for it,
+// and one piece at a time: the next is asked for only after the last was written, so a slow
+// client holds back the producer (TCP backpressure) and at most one piece is in memory. Each
+// write has the write deadline. Stops, destroying the unfinished producer, when the client has
+// gone or a write fails. An HTTP/1.0 client, which knows no chunks, gets the pieces as they
+// are and the end of the body by the connection closing. Returns whether the whole response
+// went out and the byte count.
+awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_stream& stream,
+                                                       Response response, unsigned version,
+                                                       bool keep_alive, bool head,
+                                                       const std::string& request_id) {
+  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(response.status), version};
+  header.set(bhttp::field::date, http_date_now());
+  header.set(kRequestIdField, request_id);
+  if (!response.content_type.empty()) header.set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) header.insert(name, value);
+  const bool chunked = version >= 11;
+  header.keep_alive(keep_alive && chunked);
+  header.chunked(chunked);
+  bhttp::response_serializer<bhttp::empty_body> serializer(header);
+  stream.expires_after(server.options.write_timeout);
+  auto [error, ignored] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+  if (error) co_return std::pair{false, std::size_t{0}};
+  if (head) co_return std::pair{chunked, std::size_t{0}};  // HTTP/1.0 was told Connection: close
+  BodyProducer producer = std::move(response.producer);
+  std::string piece;
+  std::size_t sent = 0;
+  const auto abandon = [&](std::string_view why) {
+    spdlog::info("streamed body abandoned after {}B: {} id={}", sent, why, request_id);
+    return std::pair{false, sent};
+  };
+  for (;;) {
+    if (peer_has_gone(stream)) co_return abandon("the client went away");
+    const Produced produced = co_await asio::co_spawn(
+        server.workers, produce_on_worker(&producer, &piece), use_awaitable);
+    // A failure after the header can only be told by ending the connection without the last
+    // chunk: the client then knows the body is incomplete.
+    if (produced == Produced::failed) co_return abandon("the producer failed");
+    if (!piece.empty()) {
+      stream.expires_after(server.options.write_timeout);
+      // An if, not a conditional expression: g++ 12 runs both arms of a ?: holding co_await.
+      if (chunked) {
+        std::tie(error, ignored) =
+            co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kTuple);
+      } else {
+        std::tie(error, ignored) = co_await asio::async_write(stream, asio::buffer(piece), kTuple);
+      }
+      if (error) co_return abandon(error.message());
+      sent += piece.size();
+    }
+    if (produced == Produced::end) break;
+  }
+  if (!chunked) co_return std::pair{false, sent};  // the close ends the body
+  stream.expires_after(server.options.write_timeout);
+  std::tie(error, ignored) = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
+  co_return std::pair{!error, sent};
+}
+
 bool wants_websocket(const Impl& server, const BeastRequest& message, const Request& request) {
   return server.websockets && request.method == Method::get &&
          request.path == server.options.websocket.path && detail::is_websocket_upgrade(message);
@@ -493,6 +581,15 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
     keep_alive = client_keeps_alive && !server.stopping;
   }
   const int status = response.status;
+  if (response.producer) {
+    const auto [complete, streamed] = co_await write_streamed(
+        server, stream, std::move(response), message.version(), keep_alive, head, request_id);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    server.metrics.record(metrics_slot, status, elapsed);
+    log_access(remote, method_text, path, status, streamed, elapsed, request_id);
+    const bool reusable = keep_alive && complete;
+    co_return reusable;
+  }
   const std::size_t bytes = response.body.size();
   auto out = to_beast(std::move(response), message.version(), keep_alive, head, request_id);
   stream.expires_after(server.options.write_timeout);

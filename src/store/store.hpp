@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/report.hpp"
 #include "core/statistics.hpp"
 #include "core/telegram_auth.hpp"
 #include "core/ticket.hpp"
@@ -122,6 +123,14 @@ std::int64_t sort_value(const Ticket& ticket, TicketSort sort);
 // A key equal for two queries exactly when they select the same tickets in the same order:
 // every field that shapes the SQL or its parameters, the viewer only where the scope needs one.
 std::string cache_key(const TicketQuery& query);
+
+// One page of a report's tickets (created in the filter's period), in id order after
+// `after_id`. Ids rise in creation order, and the primary key makes each page an index seek.
+struct ReportPage {
+  ReportFilter filter;
+  std::int64_t after_id = 0;
+  int limit = 1000;
+};
 
 struct NewTicket {
   std::string subject;
@@ -344,6 +353,10 @@ class Store {
   virtual void delete_ticket(std::int64_t id, Timestamp now) = 0;
   // Returns false when the ticket is already rated.
   virtual bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) = 0;
+  // --- reports: exact counts and keyset pages over the tickets a report filter selects
+  virtual std::vector<Ticket> list_report_tickets(const ReportPage& page) = 0;
+  // Every figure but the days without tickets (fill_report_days adds those).
+  virtual ReportSummary summarize_report(const ReportFilter& filter) = 0;
   // Closes tickets resolved before `cutoff`; returns their ids.
   virtual std::vector<std::int64_t> close_resolved_before(Timestamp cutoff, Timestamp now) = 0;
   // How many tickets were created in each hour of [from, to) (both on the hour), oldest hour

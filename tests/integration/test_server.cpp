@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -97,6 +98,23 @@ std::filesystem::path make_temp_directory() {
   return pattern;
 }
 
+// A chunked body (RFC 9112 §7.1) from `at` in `raw`, without extensions or trailers, into
+// `body`; the offset after its last chunk, or nothing while it is incomplete.
+std::optional<std::size_t> decode_chunked(const std::string& raw, std::size_t at,
+                                          std::string& body) {
+  body.clear();
+  for (;;) {
+    const auto line_end = raw.find("\r\n", at);
+    if (line_end == std::string::npos) return std::nullopt;
+    const std::size_t size = std::stoul(raw.substr(at, line_end - at), nullptr, 16);
+    const std::size_t data = line_end + 2;
+    if (raw.size() < data + size + 2) return std::nullopt;
+    if (size == 0) return data + 2;
+    body.append(raw, data, size);
+    at = data + size + 2;
+  }
+}
+
 std::optional<HttpResponse> parse_response(const std::string& raw, std::size_t& consumed,
                                            bool head_request) {
   const auto header_end = raw.find("\r\n\r\n");
@@ -115,11 +133,17 @@ std::optional<HttpResponse> parse_response(const std::string& raw, std::size_t& 
     value.erase(0, value.find_first_not_of(' '));
     response.headers[lower(line.substr(0, colon))] = value;
   }
+  const std::size_t body_start = header_end + 4;
+  if (!head_request && lower(response.header("transfer-encoding")) == "chunked") {
+    const auto end = decode_chunked(raw, body_start, response.body);
+    if (!end) return std::nullopt;
+    consumed = *end;
+    return response;
+  }
   std::size_t length = 0;
   if (!head_request && response.headers.contains("content-length")) {
     length = std::stoul(response.headers["content-length"]);
   }
-  const std::size_t body_start = header_end + 4;
   if (raw.size() < body_start + length) return std::nullopt;
   response.body = raw.substr(body_start, length);
   consumed = body_start + length;
@@ -170,6 +194,29 @@ std::optional<HttpResponse> Connection::read_response(std::chrono::milliseconds 
     if (n <= 0) return std::nullopt;
     pending_.append(buffer, static_cast<std::size_t>(n));
   }
+}
+
+std::string Connection::read_raw(std::size_t at_least, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pending_.size() < at_least) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd descriptor{fd_, POLLIN, 0};
+    if (poll(&descriptor, 1, static_cast<int>(left.count())) <= 0) break;
+    char buffer[65536];
+    const auto n = recv(fd_, buffer, sizeof(buffer), 0);
+    if (n <= 0) break;
+    pending_.append(buffer, static_cast<std::size_t>(n));
+  }
+  return std::exchange(pending_, {});
+}
+
+void Connection::reset() {
+  const linger abort{1, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  close(fd_);
+  fd_ = -1;
 }
 
 bool Connection::closed_by_peer(std::chrono::milliseconds timeout) {

@@ -43,6 +43,11 @@ class Connection {
   // Reads until one whole response has arrived (or the peer closes / timeout passes).
   std::optional<HttpResponse> read_response(
       std::chrono::milliseconds timeout = std::chrono::seconds(10), bool head_request = false);
+  // The bytes received so far, as they came, once there are at least `at_least` (or the peer
+  // closes, or `timeout` passes); what read_response has not consumed comes first.
+  std::string read_raw(std::size_t at_least, std::chrono::milliseconds timeout);
+  // Closes the connection with a reset (SO_LINGER 0), as a client that vanishes would.
+  void reset();
   // True when the server has closed the connection (read returns 0) within `timeout`.
   bool closed_by_peer(std::chrono::milliseconds timeout);
 

@@ -72,6 +72,8 @@ class SqliteStore final : public Store {
   std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
                                                  std::string_view client_id) override;
   std::vector<Ticket> list_tickets(const TicketQuery& query) override;
+  std::vector<Ticket> list_report_tickets(const ReportPage& page) override;
+  ReportSummary summarize_report(const ReportFilter& filter) override;
   bool update_ticket(std::int64_t id, const TicketChanges& changes) override;
   void delete_ticket(std::int64_t id, Timestamp now) override;
   bool rate_ticket(std::int64_t id, const Rating& rating, Timestamp now) override;

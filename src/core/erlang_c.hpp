@@ -19,7 +19,8 @@ double erlang_b(int agents, double load);
 double probability_of_waiting(int agents, double load);
 
 // The share of arrivals answered within `target` of arriving:
-// 1 − C(N, A) · exp(−(N − A) · target / aht); 0 when N ≤ A (the queue grows without bound).
+// 1 − C(N, A) · exp(−(N − A) · target / aht); 0 when N ≤ A (the queue grows without bound), 1
+// when the load is 0.
 double service_level(int agents, double load, std::chrono::duration<double> target,
                      std::chrono::duration<double> aht);
 

@@ -224,6 +224,7 @@ class DemoDesk {
   void add_categories_and_people();
   int add_history();
   void send_extra_agents_off_shift();
+  void hand_over_the_demo_helpers_queue();
 
  private:
   struct Lifecycle;
@@ -465,6 +466,24 @@ int DemoDesk::rating_score(const Agent& staff, bool breached, bool reopened) {
   return draw < five + 0.38 ? 2 : 1;
 }
 
+// The demo helper's unfinished tickets go to the moderator, as at the end of a shift: the
+// helper starts the demo with an empty queue, so routing (fewest open tickets first) gives them
+// the next Billing or Technical ticket whatever hour the demo was seeded at.
+void DemoDesk::hand_over_the_demo_helpers_queue() {
+  const auto helper = agents_[0].id;
+  const auto moderator = agents_[1].id;
+  store::TicketQuery query;
+  query.scope.view_all = true;
+  query.assignee_id = helper;
+  query.limit = 1'000'000;
+  for (const auto& ticket : store_.list_tickets(query)) {
+    if (ticket.status == TicketStatus::resolved || ticket.status == TicketStatus::closed) continue;
+    store_.update_ticket(
+        ticket.id,
+        store::TicketChanges{.assignee_id = moderator, .now = now_, .actor_id = moderator});
+  }
+}
+
 void DemoDesk::send_extra_agents_off_shift() {
   for (const auto& agent : agents_) {
     if (agent.extra) store_.set_user_availability(agent.id, false);
@@ -478,6 +497,7 @@ int seed_in_transaction(store::Store& store, Timestamp now) {
   desk.add_categories_and_people();
   const int made = desk.add_history();
   desk.send_extra_agents_off_shift();
+  desk.hand_over_the_demo_helpers_queue();
   return made;
 }
 

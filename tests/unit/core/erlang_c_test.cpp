@@ -29,16 +29,16 @@ TEST(ErlangC, MatchesTheExactValueOfWolframsBasicExample) {
 }
 
 TEST(ErlangC, MatchesTheTextbookMmmExample) {
-  // M/M/m exercise: 120 customers an hour, 3 minutes each (A = 6 Erlangs), 10 servers; "from
-  // the Erlang C curve, the probability of waiting is about 0.10"
-  // (math.stackexchange question on the Erlang C curve, reproduced in Nemotron-CC-Math).
+  // An M/M/m exercise: 120 customers an hour, 3 minutes each (A = 6 Erlangs), 10 servers; "from
+  // the Erlang C curve, it follows that the probability of waiting is about 0.10" (a question
+  // on the Erlang C curve, quoted in huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1).
   EXPECT_NEAR(probability_of_waiting(10, 6.0), 0.10, 0.005);
 }
 
 TEST(ErlangC, StaffsTheClassic8020ExampleWithFourteenAgents) {
-  // The staffing example of the call-centre literature: 100 calls per half hour, 3 minutes
-  // handling (A = 10 Erlangs), 80% to be answered within 20 s. 13 agents reach 79.6%, short of
-  // it; 14 reach 88.8%.
+  // The usual 80/20 staffing exercise: 100 calls per half hour, 3 minutes handling (A = 10
+  // Erlangs), 80% to be answered within 20 s. 13 agents reach 79.6%, short of it; 14 reach 88.8%
+  // (C(13, 10) and C(14, 10) as the definition gives them, see AgreesWithTheDefinition...).
   const Seconds target(20), aht(180);
   EXPECT_NEAR(service_level(13, 10.0, target, aht), 0.7956, 0.0005);
   EXPECT_NEAR(service_level(14, 10.0, target, aht), 0.8884, 0.0005);

@@ -148,6 +148,31 @@ TEST_F(DemoData, CategoriesAgentsAndRatingsDiffer) {
   EXPECT_GT(low_ratings, 0) << "with some low ones";
 }
 
+// Whatever hour it was seeded at, the demo helper starts with an empty queue, so the next
+// Billing ticket is theirs (the integration tests log in as them and expect it).
+TEST_F(DemoData, TheNextBillingTicketGoesToTheDemoHelper) {
+  now_ += std::chrono::hours(7);  // another hour of the day than the other tests
+  seed_demo_data(*store_, now_);
+  const auto helper = store_->find_user_by_telegram_id(kDemoTelegramIdBase + 1)->id;
+  for (const auto& ticket : all_tickets()) {
+    if (ticket.assignee && ticket.assignee->id == helper) {
+      EXPECT_TRUE(ticket.status == TicketStatus::resolved || ticket.status == TicketStatus::closed)
+          << ticket.id;
+    }
+  }
+  store::NewTicket fresh;
+  fresh.subject = "Double charge";
+  fresh.body = "Charged twice";
+  fresh.category_id = store_->list_categories().at(0).id;  // Billing
+  fresh.creator_id = store_->find_user_by_telegram_id(kDemoTelegramIdBase)->id;
+  fresh.now = now_;
+  const auto made = store_->create_ticket(fresh, [](std::span<const RoutingCandidate> candidates) {
+    return choose_assignee(candidates);
+  });
+  ASSERT_TRUE(made.assignee);
+  EXPECT_EQ(made.assignee->id, helper);
+}
+
 TEST_F(DemoData, LeavesADatabaseWithDataAlone) {
   seed_demo_data(*store_, now_);
   const auto before = all_tickets().size();

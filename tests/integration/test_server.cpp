@@ -243,7 +243,8 @@ TestServer::TestServer(std::map<std::string, std::string> environment, std::stri
   environment.try_emplace("WEB_ROOT",
                           std::filesystem::path(TICKETBOT_BINARY).parent_path() / "web");
   pid_ = spawn({subcommand}, environment, directory_, directory_ / "server.log");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  // Seeding the demo's 90 days takes seconds, many under ASan on a busy machine.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string text = log();
     if (const int port = listening_port(text); port > 0) {

@@ -115,11 +115,14 @@ TEST_F(WriteQueueTest, DeferredCheckpointsRunOnTheCheckpointerAndKeepTheWalBound
   writer_->defer_checkpoints(20);
   queue_ = std::make_unique<WriteQueue>(*writer_, writer_mutex_, &checkpointer);
   const std::string filler(2000, 'x');
-  for (int i = 0; i < 400; ++i) queue_->run(insert(std::to_string(i) + filler));
-  EXPECT_EQ(count(), 400);
+  for (int i = 0; i < 1500; ++i) queue_->run(insert(std::to_string(i) + filler));
+  EXPECT_EQ(count(), 1500);
   EXPECT_GT(checkpointer.completed(), 5);
+  // Unbounded, the WAL would hold every page written: over 1,500. The writer copies the rest
+  // at four intervals after a checkpoint alongside, or at eight whatever; a slow disk (a
+  // checkpoint alongside still running) can add some.
   const auto wal_bytes = std::filesystem::file_size(directory_ / "q.db-wal");
-  EXPECT_LT(wal_bytes, 200u * 4096u) << "400 writes of 2 KB each, checkpoints every 20 pages";
+  EXPECT_LT(wal_bytes, 500u * 4096u) << "1,500 writes of 2 KB each, checkpoints every 20 pages";
   queue_.reset();
 }
 

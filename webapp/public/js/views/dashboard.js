@@ -100,7 +100,7 @@ export default function dashboardView(app) {
     replace(problem);
     showCards(stats);
     periodNote.textContent = t("dashboard.periodNote", { from: i18n.date(stats.from), to: i18n.date(stats.to) });
-    periodNote.dataset.from = stats.from;
+    Object.assign(periodNote.dataset, { from: stats.from, to: stats.to });
     const hourly = stats.timeseries.interval === "hour";
     const data = timelineData(stats.timeseries.points);
     if (timeline && timeline.hourly === hourly) timeline.update(data);

@@ -9,7 +9,7 @@ import { readFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import {
-  checkPages, eventually, launchBrowser, newContext, openMiniApp, SCREENSHOTS, TestServer, telegramUser,
+  checkPages, eventually, launchBrowser, newContext, openMiniApp, SCREENSHOTS, TestServer, telegramUser, THEMES,
 } from "./harness.mjs";
 
 let server;
@@ -51,6 +51,16 @@ const drawnPixels = (page, chart) => page.locator(`.chart[data-chart='${chart}']
   return count;
 });
 
+// Pixels of a chart's canvas in exactly the colour `hex` (the line, not its blended edges).
+const pixelsOf = (page, chart, hex) => page.locator(`.chart[data-chart='${chart}'] canvas`).evaluate((canvas, rgb) => {
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) count += 1;
+  }
+  return count;
+}, [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)));
+
 const cardValue = (page, card) => page.locator(`.stat-card[data-card='${card}'] .stat-value`).innerText();
 const rowCount = (page, table) => page.locator(`.stats-table.${table} tbody tr`).count();
 
@@ -83,6 +93,13 @@ test("a moderator sees the team's cards, both charts with data and both tables",
       await eventually(async () => (await drawnPixels(page, chart)) > 500, `the ${chart} chart is drawn`);
     }
     assert.equal(await page.locator(".chart[data-chart='week-load']").getAttribute("data-points"), "168");
+    // Drawn in the theme's colours (Telegram's button_color), and resized with the window.
+    assert.ok((await pixelsOf(page, "timeline", THEMES.light.button_color)) > 50, "the created line is in button_color");
+    const wide = await page.locator(".chart[data-chart='timeline'] canvas").evaluate((canvas) => canvas.clientWidth);
+    await page.setViewportSize({ width: 480, height: 800 });  // one column, narrower than half of 1280
+    await eventually(async () => (await page.locator(".chart[data-chart='timeline'] canvas")
+      .evaluate((canvas) => canvas.clientWidth)) < wide - 100, "the chart narrows with the window");
+    await page.setViewportSize({ width: 1280, height: 800 });
     await eventually(async () => (await rowCount(page, "agents")) > 1, "the agent table has the team's rows");
     assert.ok((await rowCount(page, "categories")) >= 1, "the category table has rows");
 
@@ -198,6 +215,7 @@ test("Russian and English labels; 360 px in the dark theme fits without sideways
     await page.locator(".stats-table.agents tbody tr").first().waitFor();
     assert.equal(await page.locator(".stat-card[data-card='open'] .stat-label").innerText(), "Open");
     assert.equal(await sideways(page), null);
+    assert.ok((await pixelsOf(page, "timeline", THEMES.dark.button_color)) > 50, "the created line is in the dark button_color");
     await page.evaluate(() => document.querySelector("main").scrollTo(0, 0));
     await page.screenshot({ path: join(SCREENSHOTS, "phone-dashboard-dark.png"), scale: "css", animations: "disabled" });
 

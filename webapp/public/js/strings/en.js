@@ -316,6 +316,7 @@ export default {
   "dashboard.created": "Created",
   "dashboard.resolved": "Resolved",
   "dashboard.weekLoad": "Load by hour of week",
+  "dashboard.hourOfWeek": "Hour",
   "dashboard.perHour": "Tickets per hour",
   "dashboard.weekLoadNote": "Tickets created per hour, averaged over {from} – {to}, in your time zone.",
   "dashboard.agents": "Agents",

@@ -318,6 +318,7 @@ export default {
   "dashboard.created": "Создано",
   "dashboard.resolved": "Решено",
   "dashboard.weekLoad": "Нагрузка по часам недели",
+  "dashboard.hourOfWeek": "Час",
   "dashboard.perHour": "Обращений в час",
   "dashboard.weekLoadNote": "Созданные обращения в час, в среднем за {from} – {to}, по вашему часовому поясу.",
   "dashboard.agents": "Сотрудники",

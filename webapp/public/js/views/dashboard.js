@@ -121,7 +121,7 @@ export default function dashboardView(app) {
     const data = weekLoadData(hourOfWeek(points));
     if (weekLoad) weekLoad.update(data);
     else {
-      weekLoad = mountChart(weekBox, weekLoadOptions(t("dashboard.perHour")), data, onTheme);
+      weekLoad = mountChart(weekBox, weekLoadOptions({ perHour: t("dashboard.perHour"), slot: t("dashboard.hourOfWeek") }), data, onTheme);
       weekLoad.ready.catch(() => replace(weekBox, h("p", { class: "hint" }, t("dashboard.noCharts"))));
     }
   };

@@ -66,9 +66,10 @@ function timeAxisValues(hourly) {
 
 const integerValues = (u, splits) => splits.map((value) => (Number.isInteger(value) ? String(value) : ""));
 
-// A chart in `container` built by `options(colours, width)` from `data()`; redrawn on
-// theme changes and resized with the container. → { update(data), dispose() }.
-export function mountChart(container, build, data, offTheme) {
+// A chart in `container`: uPlot's options from `build(colours, width)`, its columns
+// `data`. Drawn again when the theme changes (`onTheme(callback)` → the function that
+// stops it) and resized with the container. → { ready, update(data), dispose() }.
+export function mountChart(container, build, data, onTheme) {
   let chart = null;
   let current = data;
   const width = () => Math.max(200, Math.floor(container.clientWidth));
@@ -89,7 +90,7 @@ export function mountChart(container, build, data, offTheme) {
   const scheme = window.matchMedia("(prefers-color-scheme: dark)");
   const redraw = () => uPlotClass && draw(uPlotClass);
   scheme.addEventListener("change", redraw);
-  const offThemeChange = offTheme(redraw);
+  const offThemeChange = onTheme(redraw);
   return {
     ready,
     update(next) {
@@ -127,7 +128,7 @@ export function timelineData(points) {
 }
 
 // Tickets created per hour of the week as bars, a day per 24, Monday first.
-export function weekLoadOptions(label) {
+export function weekLoadOptions(labels) {
   const weekdays = new Intl.DateTimeFormat(i18n.language, { weekday: "short", timeZone: "UTC" });
   // 2024-01-01 was a Monday.
   const dayName = (index) => weekdays.format(new Date(Date.UTC(2024, 0, 1 + index)));
@@ -140,8 +141,8 @@ export function weekLoadOptions(label) {
       axis(colours, { size: 40 }),
     ],
     series: [
-      { value: (u, slot) => (slot == null ? "" : `${dayName(Math.floor(slot / 24))} ${String(slot % 24).padStart(2, "0")}:00`) },
-      { label, stroke: colours.primary, fill: colours.primaryFill, width: 1,
+      { label: labels.slot, value: (u, slot) => (slot == null ? "" : `${dayName(Math.floor(slot / 24))} ${String(slot % 24).padStart(2, "0")}:00`) },
+      { label: labels.perHour, stroke: colours.primary, fill: colours.primaryFill, width: 1,
         paths: window.uPlot.paths.bars({ size: [0.9, 10] }), points: { show: false },
         value: (u, value) => (value == null ? "" : value.toFixed(1)) },
     ],

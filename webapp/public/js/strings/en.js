@@ -313,6 +313,7 @@ export default {
   "dashboard.card.created": "Created",
   "dashboard.card.resolved": "{count} resolved",
   "dashboard.timeline": "Created and resolved",
+  "dashboard.time": "Time",
   "dashboard.created": "Created",
   "dashboard.resolved": "Resolved",
   "dashboard.weekLoad": "Load by hour of week",

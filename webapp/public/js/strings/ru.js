@@ -315,6 +315,7 @@ export default {
   "dashboard.card.created": "Создано",
   "dashboard.card.resolved": "решено: {count}",
   "dashboard.timeline": "Создано и решено",
+  "dashboard.time": "Время",
   "dashboard.created": "Создано",
   "dashboard.resolved": "Решено",
   "dashboard.weekLoad": "Нагрузка по часам недели",

@@ -99,16 +99,20 @@ export default function dashboardView(app) {
     shown = stats;
     replace(problem);
     showCards(stats);
-    periodNote.textContent = t("dashboard.periodNote", { from: i18n.date(stats.from), to: i18n.date(stats.to) });
+    // `to` is exclusive: the note shows the period's last minute.
+    const last = new Date(Date.parse(stats.to) - 60_000).toISOString();
+    periodNote.textContent = t("dashboard.periodNote", { from: i18n.date(stats.from), to: i18n.date(last) });
     Object.assign(periodNote.dataset, { from: stats.from, to: stats.to });
     const hourly = stats.timeseries.interval === "hour";
     const data = timelineData(stats.timeseries.points);
-    if (timeline && timeline.hourly === hourly) timeline.update(data);
+    const shape = `${stats.timeseries.interval}:${data[0].length}`;
+    if (timeline && timeline.shape === shape) timeline.update(data);
     else {
       timeline?.dispose();
-      timeline = mountChart(timelineBox, timelineOptions({ created: t("dashboard.created"), resolved: t("dashboard.resolved") }, hourly),
+      timeline = mountChart(timelineBox, timelineOptions({ time: t("dashboard.time"), created: t("dashboard.created"),
+                                                           resolved: t("dashboard.resolved") }, hourly, data[0].length),
                             data, onTheme);
-      timeline.hourly = hourly;
+      timeline.shape = shape;
       timeline.ready.catch(() => replace(timelineBox, h("p", { class: "hint" }, t("dashboard.noCharts"))));
     }
     agents.show(stats.agents.map((row) => ({ ...row, name: row.user.first_name })));
@@ -117,7 +121,8 @@ export default function dashboardView(app) {
   };
 
   const showWeekLoad = (points, weeks) => {
-    weekNote.textContent = t("dashboard.weekLoadNote", { from: weeks.from, to: weeks.to });
+    const day = (text) => new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium" }).format(new Date(`${text}T12:00`));
+    weekNote.textContent = t("dashboard.weekLoadNote", { from: day(weeks.from), to: day(weeks.to) });
     const data = weekLoadData(hourOfWeek(points));
     if (weekLoad) weekLoad.update(data);
     else {

@@ -64,6 +64,14 @@ function timeAxisValues(hourly) {
   });
 }
 
+// The time under the cursor, in the legend.
+function timeLegend(label, hourly) {
+  const format = new Intl.DateTimeFormat(i18n.language, hourly
+    ? { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+    : { weekday: "short", day: "numeric", month: "short" });
+  return { label, value: (u, seconds) => (seconds == null ? "–" : format.format(new Date(seconds * 1000))) };
+}
+
 const integerValues = (u, splits) => splits.map((value) => (Number.isInteger(value) ? String(value) : ""));
 
 // A chart in `container`: uPlot's options from `build(colours, width)`, its columns
@@ -109,16 +117,17 @@ export function mountChart(container, build, data, onTheme) {
   };
 }
 
-// Tickets created and resolved per point of the period.
-export function timelineOptions(labels, hourly) {
+// Tickets created and resolved per point of the period; a dot on each day up to a month.
+export function timelineOptions(labels, hourly, count) {
+  const dots = !hourly && count <= 31;
   return (colours, width) => ({
     width, height: 220,
     scales: { x: { time: true } },
     axes: [axis(colours, { values: timeAxisValues(hourly), space: 60 }), axis(colours, { values: integerValues, size: 40 })],
     series: [
-      {},
-      { label: labels.created, stroke: colours.primary, fill: colours.primaryFill, width: 2, points: { show: !hourly } },
-      { label: labels.resolved, stroke: colours.secondary, width: 2, dash: [6, 4], points: { show: !hourly } },
+      timeLegend(labels.time, hourly),
+      { label: labels.created, stroke: colours.primary, fill: colours.primaryFill, width: 2, points: { show: dots } },
+      { label: labels.resolved, stroke: colours.secondary, width: 2, dash: [6, 4], points: { show: dots } },
     ],
   });
 }
@@ -165,7 +174,7 @@ export function forecastOptions(labels) {
       axis(colours, { scale: "staff", side: 1, values: integerValues, size: 30, grid: { show: false } }),
     ],
     series: [
-      {},
+      timeLegend(labels.time, true),
       { label: labels.high, stroke: "transparent", points: { show: false } },
       { label: labels.expected, stroke: colours.primary, width: 2, points: { show: false } },
       { label: labels.low, stroke: "transparent", points: { show: false } },

@@ -25,7 +25,7 @@ export function forecastPanel(app, onTheme) {
     if (chart) chart.update(forecastData(forecast.points));
     else {
       chart = mountChart(chartBox, forecastOptions({
-        expected: t("dashboard.forecast.expected"), low: t("dashboard.forecast.low"),
+        time: t("dashboard.time"), expected: t("dashboard.forecast.expected"), low: t("dashboard.forecast.low"),
         high: t("dashboard.forecast.high"), staff: t("dashboard.forecast.staff"),
       }), forecastData(forecast.points), onTheme);
       chart.ready.catch(() => replace(chartBox, h("p", { class: "hint" }, t("dashboard.noCharts"))));

@@ -154,6 +154,39 @@ test("a new ticket moves the numbers without a reload: the live period from the 
   }
 });
 
+test("days are the viewer's own: the time zone goes along as tz, today and chosen days start at local midnight", async () => {
+  const zone = "Asia/Tokyo";  // +9, no DST: local midnight is 15:00 UTC the day before
+  const { context, page, watch } = await openDashboard("moderator", { options: { timezoneId: zone } });
+  try {
+    const asked = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/statistics") asked.push(url.searchParams);
+    });
+    const note = page.locator(".dashboard-period-note");
+    await page.locator("select[name='period']").selectOption("today");
+    await eventually(async () => (await note.getAttribute("data-from"))?.endsWith("T15:00:00Z"), "today starts at 15:00 UTC");
+    assert.ok(asked.length > 0 && asked.every((query) => query.get("tz") === zone), "every request carries tz");
+
+    // Chosen days: the figures are the server's for those local days.
+    const today = await page.evaluate(() => new Date().toLocaleDateString("sv"));  // YYYY-MM-DD, local
+    const first = await page.evaluate(() => new Date(Date.now() - 10 * 86_400_000).toLocaleDateString("sv"));
+    await page.locator("select[name='period']").selectOption("custom");
+    await page.getByLabel("From").fill(first);
+    await page.getByLabel("To").fill(today);
+    await page.getByLabel("To").dispatchEvent("change");
+    const expected = await server.api("GET", `/statistics?from=${first}&to=${today}&tz=${zone}`, { token: demo.moderator.token });
+    await eventually(async () => (await note.getAttribute("data-from")) === expected.from, `the period starts at ${expected.from}`);
+    assert.equal(Number((await cardValue(page, "created")).replace(/\D/g, "")), expected.tickets);
+    assert.equal(await page.locator(".chart[data-chart='timeline']").getAttribute("data-points"),
+                 String(expected.timeseries.points.length), "11 days, day by day");
+    await page.locator("select[name='period']").selectOption("24h");
+    checkPages([watch]);
+  } finally {
+    await context.close();
+  }
+});
+
 test("a helper sees only their own figures: their row, no unassigned card, no forecast", async () => {
   const { context, page, watch } = await openDashboard("helper", { kind: "phone" });
   try {

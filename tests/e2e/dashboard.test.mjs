@@ -100,6 +100,12 @@ test("a moderator sees the team's cards, both charts with data and both tables",
     await eventually(async () => (await page.locator(".chart[data-chart='timeline'] canvas")
       .evaluate((canvas) => canvas.clientWidth)) < wide - 100, "the chart narrows with the window");
     await page.setViewportSize({ width: 1280, height: 800 });
+    // Telegram switches to its dark theme: the charts are drawn again in its colours.
+    await page.evaluate((theme) => window.Telegram.WebView.receiveEvent("theme_changed", { theme_params: theme }), THEMES.dark);
+    await eventually(async () => (await pixelsOf(page, "timeline", THEMES.dark.button_color)) > 50,
+                     "after theme_changed the created line is in the dark button_color");
+    await page.evaluate((theme) => window.Telegram.WebView.receiveEvent("theme_changed", { theme_params: theme }), THEMES.light);
+    await eventually(async () => (await pixelsOf(page, "timeline", THEMES.light.button_color)) > 50, "and back");
     await eventually(async () => (await rowCount(page, "agents")) > 1, "the agent table has the team's rows");
     assert.ok((await rowCount(page, "categories")) >= 1, "the category table has rows");
 

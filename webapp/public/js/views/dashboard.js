@@ -49,6 +49,8 @@ export default function dashboardView(app) {
   const changed = () => {
     sessionStorage.setItem(STATE_KEY, JSON.stringify(state));
     customFields.hidden = state.period !== "custom";
+    shown = null;  // no export of the period being left
+    exporter?.refresh();
     load();
   };
   periodSelect.addEventListener("change", () => { state.period = periodSelect.value; changed(); });
@@ -115,7 +117,7 @@ export default function dashboardView(app) {
       timeline.shape = shape;
       timeline.ready.catch(() => replace(timelineBox, h("p", { class: "hint" }, t("dashboard.noCharts"))));
     }
-    agents.show(stats.agents.map((row) => ({ ...row, name: row.user.first_name })));
+    agents.show(stats.agents);
     categories.show(stats.by_category);
     exporter?.refresh();
   };

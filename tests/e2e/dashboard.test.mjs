@@ -295,6 +295,13 @@ test("admins get an export of the period shown (skipped while GET /reports/ticke
     assert.match(download.suggestedFilename(), /\.csv$/);
     const lines = readFileSync(await download.path(), "utf8").split("\r\n").filter(Boolean);
     assert.ok(lines.length >= 2, `a header and tickets: ${lines.length} lines`);
+    // XLSX is a zip ("PK"), PDF starts with "%PDF".
+    for (const [format, magic] of [["xlsx", "PK"], ["pdf", "%PDF"]]) {
+      const [file] = await Promise.all([page.waitForEvent("download"),
+                                        group.getByRole("button", { name: format.toUpperCase() }).click()]);
+      assert.match(file.suggestedFilename(), new RegExp(`\\.${format}$`));
+      assert.equal(readFileSync(await file.path()).subarray(0, magic.length).toString("latin1"), magic, `${format} file`);
+    }
     checkPages([watch]);
   } finally {
     await context.close();

@@ -50,6 +50,22 @@ export const telegram = {
     };
   },
 
+  // Calls `callback` after Telegram changed the theme (its colours are in the CSS
+  // variables by then); returns the function that stops it.
+  onThemeChanged(callback) {
+    if (!webApp?.onEvent) return () => {};
+    webApp.onEvent("themeChanged", callback);
+    return () => webApp.offEvent("themeChanged", callback);
+  },
+
+  // Hands a file download to Telegram (Bot API 8.0's downloadFile), which a Mini App
+  // needs for it; false outside Telegram or in an older one, where a link does it.
+  downloadFile(url, fileName) {
+    if (!this.nativeButtons || !webApp.downloadFile || !webApp.isVersionAtLeast?.("8.0")) return false;
+    webApp.downloadFile({ url, file_name: fileName });
+    return true;
+  },
+
   haptic(kind = "light") {
     const feedback = webApp?.HapticFeedback;
     if (!feedback) return;

@@ -8,10 +8,10 @@
    4 categories, 20 helpers, and N tickets over the last D days (weekday and hour-of-day
    seasonality; old ones finished, recent ones open; first-response and resolution times by
    agent speed; SLA due times as src/core/ticket.cpp sets them; ratings; some reopens). The
-   tickets go in with plain INSERTs: migration 0010's triggers build the rollups as they
+   tickets go in with plain INSERTs: migration 0012's triggers build the rollups as they
    arrive (timed: the bulk write cost of the triggers). No messages: statistics read none.
 2. Times the backfill: empties the rollups and rebuilds them with the statement migration
-   0010 ends with (what upgrading a database of that size costs).
+   0012 ends with (what upgrading a database of that size costs).
 3. Serves the file with ticketbot, then a copy with the FastAPI peer (bench/peers/fastapi,
    gunicorn with 2 uvicorn workers; its /statistics is a plain SQL aggregation over the
    tickets table on covering indexes it creates at start), one after the other, and asks
@@ -161,8 +161,8 @@ def build(path, binary, count, days, seed):
 
 
 def backfill(path):
-    """The rebuild migration 0010 ends with, timed (its statement, read from the file)."""
-    sql = open(os.path.join(ROOT, "src/store/migrations/sqlite/0010_statistics.sql")).read()
+    """The rebuild migration 0012 ends with, timed (its statement, read from the file)."""
+    sql = open(os.path.join(ROOT, "src/store/migrations/sqlite/0012_statistics.sql")).read()
     statement = sql[sql.rindex("INSERT INTO ticket_stats_changes"):]
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA cache_size = -262144")

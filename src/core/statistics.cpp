@@ -6,7 +6,7 @@
 namespace tb {
 
 int DurationHistogram::bucket_of(std::int64_t seconds) {
-  // As SQLite computes it in 0010_statistics.sql: ln(max(d, 0) + 1) / ln(1.2), truncated.
+  // As SQLite computes it in 0012_statistics.sql: ln(max(d, 0) + 1) / ln(1.2), truncated.
   const double value = static_cast<double>(std::max<std::int64_t>(seconds, 0)) + 1.0;
   return static_cast<int>(std::log(value) / std::log(kGrowth));
 }

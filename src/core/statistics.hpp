@@ -15,7 +15,7 @@ namespace tb {
 
 // A log-scaled histogram of durations in whole seconds, from which quantiles are read.
 // A duration of d seconds falls in bucket floor(ln(d + 1) / ln(kGrowth)) — the same formula
-// the SQLite migration 0010 uses in its triggers, so both must change together. A quantile
+// the SQLite migration 0012 uses in its triggers, so both must change together. A quantile
 // is answered with the geometric middle of its bucket, so it is within kRelativeError of a
 // true duration at that rank: |estimate - d| <= kRelativeError * (d + 1) seconds.
 class DurationHistogram {

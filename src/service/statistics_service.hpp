@@ -30,7 +30,7 @@ struct StatisticsView {
   friend bool operator==(const StatisticsView&, const StatisticsView&) = default;
 };
 
-// Statistics over the store's rollups (0010_statistics.sql): who may see which figures (a
+// Statistics over the store's rollups (0012_statistics.sql): who may see which figures (a
 // helper only their own; statistics.view_all everyone's), the period in the caller's time
 // zone, and the figures of API.md's statistics shape. Reads only; never scans the tickets of
 // a period.

@@ -228,7 +228,7 @@ struct DeliveryCounts {
   std::int64_t dead = 0;
 };
 
-// --- statistics (0010_statistics.sql): rollups per hour and per UTC day that triggers keep in
+// --- statistics (0012_statistics.sql): rollups per hour and per UTC day that triggers keep in
 // the transaction of every ticket write, read for whole hours.
 
 struct StatisticsFilter {

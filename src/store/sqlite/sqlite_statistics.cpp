@@ -1,4 +1,4 @@
-// SqliteStore: statistics, read from the rollups of 0010_statistics.sql (which its triggers keep
+// SqliteStore: statistics, read from the rollups of 0012_statistics.sql (which its triggers keep
 // in step with the tickets) plus two small exact queries over partial indexes for what changes
 // with the clock alone.
 #include <charconv>

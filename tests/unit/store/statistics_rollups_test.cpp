@@ -339,8 +339,8 @@ class StatisticsRollups : public StoreFixture {
 
 TEST_F(StatisticsRollups, EqualARecountAfterRandomChanges) {
   std::mt19937 random(20261202);
-  for (int round = 0; round < 12; ++round) {
-    for (int write = 0; write < 60; ++write) random_write(random);
+  for (int round = 0; round < 25; ++round) {
+    for (int write = 0; write < 80; ++write) random_write(random);
     expect_rollups_recounted("after round " + std::to_string(round));
   }
   EXPECT_GT(tickets_.size(), 100u) << "the sequence made enough tickets to mean something";

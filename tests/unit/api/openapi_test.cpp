@@ -20,8 +20,8 @@ TEST(OpenApi, IsVersion31) {
 }
 
 // Every endpoint of API.md's table that the server answers today, so the document loses
-// none. Attachments come back to the document with the issue that builds them (ContractRoutes checks the document only
-// promises what is served).
+// none. Attachments come back to the document with the issue that builds them
+// (ContractRoutes checks the document only promises what is served).
 TEST(OpenApi, CoversTheWholeApiContract) {
   const std::vector<std::pair<std::string, std::string>> contract = {
       {"post", "/auth/telegram"},

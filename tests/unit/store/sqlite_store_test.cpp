@@ -25,6 +25,25 @@ class SqliteStoreTest : public ::testing::Test {
     return statement.step() ? statement.column_text(0) : "(no row)";
   }
 
+  // A customer in `store`, and a ticket of theirs with `subject` (its first message: "first
+  // <subject>"), for tests of what writes leave in the database.
+  static constexpr Timestamp kNow{std::chrono::seconds(1'800'000'000)};
+  static std::int64_t customer(SqliteStore& store) {
+    TelegramUser profile;
+    profile.id = 11;
+    profile.first_name = "P";
+    return store.upsert_telegram_user(profile, Role::user, kNow).id;
+  }
+  static std::int64_t ticket(SqliteStore& store, std::int64_t creator_id,
+                             const std::string& subject) {
+    NewTicket fields;
+    fields.subject = subject;
+    fields.body = "first " + subject;
+    fields.creator_id = creator_id;
+    fields.now = kNow;
+    return store.create_ticket(fields, [](auto) { return std::nullopt; }).id;
+  }
+
   std::filesystem::path directory_;
   std::string path_;
 };
@@ -156,22 +175,13 @@ TEST_F(SqliteStoreTest, EventsOfUnknownKindsDoNotHideTheOnesAfterThem) {
 TEST_F(SqliteStoreTest, MessagesWithoutAClientIdStoreNull) {
   SqliteStore store(path_, {}, sqlite_migrations());
   store.migrate();
-  const auto now = Timestamp{std::chrono::seconds(1'800'000'000)};
-  TelegramUser profile;
-  profile.id = 11;
-  profile.first_name = "P";
-  const auto author = store.upsert_telegram_user(profile, Role::user, now).id;
-  NewTicket fields;
-  fields.subject = "s";
-  fields.body = "b";
-  fields.creator_id = author;
-  fields.now = now;
-  const auto ticket = store.create_ticket(fields, [](auto) { return std::nullopt; }).id;
+  const auto author = customer(store);
+  const auto ticket_id = ticket(store, author, "s");
   const auto message = [&](std::optional<std::string> client_id) {
-    return NewMessage{.ticket_id = ticket,
+    return NewMessage{.ticket_id = ticket_id,
                       .author_id = author,
                       .body = "hello",
-                      .now = now,
+                      .now = kNow,
                       .client_id = std::move(client_id)};
   };
   store.add_message(message("k"));
@@ -188,19 +198,9 @@ TEST_F(SqliteStoreTest, MessagesWithoutAClientIdStoreNull) {
 TEST_F(SqliteStoreTest, FullTextIndexesMatchTheirTablesWhateverTheCommitsHeld) {
   SqliteStore store(path_, {}, sqlite_migrations());
   store.migrate();
-  const auto now = Timestamp{std::chrono::seconds(1'800'000'000)};
-  TelegramUser profile;
-  profile.id = 11;
-  profile.first_name = "P";
-  const auto author = store.upsert_telegram_user(profile, Role::user, now).id;
-  const auto create = [&](const std::string& subject) {
-    NewTicket fields;
-    fields.subject = subject;
-    fields.body = "first " + subject;
-    fields.creator_id = author;
-    fields.now = now;
-    return store.create_ticket(fields, [](auto) { return std::nullopt; }).id;
-  };
+  const auto author = customer(store);
+  const auto now = kNow;
+  const auto create = [&](const std::string& subject) { return ticket(store, author, subject); };
   const auto early = create("early bird");
   store.in_one_transaction([&] {  // renamed before it was ever indexed
     const auto id = create("draft title");

@@ -176,9 +176,11 @@ void poll_updates(store::Store& store, BotApi& api, UpdateProcessor& processor,
   std::uint64_t stored = 0;
   while (!stop.stop_requested()) {
     try {
+      // At most a second: a run cut short by a store failure commits updates it does not
+      // count, so the count alone could keep the poller waiting for good.
       if (stored > processor.processed_total() + kPollAhead) {
         processor.wait_for_processed(stored - kPollAhead, std::chrono::seconds(1), stop);
-        continue;
+        if (stop.stop_requested()) return;
       }
       const auto offset = store.last_telegram_update_id() + 1;
       const auto updates = api.get_updates(offset, kLongPollSeconds, kBatch);

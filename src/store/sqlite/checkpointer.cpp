@@ -57,13 +57,12 @@ void Checkpointer::copy_rest(Connection& writer) {
   if ((fresh && writer.wal_overdue(4)) || writer.wal_overdue(8)) checkpoint_on(writer);
 }
 
-bool Checkpointer::checkpoint_on(Connection& connection) {
+void Checkpointer::checkpoint_on(Connection& connection) {
   try {
-    return connection.checkpoint();
+    connection.checkpoint();
   } catch (const StoreError& error) {
     // Nothing is lost: the data is committed, in the WAL, and a later checkpoint copies it.
     spdlog::warn("sqlite checkpoint failed: {}", error.what());
-    return false;
   }
 }
 

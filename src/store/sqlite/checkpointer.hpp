@@ -40,8 +40,7 @@ class Checkpointer {
 
  private:
   void run();
-  // Whether it copied the whole WAL; logs a failure, never throws.
-  static bool checkpoint_on(Connection& connection);
+  static void checkpoint_on(Connection& connection);  // logs a failure, never throws
 
   Connection connection_;
   std::atomic<bool> bulk_copied_{false};

@@ -221,14 +221,11 @@ bool Connection::wal_overdue(int intervals) const {
   return checkpoint_every_ > 0 && wal_pages_ >= intervals * checkpoint_every_;
 }
 
-bool Connection::checkpoint() {
-  int in_wal = 0;
-  int copied = 0;
+void Connection::checkpoint() {
   const int rc =
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_wal, &copied);
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   // BUSY: another process is checkpointing; what it leaves is copied next time.
   if (rc != SQLITE_OK && rc != SQLITE_BUSY) fail(db_, "checkpoint");
-  return rc == SQLITE_OK && copied >= in_wal;
 }
 
 std::int64_t Connection::last_insert_id() const {

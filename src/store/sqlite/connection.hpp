@@ -99,8 +99,7 @@ class Connection {
   bool wal_overdue(int intervals) const;
 
   // A PASSIVE checkpoint: copies what no reader still needs, never waits for anyone.
-  // Returns whether it copied the whole WAL (the next write then starts it over).
-  bool checkpoint();
+  void checkpoint();
 
  private:
   struct CachedStatement {

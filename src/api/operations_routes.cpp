@@ -14,11 +14,6 @@ using http::Method;
 using http::Request;
 using http::Response;
 
-WebAssets load_web_assets(const std::filesystem::path& web_root) {
-  return WebAssets{http::StaticFiles::load(web_root / "app"),
-                   http::StaticFiles::load(web_root / "docs")};
-}
-
 std::string_view openapi_document() {
   return kOpenApiDocument;
 }
@@ -50,7 +45,8 @@ std::string websocket_origin(std::string_view public_url) {
 
 }  // namespace
 
-std::string mini_app_content_security_policy(std::string_view public_url) {
+std::string mini_app_content_security_policy(std::string_view public_url,
+                                             std::string_view inline_scripts) {
   std::string connect = "'self'";
   if (const auto origin = websocket_origin(public_url); !origin.empty()) {
     connect += ' ';
@@ -59,11 +55,18 @@ std::string mini_app_content_security_policy(std::string_view public_url) {
   // Scripts: ours, and Telegram's Login Widget (Telegram is the identity provider; our own
   // code, telegram-web-app.js included, comes from this origin). Styles allow 'unsafe-inline'
   // because telegram-web-app.js injects <style> elements (Telegram Web's custom styles) and
-  // views set a few style attributes; scripts never do. No frame-ancestors: Telegram Web
-  // shows the Mini App in an iframe.
+  // views set a few style attributes; scripts never do: an inline script of our page (the
+  // import map) is named by its hash. No frame-ancestors: Telegram Web shows the Mini App in
+  // an iframe.
   std::string policy =
       "default-src 'self'; "
-      "script-src 'self' https://telegram.org; "
+      "script-src 'self' https://telegram.org";
+  if (!inline_scripts.empty()) {
+    policy += ' ';
+    policy += inline_scripts;
+  }
+  policy +=
+      "; "
       "style-src 'self' 'unsafe-inline'; "
       "img-src 'self' data: https://t.me https://*.telegram.org; "
       "connect-src ";
@@ -139,7 +142,8 @@ void add_operations_routes(http::Router& router, service::HealthService& health,
 
   router.add(
       Method::get, "/app/{file...}",
-      [&assets, policy = mini_app_content_security_policy(public_url)](Request& request) {
+      [&assets, policy = mini_app_content_security_policy(public_url, assets.app_inline_scripts)](
+          Request& request) {
         Response response = assets.app.serve(request.path_param("file"), request);
         response.headers.emplace_back("Content-Security-Policy", policy);
         return response;

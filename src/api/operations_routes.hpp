@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/web_assets.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
@@ -13,19 +14,13 @@
 
 namespace tb::api {
 
-struct WebAssets {
-  http::StaticFiles app;   // the Mini App, served at /app/
-  http::StaticFiles docs;  // the API docs page and swagger-ui, served at /docs
-};
-
-// Loads <web_root>/app and <web_root>/docs into memory.
-WebAssets load_web_assets(const std::filesystem::path& web_root);
-
 // The Content-Security-Policy sent with every /app/ response (docs/MINIAPP.md): our own
 // scripts plus Telegram's Login Widget script, its iframe, Telegram's avatars, and the API and
 // WebSocket on this origin. `public_url` (PUBLIC_URL, may be empty) adds its ws:/wss: origin
-// to connect-src for browsers whose 'self' does not cover WebSockets.
-std::string mini_app_content_security_policy(std::string_view public_url);
+// to connect-src for browsers whose 'self' does not cover WebSockets. `inline_scripts`
+// (WebAssets::app_inline_scripts) adds the hashes of the page's own inline scripts.
+std::string mini_app_content_security_policy(std::string_view public_url,
+                                             std::string_view inline_scripts = {});
 
 // What the server offers besides the REST API, none of it behind a login: health and metrics
 // for operators (/healthz, /metrics), the hint for plain requests to /ws, and the static

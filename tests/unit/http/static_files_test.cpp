@@ -105,6 +105,69 @@ TEST_F(StaticFilesTest, OnlyLoadedNamesAreServed) {
   EXPECT_EQ(files_.size(), 3u);
 }
 
+TEST_F(StaticFilesTest, PlainNamesAreRevalidatedOnEveryUse) {
+  EXPECT_EQ(header(files_.serve("js/app.js", Request{}), "Cache-Control"), "no-cache");
+  EXPECT_EQ(header(files_.serve("", Request{}), "Cache-Control"), "no-cache");
+}
+
+TEST_F(StaticFilesTest, FingerprintedNamesAreCachedForAYear) {
+  files_.add_fingerprinted_names({"index.html"});
+  const std::string name = files_.fingerprinted_name("js/app.js");
+  ASSERT_TRUE(name.starts_with("js/app.")) << name;
+  ASSERT_TRUE(name.ends_with(".js")) << name;
+  EXPECT_EQ(name.size(), std::string("js/app.").size() + 10 + 3) << name;
+
+  const auto response = files_.serve(name, Request{});
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.body, std::string(5000, 'a'));
+  EXPECT_EQ(response.content_type, "application/javascript; charset=utf-8");
+  EXPECT_EQ(header(response, "Cache-Control"), "public, max-age=31536000, immutable");
+  // The plain name still works, for browsers that come without the new names.
+  EXPECT_EQ(header(files_.serve("js/app.js", Request{}), "Cache-Control"), "no-cache");
+  // 304 and gzip as for the plain name.
+  EXPECT_EQ(files_.serve(name, with_header("if-none-match", header(response, "ETag"))).status, 304);
+  EXPECT_EQ(header(files_.serve(name, with_header("accept-encoding", "gzip")), "Content-Encoding"),
+            "gzip");
+
+  EXPECT_EQ(files_.fingerprinted_name("index.html"), "") << "the page itself keeps its name";
+  EXPECT_EQ(files_.fingerprinted_name("missing.js"), "");
+  EXPECT_EQ(files_.serve("js/app.0000000000.js", Request{}).status, 404)
+      << "only the fingerprint of the content is served";
+}
+
+TEST_F(StaticFilesTest, AChangedFileGetsANewNameAndAnUnchangedOneKeepsItsName) {
+  files_.add_fingerprinted_names({});
+  const std::string script = files_.fingerprinted_name("js/app.js");
+  const std::string logo = files_.fingerprinted_name("logo.png");
+
+  write("public/js/app.js", std::string(5000, 'b'));
+  StaticFiles next = StaticFiles::load(root_ / "public");
+  next.add_fingerprinted_names({});
+  EXPECT_NE(next.fingerprinted_name("js/app.js"), script);
+  EXPECT_EQ(next.fingerprinted_name("logo.png"), logo);
+  EXPECT_EQ(next.serve(script, Request{}).status, 404) << "the old content is gone";
+  EXPECT_EQ(next.serve(next.fingerprinted_name("js/app.js"), Request{}).body,
+            std::string(5000, 'b'));
+}
+
+TEST_F(StaticFilesTest, ReplacedContentGetsANewETag) {
+  const std::string before = header(files_.serve("", Request{}), "ETag");
+  EXPECT_TRUE(files_.replace("index.html", "<!doctype html><title>y</title>"));
+  const auto after = files_.serve("", Request{});
+  EXPECT_EQ(after.body, "<!doctype html><title>y</title>");
+  EXPECT_NE(header(after, "ETag"), before);
+  EXPECT_FALSE(files_.replace("missing.html", "x"));
+  EXPECT_EQ(files_.size(), 3u);
+}
+
+TEST(FingerprintedFileName, GoesBeforeTheLastExtension) {
+  EXPECT_EQ(fingerprinted_file_name("js/main.js", "abc"), "js/main.abc.js");
+  EXPECT_EQ(fingerprinted_file_name("vendor/uPlot.min.css", "abc"), "vendor/uPlot.min.abc.css");
+  EXPECT_EQ(fingerprinted_file_name("LICENSE", "abc"), "LICENSE.abc");
+  EXPECT_EQ(fingerprinted_file_name("a.b/LICENSE", "abc"), "a.b/LICENSE.abc");
+  EXPECT_EQ(fingerprinted_file_name(".hidden", "abc"), ".hidden.abc");
+}
+
 TEST(StaticFilesLoad, MissingRootIsEmpty) {
   EXPECT_EQ(StaticFiles::load("/nonexistent/web").size(), 0u);
 }

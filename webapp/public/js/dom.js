@@ -52,3 +52,51 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn(...args), ms);
   };
 }
+
+// Puts the keyboard focus on the first heading of `node` (a view), waiting for it while the
+// view is still loading (a ticket's subject comes with the ticket), or on `fallback` when it
+// has none. The heading gets tabindex=-1: focusable by script, not a stop for Tab. Moved
+// without scrolling, so a phone stays where it is. Returns the function that stops waiting.
+const HEADING_WAIT_MS = 5000;
+export function focusHeading(node, fallback) {
+  const heading = () => node.querySelector("h1, h2");
+  const focus = (element) => {
+    if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus({ preventScroll: true });
+  };
+  const found = heading();
+  if (found) {
+    focus(found);
+    return () => {};
+  }
+  fallback?.focus({ preventScroll: true });
+  const observer = new MutationObserver(() => {
+    const appeared = heading();
+    if (!appeared) return;
+    stop();
+    // Only if the person has not gone somewhere else meanwhile.
+    if (!document.activeElement || document.activeElement === document.body ||
+        document.activeElement === fallback) {
+      focus(appeared);
+    }
+  });
+  const timer = setTimeout(() => stop(), HEADING_WAIT_MS);
+  const stop = () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+  observer.observe(node, { childList: true, subtree: true });
+  return stop;
+}
+
+// The address of one of our files (`path` relative to the app, "vendor/uPlot.min.css"), by
+// its fingerprinted name where the server gave it one (the page's import map), so that it
+// is cached like the modules; the plain name where import maps are not supported.
+export function assetUrl(path) {
+  const plain = new URL(path, document.baseURI).href;
+  try {
+    return import.meta.resolve?.(plain) ?? plain;
+  } catch {
+    return plain;
+  }
+}

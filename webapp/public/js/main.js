@@ -1,5 +1,7 @@
-// Boots the Mini App: Telegram first, then the session, then the view for the deep link
-// or the person's role. Views are modules under views/; see router.js for their shape.
+// Boots the Mini App: the colours, the session, then the view for the address, the deep link
+// or the person's role. Telegram's script comes when it comes (telegram.js): the sign-in
+// starts without it, from the launch data in the address, and the first view waits for it.
+// Views are modules under views/; see router.js for their shape.
 
 import { Api } from "./api.js";
 import { Realtime } from "./realtime.js";
@@ -8,6 +10,8 @@ import { i18n } from "./i18n.js";
 import { Router } from "./router.js";
 import { Session } from "./session.js";
 import { Outbox } from "./outbox.js";
+import { shortcuts } from "./shortcuts.js";
+import { theme } from "./theme.js";
 import { showConnection } from "./views/connection.js";
 
 const api = new Api();
@@ -20,11 +24,20 @@ const outbox = new Outbox(api, realtime);
 const app = { api, realtime, session, router, outbox, telegram, t: i18n.t };
 router.app = app;
 
+theme.start();
 telegram.start();
+shortcuts.start();
 i18n.choose(telegram.language || navigator.language);
 document.documentElement.lang = i18n.language;
 showConnection(document.getElementById("connection"), realtime);
-setUpLanguagePicker(document.getElementById("language"));
+const languagePicker = setUpLanguagePicker(document.getElementById("language"));
+// After a reload the address no longer carries Telegram's launch data: its script knows the
+// person's language (before the first view, which waits for the script too).
+telegram.loaded.then(() => {
+  i18n.choose(telegram.language || navigator.language);
+  document.documentElement.lang = i18n.language;
+  languagePicker.value = i18n.language;
+});
 
 api.onUnauthorized = () => session.expired();
 // A 401 from /auth/me signs out (onUnauthorized); an answer means it was another limit.
@@ -49,4 +62,5 @@ function setUpLanguagePicker(select) {
     select.setAttribute("aria-label", i18n.t("language"));
     router.rerender();
   });
+  return select;
 }

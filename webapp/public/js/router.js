@@ -1,11 +1,22 @@
-// A stack of views, shown one at a time, with Back (Telegram's BackButton, or the page's
-// own) popping it. A view is a module under views/ whose default export is
+// A stack of views, shown one at a time, each stack with its own address, so that the
+// browser's Back and Forward, a reload and a link work. A view is a module under views/
+// whose default export is
 //
-//   (app, params) => ({ title, node, dispose?, main? })
+//   (app, params) => ({ title, node, dispose?, main?, focus? })
 //
-// `node` is the view's element, `dispose()` runs when it leaves the screen, and `main`
-// ({ text, run }) is its primary action, put on Telegram's MainButton when there is one.
-import { h, replace } from "./dom.js";
+// `node` is the view's element, `dispose()` runs when it leaves the screen, `main`
+// ({ text, run }) is its primary action, put on Telegram's MainButton when there is one,
+// and `focus()` puts the keyboard focus where the view wants it (by default: the view's
+// first heading, once it is there, so a screen reader starts at the ticket that opened).
+//
+// Addresses are in the fragment (#/tickets/106), because the page is one file at /app/:
+// the server needs no route per screen and relative URLs keep working. Telegram opens the
+// app with its launch data in the fragment (#tgWebAppData=…): its script reads it first
+// (telegram.loaded), then the first address replaces it, so the launch data does not stay
+// in the address bar to be copied with a link. Going deeper pushes a history entry; Back
+// (the browser's, Telegram's BackButton or the page's own button) goes back through
+// history when the entry below is this app's, and otherwise to the view's parent.
+import { focusHeading, h, replace } from "./dom.js";
 import { can, isAdmin, isStaff } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
@@ -20,6 +31,14 @@ const views = {
   dashboard: () => import("./views/dashboard.js"),
 };
 
+// A stack entry → its address (without "#/"): the top entry names the screen.
+export function pathOf({ name, params = {} }) {
+  if (name === "ticket") return `tickets/${params.id}`;
+  if (name === "admin" && params.section) return `admin/${encodeURIComponent(params.section)}`;
+  if (name === "new-ticket") return "new";
+  return name;
+}
+
 export class Router {
   constructor(container, title, backButton, tabs) {
     this.container = container;
@@ -29,47 +48,78 @@ export class Router {
     this.stack = [];  // { name, params }
     this.current = null;  // what the shown view returned, plus its cleanups
     this.navigations = 0;  // counts show() calls, so that a slow module load cannot win late
+    this.user = null;
+    this.depth = 0;  // how many history entries below the current one are this app's
     this.backButton.addEventListener("click", () => this.back());
+    window.addEventListener("popstate", (event) => this.restore(event.state));
     this.app = null;
   }
 
-  // The first screen: the login, or the person's list, and the deep link on top of it.
+  // The first screen: the login; or the screen the address names (a reload, a link), or the
+  // deep link Telegram opened the app with (start_param `ticket_42`), or the person's list.
   async home(user, startParam = "") {
+    await telegram.loaded;  // its script has read the launch data in the address
+    this.user = user;
     if (!user) {
       this.tabs.hidden = true;
-      return this.show([{ name: "login", params: {} }]);
+      return this.show([{ name: "login", params: {} }], { history: "keep" });
     }
     this.renderTabs(user);
-    const root = { name: isStaff(user) ? "queue" : "tickets", params: {} };
-    const stack = [root];
     const linked = /^ticket_(\d+)$/.exec(startParam ?? "");
+    let stack;
     if (linked && !this.linkFollowed) {
       this.linkFollowed = true;  // once: not again after a re-login
-      stack.push({ name: "ticket", params: { id: Number(linked[1]) } });
+      stack = [this.rootEntry(), { name: "ticket", params: { id: Number(linked[1]) } }];
+    } else {
+      // A reload keeps the entry's stack (and how deep it is); a new address has none.
+      const saved = history.state?.stack ? history.state : null;
+      this.depth = saved?.depth ?? 0;
+      stack = saved?.stack ?? this.stackFor(location.hash);
     }
-    return this.show(stack);
+    return this.show(stack, { history: "replace" });
   }
 
   go(name, params = {}) {
-    return this.show([...this.stack, { name, params }]);
+    return this.show([...this.stack, { name, params }], { history: "push" });
   }
 
-  // Replaces the whole stack with one root view (the tabs).
+  // Replaces the whole stack with one root view (the tabs): no history entry, as a tab is
+  // not a step one goes back from.
   root(name, params = {}) {
-    return this.show([{ name, params }]);
+    return this.show([{ name, params }], { history: "replace" });
   }
 
   back() {
-    if (this.stack.length > 1) this.show(this.stack.slice(0, -1));
+    if (this.stack.length <= 1) return;
+    if (this.depth > 0) {
+      history.back();  // popstate shows the entry below, which is this stack's parent
+    } else {
+      this.show(this.stack.slice(0, -1), { history: "replace" });
+    }
   }
 
   rerender() {
     if (this.app.session.user) this.renderTabs(this.app.session.user);
-    return this.show(this.stack);
+    return this.show(this.stack, { history: "keep" });
   }
 
-  async show(stack) {
+  // Back or Forward: the stack that entry holds. Or a link to #/… (or an edited address):
+  // a new entry, over the one it was followed from.
+  restore(state) {
+    if (!this.user) return;
+    if (state?.stack) {
+      this.depth = state.depth ?? 0;
+      this.show(state.stack, { history: "keep" });
+    } else {
+      this.depth += 1;
+      this.show(this.stackFor(location.hash), { history: "replace" });
+    }
+  }
+
+  // `history`: "push" a new entry (deeper), "replace" this one, or "keep" it as it is.
+  async show(stack, { history: mode = "replace" } = {}) {
     this.leave();
+    if (mode === "push" || mode === "replace") this.record(stack, mode);
     this.stack = stack;
     const navigation = ++this.navigations;
     const { name, params } = stack[stack.length - 1];
@@ -89,7 +139,50 @@ export class Router {
     if (canGoBack) cleanups.push(telegram.setBackButton(() => this.back()));
     if (view.main) cleanups.push(telegram.setMainButton(view.main.text, view.main.run));
     this.markTab(stack[0].name);
-    view.focus?.();
+    if (view.focus) {
+      view.focus();
+    } else {
+      cleanups.push(focusHeading(view.node, this.container));
+    }
+  }
+
+  record(stack, mode) {
+    if (stack[0]?.name === "login") return;
+    if (mode === "push") this.depth += 1;
+    const url = `${location.pathname}${location.search}#/${pathOf(stack[stack.length - 1])}`;
+    const state = { stack, depth: this.depth };
+    if (mode === "push") history.pushState(state, "", url);
+    else history.replaceState(state, "", url);
+  }
+
+  // The person's first tab.
+  rootEntry() {
+    return { name: isStaff(this.user) ? "queue" : "tickets", params: {} };
+  }
+
+  // An address (#/tickets/106, #/admin/users, …) → the stack for it: the screen, over the
+  // tab it belongs to. An address this person has no screen for gives their first tab.
+  stackFor(hash) {
+    const parts = String(hash ?? "").replace(/^#\/?/, "").split("/").filter(Boolean)
+      .map((part) => decodeURIComponent(part));
+    const user = this.user;
+    const home = this.rootEntry();
+    const [first, second] = parts;
+    if (first === "tickets" && /^\d+$/.test(second ?? "")) {
+      return [home, { name: "ticket", params: { id: Number(second) } }];
+    }
+    if (first === "admin" && isAdmin(user)) {
+      return second ? [{ name: "admin", params: {} }, { name: "admin", params: { section: second } }]
+                    : [{ name: "admin", params: {} }];
+    }
+    if (first === "dashboard" && can(user, "statistics.view")) return [{ name: "dashboard", params: {} }];
+    if (first === "queue" && isStaff(user)) return [{ name: "queue", params: {} }];
+    if (first === "tickets") return [{ name: "tickets", params: {} }];
+    if (first === "new") {
+      return isStaff(user) ? [{ name: "tickets", params: {} }, { name: "new-ticket", params: {} }]
+                           : [{ name: "new-ticket", params: {} }];
+    }
+    return [home];
   }
 
   leave() {

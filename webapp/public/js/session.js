@@ -3,6 +3,8 @@
 // again. Outside Telegram the login view offers Telegram's Login Widget (staff on a
 // desktop browser), which sends the person back here with its signed fields in the query
 // string (POST /auth/telegram-login), and the demo roles (demo mode only).
+import { telegram } from "./telegram.js";
+
 const TOKEN_KEY = "tb.token";
 
 // What Telegram's Login Widget appends to data-auth-url (redirect mode).
@@ -30,7 +32,12 @@ export class Session {
     }
     const saved = sessionStorage.getItem(TOKEN_KEY);
     if (saved && (await this.adopt(saved))) return;
-    const initData = window.Telegram?.WebApp?.initData;
+    // From the address at once when Telegram just opened the app, else from its script.
+    let initData = telegram.initData;
+    if (!initData) {
+      await telegram.loaded;
+      initData = telegram.initData;
+    }
     if (initData) await this.exchange("/auth/telegram", { init_data: initData });
   }
 

@@ -1,28 +1,87 @@
 // Telegram's WebApp object, when the page runs inside Telegram (or was opened with
 // #tgWebAppData=… as Telegram opens it). Outside, every call is a harmless no-op, so the
 // rest of the app never asks where it runs.
+//
+// Telegram's script is loaded `async` (index.html), so that it never holds up the first
+// paint: it may run before or after this module. Until it has run, what Telegram put in
+// the address (#tgWebAppData=…, the signed launch data) is read from there, so that the
+// sign-in can start at once; `loaded` resolves once the script has run (or failed to load),
+// and whatever needs the WebApp object itself (its buttons, the theme) waits for that.
+import { theme } from "./theme.js";
 
-const webApp = window.Telegram?.WebApp;
+let webApp = window.Telegram?.WebApp;
+
+// What Telegram appended to the address at launch (#tgWebAppData=…&tgWebAppPlatform=…).
+const launch = new URLSearchParams(location.hash.slice(1));
+const launchData = new URLSearchParams(launch.get("tgWebAppData") ?? "");
+const launchUser = (() => {
+  try {
+    return JSON.parse(launchData.get("user") ?? "null");
+  } catch {
+    return null;
+  }
+})();
+
+// The theme Telegram put in the address, at once: the first paint already has its colours
+// (start() takes them again from the script, with its colour scheme).
+if (!webApp && launch.has("tgWebAppThemeParams")) {
+  try {
+    theme.useTelegram(JSON.parse(launch.get("tgWebAppThemeParams")));
+  } catch {
+    // Not JSON: the script will say the same and the system's colours stay until then.
+  }
+}
+
+const script = document.getElementById("telegram-web-app");
+const loaded = new Promise((resolve) => {
+  if (webApp || !script) {
+    resolve();
+    return;
+  }
+  const done = () => {
+    webApp = window.Telegram?.WebApp;
+    resolve();
+  };
+  script.addEventListener("load", done, { once: true });
+  script.addEventListener("error", done, { once: true });
+});
 
 export const telegram = {
+  // Resolves once Telegram's script has run (or could not be loaded).
+  loaded,
+
   // Signed launch data; empty outside Telegram.
-  initData: webApp?.initData ?? "",
-  user: webApp?.initDataUnsafe?.user ?? null,
-  startParam: webApp?.initDataUnsafe?.start_param ?? new URLSearchParams(location.search).get("startapp") ?? "",
+  get initData() {
+    return webApp?.initData || launch.get("tgWebAppData") || "";
+  },
+  get user() {
+    return webApp?.initDataUnsafe?.user ?? launchUser;
+  },
+  get startParam() {
+    return webApp?.initDataUnsafe?.start_param ?? launchData.get("start_param") ??
+      new URLSearchParams(location.search).get("startapp") ?? "";
+  },
   get inside() {
     return Boolean(this.initData);
   },
   // Telegram draws the Main and Back buttons itself. A plain browser opened with
   // #tgWebAppData (the tests) has the data but no such buttons: the page draws its own.
-  nativeButtons: Boolean(webApp) && (webApp.platform ?? "unknown") !== "unknown",
-  language: webApp?.initDataUnsafe?.user?.language_code ?? "",
+  get nativeButtons() {
+    return Boolean(webApp) && (webApp.platform ?? "unknown") !== "unknown";
+  },
+  get language() {
+    return this.user?.language_code ?? "";
+  },
 
-  start() {
+  // Once Telegram's script is there: tells Telegram the app is ready, takes the whole
+  // height, and takes Telegram's theme (and every later change of it).
+  async start() {
+    await loaded;
     if (!webApp) return;
     webApp.ready();
     webApp.expand();
-    applyColorScheme();
-    webApp.onEvent("themeChanged", applyColorScheme);
+    applyTelegramTheme();
+    webApp.onEvent("themeChanged", applyTelegramTheme);
   },
 
   // The primary action of a view (send, create) on Telegram's MainButton; views draw
@@ -50,12 +109,11 @@ export const telegram = {
     };
   },
 
-  // Calls `callback` after Telegram changed the theme (its colours are in the CSS
-  // variables by then); returns the function that stops it.
+  // Calls `callback` after the colours changed: Telegram's theme, or outside Telegram the
+  // system's light/dark (the CSS variables hold the new colours by then); returns the
+  // function that stops it.
   onThemeChanged(callback) {
-    if (!webApp?.onEvent) return () => {};
-    webApp.onEvent("themeChanged", callback);
-    return () => webApp.offEvent("themeChanged", callback);
+    return theme.onChange(() => callback());
   },
 
   // Hands a file download to Telegram (Bot API 8.0's downloadFile), which a Mini App
@@ -84,8 +142,19 @@ export const telegram = {
   },
 };
 
-// Telegram sets the --tg-theme-* variables itself; the page also needs to know whether
-// the scheme is dark (for the few things a variable cannot express).
-function applyColorScheme() {
-  document.documentElement.dataset.scheme = webApp.colorScheme ?? "light";
+// Telegram's theme → our colours (theme.js), and Telegram's own header, background and
+// bottom bar painted to match the page, so that no strip of another colour shows.
+function applyTelegramTheme() {
+  theme.useTelegram(webApp.themeParams, webApp.colorScheme);
+  const colours = theme.colours;
+  const atLeast = (version) => webApp.isVersionAtLeast?.(version) ?? false;
+  try {
+    // Before 6.9 the header took only the names of two theme colours.
+    if (atLeast("6.9")) webApp.setHeaderColor(colours["--header-bg"]);
+    else if (atLeast("6.1")) webApp.setHeaderColor("bg_color");
+    if (atLeast("6.1")) webApp.setBackgroundColor(colours["--secondary-bg"]);
+    if (atLeast("7.10")) webApp.setBottomBarColor(colours["--bottom-bar-bg"]);
+  } catch {
+    // An odd client refusing a colour leaves its own: nothing is lost but the match.
+  }
 }

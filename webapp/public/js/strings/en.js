@@ -354,4 +354,15 @@ export default {
   "dashboard.method.smoothed_hour_of_week_mean": "the average of the same hour of the week, smoothed",
   "dashboard.method.holt_winters": "Holt-Winters with a weekly season",
   "dashboard.method.double_seasonal_holt_winters": "Holt-Winters with daily and weekly seasons",
+
+  // native: keyboard shortcuts (shortcuts.js)
+  "shortcuts.title": "Keyboard shortcuts",
+  "shortcuts.search": "Search",
+  "shortcuts.next": "Next ticket",
+  "shortcuts.previous": "Previous ticket",
+  "shortcuts.reply": "Reply",
+  "shortcuts.note": "Internal note",
+  "shortcuts.help": "This list",
+  "shortcuts.close": "Close",
+  "shortcuts.layout": "The keys go by their place on the keyboard, so they work in any layout. Not while typing: Esc leaves a field.",
 };

@@ -356,4 +356,15 @@ export default {
   "dashboard.method.smoothed_hour_of_week_mean": "сглаженное среднее за тот же час недели",
   "dashboard.method.holt_winters": "Хольт — Винтерс с недельным сезоном",
   "dashboard.method.double_seasonal_holt_winters": "Хольт — Винтерс с дневным и недельным сезонами",
+
+  // native: keyboard shortcuts (shortcuts.js)
+  "shortcuts.title": "Быстрые клавиши",
+  "shortcuts.search": "Поиск",
+  "shortcuts.next": "Следующее обращение",
+  "shortcuts.previous": "Предыдущее обращение",
+  "shortcuts.reply": "Ответить",
+  "shortcuts.note": "Внутренняя заметка",
+  "shortcuts.help": "Этот список",
+  "shortcuts.close": "Закрыть",
+  "shortcuts.layout": "Клавиши работают по своему месту на клавиатуре, в любой раскладке. Пока вы печатаете, они не действуют: Esc выводит из поля.",
 };

@@ -2,7 +2,7 @@
 // build and loaded the first time a chart is drawn). Colours come from the theme (the
 // --tg-theme-* variables through app.css): a chart is drawn again when the theme changes,
 // and follows its box's width.
-import { h } from "../../dom.js";
+import { assetUrl, h } from "../../dom.js";
 import { i18n } from "../../i18n.js";
 
 let loading = null;
@@ -11,8 +11,8 @@ let loading = null;
 export function loadUplot() {
   if (window.uPlot) return Promise.resolve(window.uPlot);
   loading ??= new Promise((resolve, reject) => {
-    document.head.append(h("link", { rel: "stylesheet", href: "vendor/uPlot.min.css" }));
-    const script = h("script", { src: "vendor/uPlot.iife.min.js" });
+    document.head.append(h("link", { rel: "stylesheet", href: assetUrl("vendor/uPlot.min.css") }));
+    const script = h("script", { src: assetUrl("vendor/uPlot.iife.min.js") });
     script.addEventListener("load", () => resolve(window.uPlot));
     script.addEventListener("error", () => {
       loading = null;

@@ -317,7 +317,8 @@ test("a tab clicked while the first screen is still loading is the screen that s
   try {
     let release;
     const held = new Promise((resolve) => { release = resolve; });
-    await slow.route(/\/app\/js\/views\/queue\.js$/, async (route) => {
+    // By its fingerprinted name (js/views/queue.<hash>.js, what the import map sends it to).
+    await slow.route(/\/app\/js\/views\/queue\.[0-9a-f]{10}\.js$/, async (route) => {
       await held;
       await route.continue();
     });

@@ -163,7 +163,8 @@ test("coming back from Telegram with signed fields signs that person in and clea
     await page.goto(`${widgetUrl(fields)}&startapp=keep_me#section`);
     await page.getByRole("heading", { level: 1, name: "My tickets" }).waitFor();
     await page.locator("#connection[data-state='connected']").waitFor();
-    assert.equal(page.url(), server.url("/app/?startapp=keep_me#section"),
+    // The fragment is the app's own address now (#/tickets: its first screen).
+    assert.equal(page.url(), server.url("/app/?startapp=keep_me#/tickets"),
                  "the widget's fields are gone from the address, the rest stays");
 
     const token = await page.evaluate(() => sessionStorage.getItem("tb.token"));
@@ -175,7 +176,7 @@ test("coming back from Telegram with signed fields signs that person in and clea
     // A reload keeps the session (and has no fields to send again).
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "My tickets" }).waitFor();
-    assert.equal(page.url(), server.url("/app/?startapp=keep_me#section"));
+    assert.equal(page.url(), server.url("/app/?startapp=keep_me#/tickets"));
     watch.check();
   } finally {
     await context.close();

@@ -7,7 +7,8 @@
 // backgrounds it is drawn on. Telegram's themes do not promise that (its default hint
 // colour, #999999 on white, is 2.8:1), so a colour that falls short is moved towards black
 // or white, just as far as needed; a theme that passes is used unchanged. The tinted
-// backgrounds (`--button-tint`, …) are computed here as well, so the check covers them.
+// backgrounds (`--button-tint`, …) are computed here as well, so the check covers them;
+// `--brand` keeps the button's colour as Telegram gives it, for lines and fills.
 // The WCAG formulas are a few lines, written here rather than taken from a library.
 
 // Telegram's theme parameter → our variable (app.css uses only ours).
@@ -156,6 +157,8 @@ function resolve(given, scheme) {
     // The button's own colour gives way, not its label: white on a lighter blue is the rule.
     "--button": toHex(readable(buttonRaw, [buttonText])),
     "--button-text": toHex(buttonText),
+    // The theme's button colour as given, for graphics with no text on them (chart lines).
+    "--brand": toHex(buttonRaw),
     "--button-tint": toHex(tints.button),
     "--link-tint": toHex(tints.link),
     "--accent-tint": toHex(tints.accent),

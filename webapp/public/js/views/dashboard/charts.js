@@ -38,8 +38,8 @@ function palette() {
   return {
     text: themeColour("--hint"),
     grid: themeColour("--hint", 0.18),
-    primary: themeColour("--button"),
-    primaryFill: themeColour("--button", 0.18),
+    primary: themeColour("--brand"),
+    primaryFill: themeColour("--brand", 0.18),
     secondary: themeColour("--text", 0.75),
     warning: themeColour("--destructive"),
     band: themeColour("--link", 0.16),

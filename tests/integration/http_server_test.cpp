@@ -150,7 +150,7 @@ TEST_F(HttpServer, MiniAppPagesCarryTheContentSecurityPolicy) {
   EXPECT_EQ(again.status, 304);
   EXPECT_EQ(again.header("content-security-policy"), page.header("content-security-policy"));
   // Telegram's Mini App script is ours to serve, not a CDN's.
-  EXPECT_NE(page.body.find("src=\"vendor/telegram-web-app."), std::string::npos);
+  EXPECT_NE(page.body.find("href=\"vendor/telegram-web-app."), std::string::npos);
   EXPECT_EQ(page.body.find("<script src=\"https://"), std::string::npos);
   EXPECT_EQ(server_->request("GET", "/healthz").header("content-security-policy"), "")
       << "the API's JSON is no page";

@@ -2,11 +2,12 @@
 // #tgWebAppData=… as Telegram opens it). Outside, every call is a harmless no-op, so the
 // rest of the app never asks where it runs.
 //
-// Telegram's script is loaded `async` (index.html), so that it never holds up the first
-// paint: it may run before or after this module. Until it has run, what Telegram put in
-// the address (#tgWebAppData=…, the signed launch data) is read from there, so that the
-// sign-in can start at once; `loaded` resolves once the script has run (or failed to load),
-// and whatever needs the WebApp object itself (its buttons, the theme) waits for that.
+// Telegram's script is loaded `async` (below), so that it never holds up the first paint.
+// Until it has run, what Telegram put in the address (#tgWebAppData=…, the signed launch
+// data) is read from there, so that the sign-in can start at once; `loaded` resolves once
+// the script has run (or failed to load), and whatever needs the WebApp object itself (its
+// buttons, the theme) waits for that.
+import { assetUrl } from "./dom.js";
 import { theme } from "./theme.js";
 
 let webApp = window.Telegram?.WebApp;
@@ -22,19 +23,23 @@ const launchUser = (() => {
   }
 })();
 
-// The theme Telegram put in the address, at once: the first paint already has its colours
-// (start() takes them again from the script, with its colour scheme).
-if (!webApp && launch.has("tgWebAppThemeParams")) {
+// The theme Telegram put in the address (or, after a reload, the copy its script keeps in
+// sessionStorage), at once: the first paint already has its colours. start() takes them
+// again from the script, with its colour scheme.
+if (!webApp) {
   try {
-    theme.useTelegram(JSON.parse(launch.get("tgWebAppThemeParams")));
+    const saved = launch.get("tgWebAppThemeParams") ?? sessionStorage.getItem("__telegram__themeParams");
+    if (saved) theme.useTelegram(JSON.parse(saved));
   } catch {
-    // Not JSON: the script will say the same and the system's colours stay until then.
+    // Not JSON, or no storage: the system's colours until the script gives Telegram's.
   }
 }
 
-const script = document.getElementById("telegram-web-app");
+// Telegram's script, added here rather than by a <script> in the page, so that its load or
+// error cannot pass before anyone listens (index.html preloads it: it is on its way from the
+// start). Async: nothing waits for it but what needs it.
 const loaded = new Promise((resolve) => {
-  if (webApp || !script) {
+  if (webApp) {
     resolve();
     return;
   }
@@ -42,8 +47,12 @@ const loaded = new Promise((resolve) => {
     webApp = window.Telegram?.WebApp;
     resolve();
   };
+  const script = document.createElement("script");
+  script.async = true;
+  script.src = assetUrl("vendor/telegram-web-app.js");
   script.addEventListener("load", done, { once: true });
   script.addEventListener("error", done, { once: true });
+  document.head.append(script);
 });
 
 export const telegram = {

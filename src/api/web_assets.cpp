@@ -14,7 +14,7 @@ namespace tb::api {
 namespace {
 
 constexpr std::string_view kPage = "index.html";
-constexpr std::string_view kEntryModule = "js/main.js";
+constexpr std::string_view kModules = "js/";  // our ES modules; vendor/ holds classic scripts
 constexpr auto npos = std::string_view::npos;
 
 // Standard base64 with padding (RFC 4648 §4), as CSP hash sources are written.
@@ -37,9 +37,10 @@ std::string local_name(std::string_view reference) {
 }
 
 // `html` with every src="…" and href="…" that names one of our files changed to the file's
-// fingerprinted name. Attribute values are taken as written in our own index.html: double
-// quotes, no entities.
-std::string rewrite_references(std::string_view html, const http::StaticFiles& app) {
+// fingerprinted name; the names found go to `referenced`. Attribute values are taken as
+// written in our own index.html: double quotes, no entities.
+std::string rewrite_references(std::string_view html, const http::StaticFiles& app,
+                               std::vector<std::string>& referenced) {
   static constexpr std::string_view kAttributes[] = {" src=\"", " href=\""};
   std::string result;
   std::size_t at = 0;
@@ -64,6 +65,7 @@ std::string rewrite_references(std::string_view html, const http::StaticFiles& a
       result += value;
     } else {
       result += fingerprinted;
+      referenced.push_back(name);
     }
     at = value_end;
   }
@@ -99,10 +101,12 @@ std::vector<std::string> static_imports(std::string_view name, std::string_view 
   return result;
 }
 
-// Every module `entry` imports statically, directly or through others (not `entry` itself).
-std::set<std::string> import_closure(std::string_view entry, const http::StaticFiles& app) {
-  std::set<std::string> seen{std::string(entry)};
-  std::vector<std::string> pending{std::string(entry)};
+// Every module the `entries` import statically, directly or through others, but not the
+// entries themselves.
+std::set<std::string> import_closure(const std::vector<std::string>& entries,
+                                     const http::StaticFiles& app) {
+  std::set<std::string> seen(entries.begin(), entries.end());
+  std::vector<std::string> pending(entries.begin(), entries.end());
   while (!pending.empty()) {
     const std::string name = std::move(pending.back());
     pending.pop_back();
@@ -112,7 +116,7 @@ std::set<std::string> import_closure(std::string_view entry, const http::StaticF
       if (seen.insert(imported).second) pending.push_back(std::move(imported));
     }
   }
-  seen.erase(std::string(entry));
+  for (const auto& entry : entries) seen.erase(entry);
   return seen;
 }
 
@@ -122,7 +126,13 @@ std::string prepare_mini_app(http::StaticFiles& app) {
   app.add_fingerprinted_names({kPage});
   const std::string* page = app.content(kPage);
   if (page == nullptr) return {};
-  std::string html = rewrite_references(*page, app);
+  std::vector<std::string> referenced;
+  std::string html = rewrite_references(*page, app, referenced);
+  // The modules the page names (its module script, modulepreload links of its own).
+  std::vector<std::string> entries;
+  for (auto& name : referenced) {
+    if (name.starts_with(kModules) && name.ends_with(".js")) entries.push_back(std::move(name));
+  }
 
   // Keys and values are relative to the page (/app/), so they hold behind a path prefix.
   boost::json::object imports;
@@ -134,11 +144,11 @@ std::string prepare_mini_app(http::StaticFiles& app) {
 
   // The import map must come before any module is fetched, modulepreload included.
   std::string head = "<script type=\"importmap\">" + import_map + "</script>\n";
-  for (const auto& name : import_closure(kEntryModule, app)) {
+  for (const auto& name : import_closure(entries, app)) {
     head += "  <link rel=\"modulepreload\" href=\"" + app.fingerprinted_name(name) + "\">\n";
   }
   head += "  ";
-  auto insert_at = html.find("<script");
+  auto insert_at = std::min(html.find("<script"), html.find("<link rel=\"modulepreload\""));
   if (insert_at == std::string::npos) insert_at = html.find("</head>");
   if (insert_at == std::string::npos) return {};
   html.insert(insert_at, head);

@@ -26,8 +26,9 @@ WebAssets load_web_assets(const std::filesystem::path& web_root);
 // rewrites index.html to use them: its src= and href= references to our files, an import
 // map that sends every module import (`import … from "./dom.js"`, `import("./views/…")`) and
 // every import.meta.resolve() to the fingerprinted name, and modulepreload links for the
-// modules js/main.js imports, directly or not, so the browser fetches them at once instead
-// of one level at a time. Done at load rather than at build: the source files keep their
+// modules that the modules the page names (under js/: its module script, modulepreload links
+// of its own) import, directly or not, so the browser fetches them at once instead of one
+// level of imports at a time. Done at load rather than at build: the source files keep their
 // names and their imports, and the hashes always match what is served. Returns the hash
 // sources for the page's inline scripts (WebAssets::app_inline_scripts).
 std::string prepare_mini_app(http::StaticFiles& app);

@@ -40,7 +40,8 @@ class MiniAppAssets : public ::testing::Test {
           "<!doctype html>\n<html>\n<head>\n  <link rel=\"icon\" href=\"data:,\">\n"
           "  <link rel=\"stylesheet\" href=\"app.css\">\n"
           "  <script async id=\"telegram-web-app\" src=\"vendor/telegram-web-app.js\"></script>\n"
-          "  <script type=\"module\" src=\"js/main.js\"></script>\n</head>\n"
+          "  <script type=\"module\" src=\"js/main.js\"></script>\n"
+          "  <link rel=\"modulepreload\" href=\"js/views/first.js\">\n</head>\n"
           "<body><a href=\"https://example.com/x.js\">x</a><a href=\"#/tickets\">t</a></body>\n"
           "</html>\n");
     write("app/app.css", "body { color: red; }");
@@ -53,6 +54,8 @@ class MiniAppAssets : public ::testing::Test {
     write("app/js/b.js", "export const b = 2;\n");
     write("app/js/views/c.js", "import { a } from \"../a.js\";\nexport const c = 3;\n");
     write("app/js/views/x.js", "export default 4;\n");
+    write("app/js/views/first.js", "import { b } from \"../b.js\";\nimport \"./first_part.js\";\n");
+    write("app/js/views/first_part.js", "export const part = 5;\n");
     assets_ = load_web_assets(root_);
     page_ = *assets_.app.content("index.html");
   }
@@ -128,6 +131,19 @@ TEST_F(MiniAppAssets, ModulesMainImportsArePreloadedButNotDynamicOnes) {
   EXPECT_EQ(page_.find("modulepreload\" href=\"" + assets_.app.fingerprinted_name("js/main.js")),
             std::string::npos)
       << "main.js has its own script element";
+}
+
+// A module the page preloads itself (a first screen, imported later by main.js's router)
+// brings what it imports; it is not named twice.
+TEST_F(MiniAppAssets, ModulesThePageNamesBringTheirImports) {
+  const std::string first = assets_.app.fingerprinted_name("js/views/first.js");
+  const std::string part = assets_.app.fingerprinted_name("js/views/first_part.js");
+  EXPECT_NE(page_.find("<link rel=\"modulepreload\" href=\"" + part + "\">"), std::string::npos)
+      << page_;
+  const auto own = page_.find("modulepreload\" href=\"" + first + "\"");
+  ASSERT_NE(own, std::string::npos) << page_;
+  EXPECT_EQ(page_.find(first, own + first.size() + 30), std::string::npos) << "named once";
+  EXPECT_LT(page_.find("type=\"importmap\""), own);
 }
 
 TEST_F(MiniAppAssets, AChangedModuleGetsANewNameInThePage) {

@@ -6,8 +6,9 @@
 //
 // `node` is the view's element, `dispose()` runs when it leaves the screen, `main`
 // ({ text, run }) is its primary action, put on Telegram's MainButton when there is one,
-// and `focus()` puts the keyboard focus where the view wants it (by default: the view's
-// first heading, once it is there, so a screen reader starts at the ticket that opened).
+// and `focus()` puts the keyboard focus where the view wants it (by default: on a screen
+// opened from another, its first heading once it is there, so a screen reader starts at the
+// ticket that opened; a tab leaves it on the tab).
 //
 // Addresses are in the fragment (#/tickets/106), because the page is one file at /app/:
 // the server needs no route per screen and relative URLs keep working. Telegram opens the
@@ -141,9 +142,9 @@ export class Router {
     this.markTab(stack[0].name);
     if (view.focus) {
       view.focus();
-    } else {
+    } else if (canGoBack) {
       cleanups.push(focusHeading(view.node, this.container));
-    }
+    }  // a tab leaves the focus where it is: on the tab pressed, or nowhere at the start
   }
 
   record(stack, mode) {

@@ -53,6 +53,7 @@ const listeners = new Set();
 const systemDark = window.matchMedia?.("(prefers-color-scheme: dark)");
 let telegramTheme = null;  // { params, scheme } while Telegram gives the theme
 let applied = null;  // the variables as last set, for tests and for the native bars
+let appliedKey = "";  // what they were computed from
 
 export const theme = {
   // Follows the system's light/dark preference until Telegram gives a theme.
@@ -74,7 +75,12 @@ export const theme = {
 
   apply() {
     const scheme = telegramTheme?.scheme ?? (systemDark?.matches ? "dark" : "light");
-    const colours = resolve({ ...PALETTES[scheme], ...cleanParams(telegramTheme?.params) }, scheme);
+    const given = { ...PALETTES[scheme], ...cleanParams(telegramTheme?.params) };
+    // The same theme again (the address's, then the script's at start): nothing to redo.
+    const key = `${scheme} ${JSON.stringify(given)}`;
+    if (key === appliedKey) return;
+    appliedKey = key;
+    const colours = resolve(given, scheme);
     for (const [name, value] of Object.entries(colours)) root.style.setProperty(name, value);
     // Native controls (select lists, checkboxes, scroll bars, date pickers) follow this,
     // not the system's preference.

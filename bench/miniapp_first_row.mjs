@@ -17,7 +17,7 @@
 // time to every request (Network.emulateNetworkConditions), for a slow network as well.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BINARY, launchBrowser, newContext, ROOT, signInitData, TestServer, THEMES } from "../tests/e2e/harness.mjs";
@@ -114,7 +114,9 @@ async function main() {
       console.log(`${label}: first row median ${median(rows)} ms (${rows.join(", ")}); ` +
                   `first paint median ${median(paints)} ms (${paints.join(", ")}); rows shown ${runs[0].rows}`);
     };
-    console.log(`bench: ${CPU}× CPU slowdown, ${LATENCY} ms added latency, ${LOADS} loads each, phone viewport`);
+    console.log(`bench: ${CPU}× CPU slowdown, ${LATENCY} ms added latency, ${LOADS} loads each, phone viewport; ` +
+                `load average ${loadavg().map((value) => value.toFixed(1)).join(" ")} on ${cpus().length} cores ` +
+                "(anything else running slows the figures down)");
     report("cold (first launch)", cold);
     report("warm (launched before)", warm);
   } finally {

@@ -293,7 +293,7 @@ test("shortcuts go by key position: J and K move through the queue on a Russian 
   }
 });
 
-test("a view's own shortcut (R: reply) runs through the registration API, by key position, until it is removed", async () => {
+test("a view's own shortcut (R: reply) runs through the registration API, by key position, until it is removed; Escape leaves a field unless the field uses it", async () => {
   const context = await newContext(browser, "desktop");
   try {
     const { page, watch } = await launch(context, HELPER);
@@ -309,6 +309,22 @@ test("a view's own shortcut (R: reply) runs through the registration API, by key
     await press(page, "KeyR", "к", { target: "active" });
     assert.equal(await page.evaluate(() => window.replies), 1);
     await page.keyboard.press("Escape");
+    assert.notEqual(await page.evaluate(() => document.activeElement.type), "search", "Escape leaves the field");
+
+    // A field that uses Escape itself (a list of suggestions closing) keeps the focus.
+    await goTo(page, `#/tickets/${desk.tickets.open.id}`);
+    const composer = page.locator(".composer textarea");
+    await composer.focus();
+    await composer.evaluate((field) => field.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !window.escapeUsed) {
+        window.escapeUsed = true;
+        event.preventDefault();
+      }
+    }));
+    await page.keyboard.press("Escape");
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), "TEXTAREA");
+    await page.keyboard.press("Escape");
+    assert.notEqual(await page.evaluate(() => document.activeElement.tagName), "TEXTAREA");
     await page.evaluate(() => window.stopReply());
     await press(page, "KeyR", "к");
     assert.equal(await page.evaluate(() => window.replies), 1, "removed: R does nothing");

@@ -49,6 +49,9 @@ export const shortcuts = {
   start() {
     // Capture on window: before any view's own keydown listener on the document.
     window.addEventListener("keydown", onKeyDown, true);
+    // Escape in a field: after the field's own handlers (a suggestion list closing on
+    // Escape calls preventDefault and keeps the focus).
+    window.addEventListener("keydown", onEscapeInField);
   },
 
   on(action, handler) {
@@ -66,10 +69,7 @@ export const shortcuts = {
 
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
-  if (isTyping(event.target)) {
-    if (event.code === "Escape" || event.key === "Escape") event.target.blur();
-    return;
-  }
+  if (isTyping(event.target)) return;
   // A dialog of someone else's has the keys (ours closes itself on Escape).
   const open = document.querySelector("dialog[open]");
   if (open && open !== dialog) return;
@@ -79,6 +79,11 @@ function onKeyDown(event) {
   if (!run(key.action, event)) return;
   event.preventDefault();
   event.stopPropagation();
+}
+
+function onEscapeInField(event) {
+  if (event.defaultPrevented || event.isComposing || event.key !== "Escape") return;
+  if (isTyping(event.target)) event.target.blur();
 }
 
 function matches(key, event) {

@@ -116,6 +116,7 @@ LoginResult AuthService::start_session(const User& user) {
     sessions_[hash] = store::Session{user.id, result.expires_at};
   }
   result.user = user_by_id(user.id);
+  result.permissions = permissions_.of(result.user->role);
   return result;
 }
 

@@ -32,6 +32,8 @@ struct LoginResult {
   std::string token;
   Timestamp expires_at{};
   std::shared_ptr<const User> user;
+  // Of the user's role, as GET /auth/me gives them: the client needs no second request.
+  PermissionSet permissions{};
 };
 
 // Establishes who is calling: logs people in (Mini App initData, Login Widget, demo),

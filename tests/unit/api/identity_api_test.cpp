@@ -64,6 +64,18 @@ TEST_F(IdentityApi, TelegramLoginCreatesTheUserAndRefreshesTheirName) {
   EXPECT_EQ(me.at("first_name").as_string(), "Annie");
 }
 
+TEST_F(IdentityApi, ALoginAnswersWithTheUserAsAuthMeDoesPermissionsIncluded) {
+  start();
+  const auto init_data = testing::init_data_for(5001, "Boss", std::string(kBotToken));
+  const auto login =
+      json(call(Method::post, "/auth/telegram",
+                boost::json::serialize(boost::json::object{{"init_data", init_data}})));
+  const auto token = "Bearer " + std::string(login.at("token").as_string());
+  const auto me = json(call(Method::get, "/auth/me", "", token));
+  EXPECT_EQ(login.at("user"), me);
+  EXPECT_GT(login.at("user").at("permissions").as_array().size(), 3u) << "an admin's";
+}
+
 TEST_F(IdentityApi, BootstrapIdsGetTheirRoleAtFirstLogin) {
   start();
   EXPECT_EQ(me_role(telegram_login(5001, "Boss")), "admin");

@@ -51,13 +51,20 @@ export class Session {
 
   async exchange(path, body) {
     const answer = await this.api.post(path, body);
+    // The login answers with the person and their permissions, as /auth/me does: no second
+    // round trip (a server of before this answer had no permissions: ask as before).
+    if (Array.isArray(answer.user?.permissions)) {
+      this.use(answer.token, answer.user);
+      return;
+    }
     if (!(await this.adopt(answer.token))) throw new Error("the new session was refused");
   }
 
   async adopt(token) {
     this.api.token = token;
+    let user;
     try {
-      this.user = await this.api.get("/auth/me");
+      user = await this.api.get("/auth/me");
     } catch (error) {
       this.api.token = null;
       this.user = null;
@@ -65,9 +72,15 @@ export class Session {
       sessionStorage.removeItem(TOKEN_KEY);
       return false;
     }
+    this.use(token, user);
+    return true;
+  }
+
+  use(token, user) {
+    this.api.token = token;
+    this.user = user;
     sessionStorage.setItem(TOKEN_KEY, token);
     this.realtime.start(token);
-    return true;
   }
 
   can(permission) {

@@ -90,6 +90,12 @@ service::TicketUpdate ticket_update(const boost::json::object& body) {
   return update;
 }
 
+// One ticket for its caller alone, with the status moves they may make (allowed_statuses).
+std::string ticket_for(const Ticket& ticket, const Principal& caller, Timestamp now) {
+  return wire::ticket_document(ticket, now,
+                               service::TicketService::allowed_statuses(caller, ticket));
+}
+
 // The earliest moment the clock alone changes what `tickets` render as (an SLA falls due).
 std::optional<Timestamp> first_breach(const std::vector<Ticket>& tickets, Timestamp now) {
   std::optional<Timestamp> first;
@@ -152,19 +158,18 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
                             const auto submitted = tickets.submit(caller, ticket);
                             return Response::json(
                                 submitted.created ? 201 : 200,
-                                wire::ticket_document(submitted.ticket, tickets.now()));
+                                ticket_for(submitted.ticket, caller, tickets.now()));
                           });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         return Response::json(
-            200, wire::ticket_document(tickets.get(caller, path_id(request)), tickets.now()));
+            200, ticket_for(tickets.get(caller, path_id(request)), caller, tickets.now()));
       });
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
-        return Response::json(
-            200,
-            wire::ticket_document(tickets.update(caller, path_id(request), update), tickets.now()));
+        return Response::json(200, ticket_for(tickets.update(caller, path_id(request), update),
+                                              caller, tickets.now()));
       });
   endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
                           [&](Request& request, const Principal& caller) {
@@ -206,8 +211,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         if (!score) invalid("score is required");
         const Rating rating{*score, optional_string(body, "comment")};
         return Response::json(
-            201,
-            wire::ticket_document(tickets.rate(caller, path_id(request), rating), tickets.now()));
+            201, ticket_for(tickets.rate(caller, path_id(request), rating), caller, tickets.now()));
       });
 }
 

@@ -8,6 +8,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/auto_reply_routes.hpp"
+#include "api/canned_reply_routes.hpp"
 #include "api/category_routes.hpp"
 #include "api/forecast_routes.hpp"
 #include "api/report_routes.hpp"
@@ -192,6 +193,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       users_(*store_, auth_, permissions_, clock),
       categories_(*store_),
       auto_replies_(*store_, clock),
+      canned_replies_(*store_, clock),
       tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
       statistics_(*store_, clock),
       forecasts_(*store_, staffing_targets(config), clock),
@@ -221,6 +223,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_user_routes(endpoints_, users_);
   api::add_category_routes(endpoints_, categories_);
   api::add_auto_reply_routes(endpoints_, auto_replies_);
+  api::add_canned_reply_routes(endpoints_, canned_replies_);
   api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
   api::add_statistics_routes(endpoints_, statistics_);

@@ -17,6 +17,7 @@
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
 #include "service/auto_reply_service.hpp"
+#include "service/canned_reply_service.hpp"
 #include "service/category_service.hpp"
 #include "service/event_follower.hpp"
 #include "service/forecast_service.hpp"
@@ -73,6 +74,7 @@ class Application {
   service::UserService users_;
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
+  service::CannedReplyService canned_replies_;
   service::TicketService tickets_;
   service::StatisticsService statistics_;
   service::ForecastService forecasts_;

@@ -40,6 +40,8 @@ enum class Permission {
   users_manage_availability,
   categories_manage,
   auto_replies_manage,
+  canned_replies_use,
+  canned_replies_manage,
   statistics_view,
   statistics_view_all,
   forecast_view,
@@ -54,7 +56,7 @@ struct PermissionInfo {
   std::string_view description;  // one line, for the admin UI
 };
 
-extern const std::array<PermissionInfo, 20> kAllPermissions;
+extern const std::array<PermissionInfo, 22> kAllPermissions;
 
 std::string_view permission_name(Permission permission);
 std::optional<Permission> parse_permission(std::string_view name);

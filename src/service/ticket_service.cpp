@@ -119,11 +119,21 @@ Ticket TicketService::get(const Principal& caller, std::int64_t id) {
   return visible_ticket(caller, id);
 }
 
+StatusAuthority TicketService::authority_over(const Principal& caller, const Ticket& ticket) {
+  return status_authority(caller.can(Permission::tickets_update), ticket.creator.id == caller.id());
+}
+
+std::vector<TicketStatus> TicketService::allowed_statuses(const Principal& caller,
+                                                          const Ticket& ticket) {
+  return allowed_status_changes(ticket.status, authority_over(caller, ticket));
+}
+
 void TicketService::check_status_change(const Principal& caller, const Ticket& ticket,
                                         TicketStatus to) {
-  const bool is_creator = ticket.creator.id == caller.id();
-  if (!caller.can(Permission::tickets_update) &&
-      !(is_creator && (to == TicketStatus::closed || is_reopen(ticket.status, to)))) {
+  const auto authority = authority_over(caller, ticket);
+  if (authority == StatusAuthority::none) forbidden("you may not change this ticket's status");
+  if (authority == StatusAuthority::creator && to != TicketStatus::closed &&
+      !is_reopen(ticket.status, to)) {
     forbidden("you may only close or reopen your own ticket");
   }
   if (!is_allowed_transition(ticket.status, to)) {

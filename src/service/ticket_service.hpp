@@ -77,6 +77,9 @@ class TicketService {
   // A list read while this was N is current while it is still N (Store::committed_writes).
   std::uint64_t committed_writes() const { return store_.committed_writes(); }
   Ticket get(const Principal& caller, std::int64_t id);
+  // The statuses `caller` may move `ticket` to now (the status table and their rights): what
+  // update() accepts for `status`, every other move being refused (403 or 409).
+  static std::vector<TicketStatus> allowed_statuses(const Principal& caller, const Ticket& ticket);
   Ticket update(const Principal& caller, std::int64_t id, const TicketUpdate& update);
   void remove(const Principal& caller, std::int64_t id);
   Ticket rate(const Principal& caller, std::int64_t id, const Rating& rating);
@@ -98,6 +101,7 @@ class TicketService {
  private:
   Ticket visible_ticket(const Principal& caller, std::int64_t id);
   Ticket reload(std::int64_t id);
+  static StatusAuthority authority_over(const Principal& caller, const Ticket& ticket);
   void check_status_change(const Principal& caller, const Ticket& ticket, TicketStatus to);
   void apply_assignee(const Principal& caller, const Ticket& ticket,
                       std::optional<std::int64_t> assignee, store::TicketChanges& changes);

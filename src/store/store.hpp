@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/canned_reply.hpp"
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/report.hpp"
@@ -413,6 +414,16 @@ class Store {
   virtual void delete_auto_reply(std::int64_t id) = 0;
   // Records that `reply` fired on `ticket`; false when it already had.
   virtual bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) = 0;
+
+  // --- canned replies (0013_canned_replies.sql). Each change writes its audit entry
+  // (canned_reply.created / .updated / .deleted, by `actor_id`) in its own transaction.
+  virtual std::vector<CannedReply> list_canned_replies() = 0;  // by title, then id
+  virtual std::optional<CannedReply> find_canned_reply(std::int64_t id) = 0;
+  // Creates the reply (id 0) or replaces the one with its id; its updated_at is stored as
+  // given. UniqueViolation, changing nothing, when another reply has the title.
+  virtual CannedReply save_canned_reply(const CannedReply& reply, std::int64_t actor_id) = 0;
+  // False when there was no such reply.
+  virtual bool delete_canned_reply(std::int64_t id, std::int64_t actor_id, Timestamp at) = 0;
 
   // --- the bot. Every write here works inside in_one_transaction (the notifier enqueues
   // deliveries with its cursor; the bot saves a chat, enqueues its answers and marks the update

@@ -133,8 +133,10 @@ void write_user_ref(JsonWriter& out, const UserRef& user) {
   out.end_object();
 }
 
-void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
-  out.begin_object();
+namespace {
+
+// The members of API.md's Ticket, inside an object the caller opened.
+void write_ticket_members(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   out.member("id", ticket.id);
   out.member("subject", ticket.subject);
   out.member("status", status_name(ticket.status));
@@ -167,6 +169,13 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   } else {
     out.null();
   }
+}
+
+}  // namespace
+
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
+  out.begin_object();
+  write_ticket_members(out, ticket, now);
   out.end_object();
 }
 
@@ -210,6 +219,20 @@ std::string ticket_document(const Ticket& ticket, Timestamp now) {
   std::string text;
   JsonWriter out(text);
   write_ticket(out, ticket, now);
+  return text;
+}
+
+std::string ticket_document(const Ticket& ticket, Timestamp now,
+                            std::span<const TicketStatus> allowed_statuses) {
+  std::string text;
+  JsonWriter out(text);
+  out.begin_object();
+  write_ticket_members(out, ticket, now);
+  out.key("allowed_statuses");
+  out.begin_array();
+  for (const auto status : allowed_statuses) out.value(status_name(status));
+  out.end_array();
+  out.end_object();
   return text;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,11 @@ void write_message(JsonWriter& out, const Message& message);
 
 // Whole documents: one object, or a page {"items": [...], "next_cursor": ...}.
 std::string ticket_document(const Ticket& ticket, Timestamp now);
+// One ticket as its caller sees it alone (GET and PUT /tickets/{id}): the Ticket plus
+// `allowed_statuses`, the moves the caller may make now. Lists and WebSocket frames, shared
+// by many callers, never carry it.
+std::string ticket_document(const Ticket& ticket, Timestamp now,
+                            std::span<const TicketStatus> allowed_statuses);
 std::string message_document(const Message& message);
 std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
                         const std::optional<std::string>& next_cursor);

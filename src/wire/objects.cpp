@@ -77,6 +77,13 @@ boost::json::object auto_reply_json(const AutoReply& reply) {
           {"active", reply.active}};
 }
 
+boost::json::object canned_reply_json(const CannedReply& reply) {
+  return {{"id", reply.id},
+          {"title", reply.title},
+          {"body", reply.body},
+          {"updated_at", format_timestamp(reply.updated_at)}};
+}
+
 boost::json::object role_json(Role role, const PermissionSet& permissions) {
   return {{"role", role_name(role)},
           {"level", role_level(role)},

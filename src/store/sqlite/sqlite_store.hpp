@@ -107,6 +107,11 @@ class SqliteStore final : public Store {
   void delete_auto_reply(std::int64_t id) override;
   bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) override;
 
+  std::vector<CannedReply> list_canned_replies() override;
+  std::optional<CannedReply> find_canned_reply(std::int64_t id) override;
+  CannedReply save_canned_reply(const CannedReply& reply, std::int64_t actor_id) override;
+  bool delete_canned_reply(std::int64_t id, std::int64_t actor_id, Timestamp at) override;
+
   int store_telegram_updates(std::span<const TelegramUpdate> updates, Timestamp now) override;
   std::vector<TelegramUpdate> pending_telegram_updates(int limit) override;
   void mark_telegram_update_processed(std::int64_t update_id, Timestamp now) override;

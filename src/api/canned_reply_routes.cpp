@@ -11,7 +11,7 @@ using http::Response;
 using service::Principal;
 
 service::CannedReplyFields canned_reply_fields(const boost::json::object& body) {
-  return service::CannedReplyFields{.title = optional_string(body, "title"),
+  return service::CannedReplyFields{.name = optional_string(body, "name"),
                                     .body = optional_string(body, "body")};
 }
 

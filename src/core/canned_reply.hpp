@@ -16,8 +16,8 @@ namespace tb {
 
 struct CannedReply {
   std::int64_t id = 0;
-  std::string title;  // what the picker lists and filters by, unique
-  std::string body;   // the text inserted, up to kMaxMessageLength, with placeholders
+  std::string name;  // what the picker lists and filters by, unique
+  std::string body;  // the text inserted, up to kMaxMessageLength, with placeholders
   Timestamp updated_at{};
 };
 

@@ -14,9 +14,9 @@ std::vector<CannedReply> CannedReplyService::list(const Principal& caller) {
 
 CannedReply CannedReplyService::create(const Principal& caller, const CannedReplyFields& fields) {
   caller.require(Permission::canned_replies_manage);
-  if (!fields.title || !fields.body) invalid("title and body are required");
+  if (!fields.name || !fields.body) invalid("name and body are required");
   CannedReply reply;
-  reply.title = *fields.title;
+  reply.name = *fields.name;
   reply.body = *fields.body;
   return save(caller, std::move(reply));
 }
@@ -26,13 +26,13 @@ CannedReply CannedReplyService::update(const Principal& caller, std::int64_t id,
   caller.require(Permission::canned_replies_manage);
   auto found = store_.find_canned_reply(id);
   if (!found) throw Error(ErrorCode::not_found, "no such canned reply");
-  if (fields.title) found->title = *fields.title;
+  if (fields.name) found->name = *fields.name;
   if (fields.body) found->body = *fields.body;
   return save(caller, std::move(*found));
 }
 
 CannedReply CannedReplyService::save(const Principal& caller, CannedReply reply) {
-  reply.title = required_text(reply.title, kMaxNameLength, "title");
+  reply.name = required_text(reply.name, kMaxNameLength, "name");
   reply.body = required_text(reply.body, kMaxMessageLength, "body");
   if (const auto unknown = unknown_placeholders(reply.body); !unknown.empty()) {
     std::string names;
@@ -46,8 +46,7 @@ CannedReply CannedReplyService::save(const Principal& caller, CannedReply reply)
   try {
     return store_.save_canned_reply(reply, caller.id());
   } catch (const store::UniqueViolation&) {
-    throw Error(ErrorCode::conflict,
-                "a canned reply titled \"" + reply.title + "\" exists already");
+    throw Error(ErrorCode::conflict, "a canned reply named \"" + reply.name + "\" exists already");
   }
 }
 

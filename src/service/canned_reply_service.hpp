@@ -14,12 +14,12 @@ namespace tb::service {
 
 // A change to a canned reply: only the fields present are set.
 struct CannedReplyFields {
-  std::optional<std::string> title;
+  std::optional<std::string> name;
   std::optional<std::string> body;
 };
 
 // Canned replies: staff (canned_replies.use) list them to insert one into a reply; admins
-// (canned_replies.manage) create, edit and delete them. A title is 1 to kMaxNameLength
+// (canned_replies.manage) create, edit and delete them. A name is 1 to kMaxNameLength
 // characters and unique; a body is a message (1 to kMaxMessageLength) whose {placeholders}
 // are all known ones (core/canned_reply.hpp), so a typo is refused instead of being sent to a
 // customer as "{custmer_name}". Every change is audited with it (the store writes the entry).

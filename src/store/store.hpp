@@ -417,10 +417,10 @@ class Store {
 
   // --- canned replies (0013_canned_replies.sql). Each change writes its audit entry
   // (canned_reply.created / .updated / .deleted, by `actor_id`) in its own transaction.
-  virtual std::vector<CannedReply> list_canned_replies() = 0;  // by title, then id
+  virtual std::vector<CannedReply> list_canned_replies() = 0;  // by name, then id
   virtual std::optional<CannedReply> find_canned_reply(std::int64_t id) = 0;
   // Creates the reply (id 0) or replaces the one with its id; its updated_at is stored as
-  // given. UniqueViolation, changing nothing, when another reply has the title.
+  // given. UniqueViolation, changing nothing, when another reply has the name.
   virtual CannedReply save_canned_reply(const CannedReply& reply, std::int64_t actor_id) = 0;
   // False when there was no such reply.
   virtual bool delete_canned_reply(std::int64_t id, std::int64_t actor_id, Timestamp at) = 0;

@@ -79,7 +79,7 @@ boost::json::object auto_reply_json(const AutoReply& reply) {
 
 boost::json::object canned_reply_json(const CannedReply& reply) {
   return {{"id", reply.id},
-          {"title", reply.title},
+          {"name", reply.name},
           {"body", reply.body},
           {"updated_at", format_timestamp(reply.updated_at)}};
 }

@@ -6,16 +6,16 @@
 namespace tb::store::sqlite {
 namespace {
 
-constexpr std::string_view kSelect = "SELECT id, title, body, updated_at FROM canned_replies";
+constexpr std::string_view kSelect = "SELECT id, name, body, updated_at FROM canned_replies";
 
-// How a reply reads in the audit log's old and new columns: its title, then its text.
+// How a reply reads in the audit log's old and new columns: its name, then its text.
 std::string audit_text(const CannedReply& reply) {
-  return reply.title + "\n" + reply.body;
+  return reply.name + "\n" + reply.body;
 }
 
 CannedReply reply_from_row(const Statement& row) {
   return CannedReply{.id = row.column_int(0),
-                     .title = row.column_text(1),
+                     .name = row.column_text(1),
                      .body = row.column_text(2),
                      .updated_at = timestamp_of(row.column_int(3))};
 }
@@ -31,7 +31,7 @@ std::optional<CannedReply> select_reply(Connection& connection, std::int64_t id)
 
 std::vector<CannedReply> SqliteStore::list_canned_replies() {
   return read([&](Connection& connection) {
-    auto statement = connection.prepare(std::string(kSelect) + " ORDER BY title, id");
+    auto statement = connection.prepare(std::string(kSelect) + " ORDER BY name, id");
     std::vector<CannedReply> replies;
     while (statement.step()) replies.push_back(reply_from_row(statement));
     return replies;
@@ -46,8 +46,8 @@ CannedReply SqliteStore::save_canned_reply(const CannedReply& reply, std::int64_
   return write([&](Connection& connection) {
     CannedReply saved = reply;
     if (reply.id == 0) {
-      connection.prepare("INSERT INTO canned_replies (title, body, updated_at) VALUES (?1, ?2, ?3)")
-          .bind(1, reply.title)
+      connection.prepare("INSERT INTO canned_replies (name, body, updated_at) VALUES (?1, ?2, ?3)")
+          .bind(1, reply.name)
           .bind(2, reply.body)
           .bind(3, seconds_of(reply.updated_at))
           .step();
@@ -57,8 +57,8 @@ CannedReply SqliteStore::save_canned_reply(const CannedReply& reply, std::int64_
     } else {
       const auto before = select_reply(connection, reply.id);
       connection
-          .prepare("UPDATE canned_replies SET title = ?1, body = ?2, updated_at = ?3 WHERE id = ?4")
-          .bind(1, reply.title)
+          .prepare("UPDATE canned_replies SET name = ?1, body = ?2, updated_at = ?3 WHERE id = ?4")
+          .bind(1, reply.name)
           .bind(2, reply.body)
           .bind(3, seconds_of(reply.updated_at))
           .bind(4, reply.id)

@@ -17,19 +17,19 @@ class CannedReplyApi : public testing::AppFixture {
     customer_ = demo_token(Role::user);
   }
 
-  http::Response create(const std::string& who, const std::string& title, const std::string& body) {
+  http::Response create(const std::string& who, const std::string& name, const std::string& body) {
     return call(Method::post, "/canned-replies",
-                boost::json::serialize(boost::json::object{{"title", title}, {"body", body}}), who);
+                boost::json::serialize(boost::json::object{{"name", name}, {"body", body}}), who);
   }
 
-  std::vector<std::string> titles(const std::string& who) {
+  std::vector<std::string> names(const std::string& who) {
     const auto response = call(Method::get, "/canned-replies", "", who);
     EXPECT_EQ(response.status, 200) << response.body;
     std::vector<std::string> found;
     const auto page = json(response);
     EXPECT_TRUE(page.at("next_cursor").is_null());
     for (const auto& item : page.at("items").as_array())
-      found.emplace_back(item.at("title").as_string());
+      found.emplace_back(item.at("name").as_string());
     return found;
   }
 
@@ -54,32 +54,32 @@ TEST_F(CannedReplyApi, AdminsManageThemStaffReadThemCustomersNeither) {
   ASSERT_EQ(made.status, 201) << made.body;
   const auto reply = json(made);
   const auto id = std::to_string(reply.at("id").as_int64());
-  EXPECT_EQ(reply.at("title").as_string(), "Greeting");
+  EXPECT_EQ(reply.at("name").as_string(), "Greeting");
   EXPECT_EQ(reply.at("body").as_string(), "Hello {customer_name}, I am {agent_name}.");
   EXPECT_FALSE(reply.at("updated_at").as_string().empty());
   ASSERT_EQ(create(admin_, "Apology", "Sorry for the wait on #{ticket_id}.").status, 201);
 
-  // Staff read them, by title; customers may not even list them.
-  EXPECT_EQ(titles(helper_), (std::vector<std::string>{"Apology", "Greeting"}));
-  EXPECT_EQ(titles(moderator_), (std::vector<std::string>{"Apology", "Greeting"}));
+  // Staff read them, by name; customers may not even list them.
+  EXPECT_EQ(names(helper_), (std::vector<std::string>{"Apology", "Greeting"}));
+  EXPECT_EQ(names(moderator_), (std::vector<std::string>{"Apology", "Greeting"}));
   EXPECT_EQ(call(Method::get, "/canned-replies", "", customer_).status, 403);
 
   // Only admins write.
   for (const auto* who : {&helper_, &moderator_, &customer_}) {
     EXPECT_EQ(create(*who, "Mine", "Text").status, 403);
-    EXPECT_EQ(call(Method::put, "/canned-replies/" + id, R"({"title":"Taken"})", *who).status, 403);
+    EXPECT_EQ(call(Method::put, "/canned-replies/" + id, R"({"name":"Taken"})", *who).status, 403);
     EXPECT_EQ(call(Method::del, "/canned-replies/" + id, "", *who).status, 403);
   }
-  EXPECT_EQ(titles(admin_), (std::vector<std::string>{"Apology", "Greeting"}));
+  EXPECT_EQ(names(admin_), (std::vector<std::string>{"Apology", "Greeting"}));
 
-  const auto renamed = call(Method::put, "/canned-replies/" + id, R"({"title":"Hello"})", admin_);
+  const auto renamed = call(Method::put, "/canned-replies/" + id, R"({"name":"Hello"})", admin_);
   ASSERT_EQ(renamed.status, 200) << renamed.body;
-  EXPECT_EQ(json(renamed).at("title").as_string(), "Hello");
+  EXPECT_EQ(json(renamed).at("name").as_string(), "Hello");
   EXPECT_EQ(json(renamed).at("body").as_string(), "Hello {customer_name}, I am {agent_name}.");
   EXPECT_EQ(call(Method::del, "/canned-replies/" + id, "", admin_).status, 204);
   EXPECT_EQ(call(Method::del, "/canned-replies/" + id, "", admin_).status, 404);
-  EXPECT_EQ(call(Method::put, "/canned-replies/" + id, R"({"title":"Back"})", admin_).status, 404);
-  EXPECT_EQ(titles(helper_), (std::vector<std::string>{"Apology"}));
+  EXPECT_EQ(call(Method::put, "/canned-replies/" + id, R"({"name":"Back"})", admin_).status, 404);
+  EXPECT_EQ(names(helper_), (std::vector<std::string>{"Apology"}));
 }
 
 TEST_F(CannedReplyApi, WhatAReplyMayHoldIsChecked) {
@@ -88,28 +88,28 @@ TEST_F(CannedReplyApi, WhatAReplyMayHoldIsChecked) {
     const std::string message(json(response).at("error").at("message").as_string());
     EXPECT_NE(message.find(naming), std::string::npos) << message;
   };
-  expect_invalid(call(Method::post, "/canned-replies", R"({"title":"No body"})", admin_), "body");
-  expect_invalid(create(admin_, "   ", "Text"), "title");
-  expect_invalid(create(admin_, std::string(101, 'x'), "Text"), "title");
+  expect_invalid(call(Method::post, "/canned-replies", R"({"name":"No body"})", admin_), "body");
+  expect_invalid(create(admin_, "   ", "Text"), "name");
+  expect_invalid(create(admin_, std::string(101, 'x'), "Text"), "name");
   expect_invalid(create(admin_, "Long", std::string(4097, 'x')), "body");
   // A misspelt placeholder would reach a customer as it is: refused, named.
   expect_invalid(create(admin_, "Typo", "Hi {custmer_name}"), "{custmer_name}");
-  EXPECT_EQ(call(Method::post, "/canned-replies", R"({"title":1,"body":"x"})", admin_).status, 400);
-  EXPECT_EQ(titles(admin_), std::vector<std::string>{});
+  EXPECT_EQ(call(Method::post, "/canned-replies", R"({"name":1,"body":"x"})", admin_).status, 400);
+  EXPECT_EQ(names(admin_), std::vector<std::string>{});
 
-  // Braces around anything else are text; titles are trimmed and unique.
+  // Braces around anything else are text; names are trimmed and unique.
   const auto made = create(admin_, "  Code  ", "Type {\"a\": 1} or { } as it is.");
   ASSERT_EQ(made.status, 201) << made.body;
-  EXPECT_EQ(json(made).at("title").as_string(), "Code");
+  EXPECT_EQ(json(made).at("name").as_string(), "Code");
   const auto duplicate = create(admin_, "Code", "Another");
   EXPECT_EQ(duplicate.status, 409);
   EXPECT_EQ(json(duplicate).at("error").at("code").as_string(), "conflict");
   const auto other = json(create(admin_, "Other", "Text"));
   EXPECT_EQ(call(Method::put, "/canned-replies/" + std::to_string(other.at("id").as_int64()),
-                 R"({"title":"Code"})", admin_)
+                 R"({"name":"Code"})", admin_)
                 .status,
             409);
-  EXPECT_EQ(titles(admin_), (std::vector<std::string>{"Code", "Other"}));
+  EXPECT_EQ(names(admin_), (std::vector<std::string>{"Code", "Other"}));
 }
 
 TEST_F(CannedReplyApi, EveryChangeIsAudited) {

@@ -3,7 +3,7 @@
 -- every change is in audit_log as canned_reply.created / .updated / .deleted.
 CREATE TABLE canned_replies (
   id         INTEGER PRIMARY KEY,
-  title      TEXT NOT NULL UNIQUE,
+  name      TEXT NOT NULL UNIQUE,
   body       TEXT NOT NULL,
   updated_at INTEGER NOT NULL  -- Unix seconds
 ) STRICT;

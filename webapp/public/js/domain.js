@@ -18,7 +18,11 @@ export const PERMISSIONS = [
   "users.manage_availability", "statistics.view_all", "forecast.view", "tickets.delete",
   "users.manage_roles", "categories.manage", "auto_replies.manage", "reports.export", "audit.view",
   "permissions.manage",
+  "canned_replies.use", "canned_replies.manage",
 ];
+
+// The placeholders a canned reply may hold (core/canned_reply.hpp), each written {name}.
+export const CANNED_PLACEHOLDERS = ["customer_name", "ticket_id", "ticket_subject", "agent_name"];
 
 // Lengths and ranges the server enforces; the forms check them first to say so sooner.
 export const LIMITS = {

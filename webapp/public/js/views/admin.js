@@ -10,6 +10,7 @@ import { can } from "../domain.js";
 import { i18n } from "../i18n.js";
 import auditSection from "./admin/audit.js";
 import autoRepliesSection from "./admin/auto_replies.js";
+import cannedRepliesSection from "./admin/canned_replies.js";
 import categoriesSection from "./admin/categories.js";
 import { createContext } from "./admin/kit.js";
 import permissionsSection from "./admin/permissions.js";
@@ -18,6 +19,7 @@ import usersSection from "./admin/users.js";
 const SECTIONS = [
   { id: "categories", key: "categories", allowed: (user) => can(user, "categories.manage"), build: categoriesSection },
   { id: "auto-replies", key: "autoReplies", allowed: (user) => can(user, "auto_replies.manage"), build: autoRepliesSection },
+  { id: "canned-replies", key: "cannedReplies", allowed: (user) => can(user, "canned_replies.manage"), build: cannedRepliesSection },
   { id: "users", key: "users", allowed: (user) => can(user, "users.view"), build: usersSection },
   { id: "permissions", key: "permissions", allowed: (user) => user?.role === "developer", build: permissionsSection },
   { id: "audit", key: "audit", allowed: (user) => can(user, "audit.view"), build: auditSection },

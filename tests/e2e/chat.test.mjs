@@ -40,12 +40,17 @@ after(async () => {
 // The conversation of the ticket shown on `page`.
 const chatOf = (page) => page.getByRole("log", { name: "Conversation" });
 
-// Types `text` in the composer of the ticket on `page` and sends it; `internal` ticks the
-// staff-only box first. Returns once the message is on the page as sent (it has an id).
+// Types `text` in the composer of the ticket on `page` and sends it; staff choose the mode
+// first (a reply, or with `internal` a note: the mode stays until switched). Returns once
+// the message is on the page as sent (it has an id).
 async function send(page, text, { internal = false } = {}) {
-  if (internal) await page.getByLabel("Internal note (staff only)").check();
+  if (await page.getByRole("radiogroup", { name: "Write as" }).count()) {
+    await page.getByLabel(internal ? "Internal note (staff only)" : "Reply to customer").check();
+  } else {
+    assert.ok(!internal, "only staff write internal notes");
+  }
   await page.getByRole("textbox", { name: "Message" }).fill(text);
-  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.getByRole("button", { name: internal ? "Add internal note" : "Send", exact: true }).click();
   await chatOf(page).locator(".message[data-id]:not([data-id=''])", { hasText: text })
     .first().waitFor();
 }

@@ -90,10 +90,9 @@ export default function ticketView(app, { id, embedded = false }) {
     if (pending) classes.push("pending");
     const time = pending ? h("span", { class: "time" }, t("chat.pending")) : messageTime(message.created_at);
     const when = pending ? t("chat.pending") : i18n.time(message.created_at);
-    const element = h("article", {
-      class: classes.join(" "), "aria-label": `${authorName(message)}, ${when}`,
-      dataset: { id: message.id ?? "", clientId: message.client_id ?? "", created: pending ? undefined : message.created_at },
-    },
+    const dataset = { id: message.id ?? "", clientId: message.client_id ?? "" };
+    if (!pending) dataset.created = message.created_at;  // what the day separators go by
+    const element = h("article", { class: classes.join(" "), "aria-label": `${authorName(message)}, ${when}`, dataset },
     h("div", { class: "author" }, authorName(message),
       message.internal ? h("span", { class: "badge" }, t("chat.internalBadge")) : null),
     h("div", { class: "body" }, linkify(message.body, { onOpen: openLink })),

@@ -55,14 +55,21 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
   const picker = mayCan ? cannedPicker({
     load: async () => (await app.api.get("/canned-replies")).items,
     onChoose: insertReply,
-    onClose: () => syncPickerAria(),
+    onClose: () => {
+      syncPickerAria();
+      if (picker?.node.contains(document.activeElement)) text.focus();  // back from its search box
+    },
   }) : null;
   const box = h("div", { class: "composer" }, text, cannedButton, app.telegram.nativeButtons ? null : send);
   const node = h("div", { class: "composer-wrap" }, picker?.node, modes, indicator, box);
   const closedNote = h("p", { class: "hint composer-closed" }, t("chat.closedNote"));
-  const area = h("div", { class: "composer-area" }, node);
+  const area = h("div", { class: "composer-area" });
   if (picker) {
     text.setAttribute("aria-controls", picker.listId);
+    // Leaving the picker's search box for anything but the composer closes it.
+    picker.node.addEventListener("focusout", (event) => {
+      if (!picker.node.contains(event.relatedTarget) && event.relatedTarget !== text) picker.close();
+    });
     picker.node.addEventListener("activechange", () => syncPickerAria());
   }
 
@@ -205,7 +212,6 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
   }
 
   function syncMain() {
-    if (state.closed) replace(send, t("chat.send"));
     send.disabled = state.closed || !text.value.trim();
     if (embedded) return;  // the split view's ticket has no MainButton of its own
     app.telegram.updateMainButton({
@@ -221,9 +227,14 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
     submit,
     // The ticket as it is now: a closed ticket takes no messages.
     update(ticket) {
-      state.closed = ticket.status === "closed";
-      replace(area, state.closed ? closedNote : node);
-      if (!state.closed) grow();
+      const closed = ticket.status === "closed";
+      // Only when it changes: moving the text box out and back would take its focus (and a
+      // phone's keyboard) away at every push about the ticket.
+      if (closed !== state.closed || !area.firstChild) {
+        state.closed = closed;
+        replace(area, closed ? closedNote : node);
+        if (!closed) grow();
+      }
       syncMain();
     },
     // The outbox settled a message (sent, or refused for good).

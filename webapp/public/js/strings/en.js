@@ -360,6 +360,8 @@ export default {
   "error.unavailable": "The server is not answering right now. Try again in a moment.",
   "chat.mode": "Write as",
   "chat.modeReply": "Reply to customer",
+  "chat.modeReplyShort": "Reply",
+  "chat.modeNoteShort": "Internal note",
   "chat.addNote": "Add internal note",
   "chat.notePlaceholder": "Internal note for staff",
   "chat.noteIndicator": "Internal note: only staff will see this, the customer will not.",

@@ -362,6 +362,8 @@ export default {
   "error.unavailable": "Сервер сейчас не отвечает. Попробуйте чуть позже.",
   "chat.mode": "Написать как",
   "chat.modeReply": "Ответ клиенту",
+  "chat.modeReplyShort": "Ответ",
+  "chat.modeNoteShort": "Заметка",
   "chat.addNote": "Добавить заметку",
   "chat.notePlaceholder": "Внутренняя заметка для сотрудников",
   "chat.noteIndicator": "Внутренняя заметка: её увидят только сотрудники, клиент — нет.",

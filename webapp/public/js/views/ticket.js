@@ -49,9 +49,11 @@ export default function ticketView(app, { id, embedded = false }) {
     ticketId: id, embedded, getTicket: () => state.ticket,
     onQueued: (item) => showPending(item),
   });
-  const conversation = h("section", { class: "card conversation" }, chat, typingLine, composer.node);
+  const conversation = h("section", { class: "card conversation" }, chat, composer.node);
   const node = h("div", { class: "ticket-view" }, status, head, ratingArea, conversation);
-  chat.append(newMessages);
+  // "… is typing" sits at the end of the conversation, as in a messenger, taking no height
+  // from it while nobody types.
+  chat.append(newMessages, typingLine);
   composer.init();
 
   const setOpen = (open) => {

@@ -41,15 +41,19 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
                     title: t("canned.open"), onclick: () => openPickerFromButton() }, "/")
     : null;
   const modeName = `composer-mode-${nextComposerId}`;
+  // Short words on the screen (the row is narrow on a phone), the whole meaning for the ear.
   const modeInput = (internal) => h("input", { type: "radio", name: modeName, value: internal ? "note" : "reply",
                                               checked: state.internal === internal,
+                                              "aria-label": internal ? t("chat.internal") : t("chat.modeReply"),
                                               onchange: () => setMode(internal) });
   const replyRadio = modeInput(false);
   const noteRadio = modeInput(true);
   const modes = mayNote
     ? h("div", { class: "composer-modes", role: "radiogroup", "aria-label": t("chat.mode") },
-        h("label", { class: "composer-mode" }, replyRadio, h("span", {}, t("chat.modeReply"))),
-        h("label", { class: "composer-mode note" }, noteRadio, h("span", {}, t("chat.internal"))))
+        h("label", { class: "composer-mode", title: t("chat.modeReply") }, replyRadio,
+          h("span", { "aria-hidden": "true" }, t("chat.modeReplyShort"))),
+        h("label", { class: "composer-mode note", title: t("chat.internal") }, noteRadio,
+          h("span", { "aria-hidden": "true" }, t("chat.modeNoteShort"))))
     : null;
   const indicator = h("p", { class: "composer-indicator", id: `composer-indicator-${nextComposerId}`, "aria-live": "polite" });
   const picker = mayCan ? cannedPicker({
@@ -60,8 +64,15 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
       if (picker?.node.contains(document.activeElement)) text.focus();  // back from its search box
     },
   }) : null;
-  const box = h("div", { class: "composer" }, text, cannedButton, app.telegram.nativeButtons ? null : send);
-  const node = h("div", { class: "composer-wrap" }, picker?.node, modes, indicator, box);
+  const ownSend = app.telegram.nativeButtons ? null : send;
+  // Staff: the text across the width, and under it the mode switch with the buttons, in one
+  // row, so that the switch costs the conversation no height of its own. Customers: the text
+  // and Send side by side.
+  const box = mayNote || mayCan
+    ? h("div", { class: "composer stacked" }, text,
+        h("div", { class: "composer-tools" }, modes ?? h("span", { class: "spacer" }), cannedButton, ownSend))
+    : h("div", { class: "composer" }, text, ownSend);
+  const node = h("div", { class: "composer-wrap" }, picker?.node, indicator, box);
   const closedNote = h("p", { class: "hint composer-closed" }, t("chat.closedNote"));
   const area = h("div", { class: "composer-area" });
   if (picker) {

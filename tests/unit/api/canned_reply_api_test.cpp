@@ -1,5 +1,9 @@
 // Canned replies end to end through the routing table on a real SQLite file: who may read and
 // write them, what a reply may hold, and the audit trail of every change.
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "../../support/app_fixture.hpp"
 
 namespace tb {
@@ -29,7 +33,7 @@ class CannedReplyApi : public testing::AppFixture {
     const auto page = json(response);
     EXPECT_TRUE(page.at("next_cursor").is_null());
     for (const auto& item : page.at("items").as_array())
-      found.emplace_back(item.at("name").as_string());
+      found.emplace_back(std::string(item.at("name").as_string()));
     return found;
   }
 
@@ -38,8 +42,9 @@ class CannedReplyApi : public testing::AppFixture {
     const auto page = json(call(Method::get, "/audit?limit=" + std::to_string(count), "", admin_));
     std::vector<std::tuple<std::string, std::string, std::string>> entries;
     for (const auto& entry : page.at("items").as_array()) {
-      entries.emplace_back(entry.at("action").as_string(), entry.at("old").as_string(),
-                           entry.at("new").as_string());
+      entries.emplace_back(std::string(entry.at("action").as_string()),
+                           std::string(entry.at("old").as_string()),
+                           std::string(entry.at("new").as_string()));
       EXPECT_EQ(entry.at("actor").at("role").as_string(), "admin");
       EXPECT_TRUE(entry.at("target").is_null());
     }

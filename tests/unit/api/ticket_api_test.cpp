@@ -174,6 +174,9 @@ TEST_F(TicketApi, IllegalTransitionIs409NamingTheAllowedOnes) {
 TEST_F(TicketApi, AllowedStatusesAreExactlyTheMovesTheServerAccepts) {
   const std::vector<std::string> statuses = {"open", "in_progress", "waiting", "resolved",
                                              "closed"};
+  const auto status_body = [](const std::string& status) {
+    return boost::json::serialize(boost::json::object{{"status", status}});
+  };
   const auto allowed_for = [&](const std::string& who, std::int64_t id) {
     std::set<std::string> allowed;
     const auto ticket = json(call(Method::get, "/tickets/" + std::to_string(id), "", who));
@@ -189,46 +192,42 @@ TEST_F(TicketApi, AllowedStatusesAreExactlyTheMovesTheServerAccepts) {
         if (to == from) continue;
         const auto id = create_ticket(customer_, "Moves", "Where may it go?").at("id").as_int64();
         if (from != "open") {
-          ASSERT_EQ(put_ticket(moderator_, id, R"({"status":")" + from + ""
+          ASSERT_EQ(put_ticket(moderator_, id, status_body(from)).status, 200);
         }
-        ").status, 200);
-      }
-      const auto allowed = allowed_for(*who, id);
-        const auto response = put_ticket(*who, id, R"({"status":")" + to + ""
-    }
-    ");
+        const auto allowed = allowed_for(*who, id);
+        const auto response = put_ticket(*who, id, status_body(to));
         const std::string where = (who == &moderator_ ? "moderator " : "creator ") + from + " -> " +
                                   to + ": " + response.body;
-    if (allowed.contains(to)) {
-      EXPECT_EQ(response.status, 200) << where;
-      // The answer carries the moves from the new status.
-      EXPECT_EQ(json(response).at("status").as_string(), to) << where;
-      EXPECT_TRUE(json(response).as_object().contains("allowed_statuses")) << where;
-      ++accepted;
-    } else {
-      EXPECT_TRUE(response.status == 403 || response.status == 409) << where;
-      EXPECT_EQ(json(call(Method::get, "/tickets/" + std::to_string(id), "", *who))
-                    .at("status")
-                    .as_string(),
-                from)
-          << where;
-      ++refused;
+        if (allowed.contains(to)) {
+          EXPECT_EQ(response.status, 200) << where;
+          // The answer carries the moves from the new status.
+          EXPECT_EQ(json(response).at("status").as_string(), to) << where;
+          EXPECT_TRUE(json(response).as_object().contains("allowed_statuses")) << where;
+          ++accepted;
+        } else {
+          EXPECT_TRUE(response.status == 403 || response.status == 409) << where;
+          EXPECT_EQ(json(call(Method::get, "/tickets/" + std::to_string(id), "", *who))
+                        .at("status")
+                        .as_string(),
+                    from)
+              << where;
+          ++refused;
+        }
+      }
     }
   }
-}
-}
-EXPECT_EQ(accepted, 13 + 6);  // the table's 13 moves for staff; close ×4 and reopen ×2
-EXPECT_EQ(refused, 2 * 20 - accepted);
+  EXPECT_EQ(accepted, 13 + 6);  // the table's 13 moves for staff; close ×4 and reopen ×2
+  EXPECT_EQ(refused, 2 * 20 - accepted);
 
-// The case the issue names: a waiting ticket offers staff no "open".
-const auto id = create_ticket(customer_, "Waiting", "On the customer").at("id").as_int64();
-ASSERT_EQ(put_ticket(moderator_, id, R"({"status":"waiting"})").status, 200);
-EXPECT_EQ(allowed_for(moderator_, id),
-          (std::set<std::string>{"in_progress", "resolved", "closed"}));
-EXPECT_EQ(allowed_for(customer_, id), (std::set<std::string>{"closed"}));
-// Lists are shared by many callers and carry no allowed_statuses.
-const auto list = json(call(Method::get, "/tickets", "", moderator_));
-EXPECT_FALSE(list.at("items").as_array().at(0).as_object().contains("allowed_statuses"));
+  // The case the issue names: a waiting ticket offers staff no "open".
+  const auto id = create_ticket(customer_, "Waiting", "On the customer").at("id").as_int64();
+  ASSERT_EQ(put_ticket(moderator_, id, status_body("waiting")).status, 200);
+  EXPECT_EQ(allowed_for(moderator_, id),
+            (std::set<std::string>{"in_progress", "resolved", "closed"}));
+  EXPECT_EQ(allowed_for(customer_, id), (std::set<std::string>{"closed"}));
+  // Lists are shared by many callers and carry no allowed_statuses.
+  const auto list = json(call(Method::get, "/tickets", "", moderator_));
+  EXPECT_FALSE(list.at("items").as_array().at(0).as_object().contains("allowed_statuses"));
 }
 
 TEST_F(TicketApi, FieldsTheCallerMayNotSetAre403NeverApplied) {

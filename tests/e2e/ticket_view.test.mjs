@@ -113,6 +113,8 @@ test("a waiting ticket offers staff no 'open'; the customer only 'close'", async
   }
   const phone = await newContext(browser, "phone");
   try {
+    // resolved → waiting is no move of the table: reopened first.
+    await server.api("PUT", `/tickets/${id}`, { token: helper.token, body: { status: "open" } });
     await server.api("PUT", `/tickets/${id}`, { token: helper.token, body: { status: "waiting" } });
     const { page, watch } = await openTicket(phone, CUSTOMER, id, "customer");
     await page.locator(".ticket-summary").click();

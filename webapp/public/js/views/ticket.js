@@ -240,7 +240,7 @@ export default function ticketView(app, { id, embedded = false }) {
       h("span", { class: "chips" }, statusChip(ticket.status), priorityChip(ticket.priority),
         ticket.breached ? h("span", { class: "chip breached" }, t("ticket.breached")) : null),
       h("span", { class: "ticket-toggle-hint" }, h("span", { class: "visually-hidden" }, t("ticket.details")),
-        h("span", { class: "chevron", "aria-hidden": "true" }, "▾")));
+        h("span", { class: "chevron", "aria-hidden": "true" })));
     replace(details,
       h("p", { class: "meta" },
         t("ticket.created", { when: i18n.date(ticket.created_at) }), " · ", t("ticket.assignee"), ": ",

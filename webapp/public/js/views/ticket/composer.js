@@ -65,13 +65,14 @@ export function createComposer(app, { ticketId, embedded, getTicket, onQueued })
     },
   }) : null;
   const ownSend = app.telegram.nativeButtons ? null : send;
-  // Staff: the text across the width, and under it the mode switch with the buttons, in one
-  // row, so that the switch costs the conversation no height of its own. Customers: the text
-  // and Send side by side.
-  const box = mayNote || mayCan
-    ? h("div", { class: "composer stacked" }, text,
-        h("div", { class: "composer-tools" }, modes ?? h("span", { class: "spacer" }), cannedButton, ownSend))
-    : h("div", { class: "composer" }, text, ownSend);
+  // Staff: the text (and the canned-reply button), and under it the mode switch beside Send,
+  // so that the switch costs the conversation little height. Customers: the text and Send
+  // side by side.
+  const box = mayNote
+    ? h("div", { class: "composer stacked" },
+        h("div", { class: "composer-line" }, text, cannedButton),
+        h("div", { class: "composer-tools" }, modes, ownSend))
+    : h("div", { class: "composer" }, text, cannedButton, ownSend);
   const node = h("div", { class: "composer-wrap" }, picker?.node, indicator, box);
   const closedNote = h("p", { class: "hint composer-closed" }, t("chat.closedNote"));
   const area = h("div", { class: "composer-area" });

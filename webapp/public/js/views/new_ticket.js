@@ -81,13 +81,23 @@ export default function newTicketView(app) {
     event.preventDefault();
     create();
   });
-  subject.addEventListener("input", () => fields.subject.showError(""));
-  body.addEventListener("input", () => fields.body.showError(""));
+  // Telegram asks before closing the app while something is typed and not yet sent.
+  const unsent = () => app.telegram.needClosingConfirmation("new-ticket",
+    Boolean(subject.value.trim() || body.value.trim()));
+  subject.addEventListener("input", () => {
+    fields.subject.showError("");
+    unsent();
+  });
+  body.addEventListener("input", () => {
+    fields.body.showError("");
+    unsent();
+  });
 
   return {
     title: t("new.title"),
     node: form,
     main: { text: t("new.create"), run: create },
     focus: () => subject.focus(),
+    dispose: () => app.telegram.needClosingConfirmation("new-ticket", false),
   };
 }

@@ -35,13 +35,15 @@ service::CategoryFields category_fields(const boost::json::object& body) {
 }  // namespace
 
 void add_category_routes(Endpoints& endpoints, service::CategoryService& categories) {
-  endpoints.add_protected(Method::get, "/categories", std::nullopt,
-                          [&](Request&, const Principal& caller) {
-                            boost::json::array items;
-                            for (const auto& category : categories.list(caller))
-                              items.emplace_back(category_json(category));
-                            return collection(std::move(items), std::nullopt);
-                          });
+  endpoints.add_protected(
+      Method::get, "/categories", std::nullopt,
+      [&](Request&, const Principal& caller) {
+        boost::json::array items;
+        for (const auto& category : categories.list(caller))
+          items.emplace_back(category_json(category));
+        return collection(std::move(items), std::nullopt);
+      },
+      Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(Method::post, "/categories", Permission::categories_manage,
                           [&](Request& request, const Principal& caller) {
                             const auto fields = category_fields(read_object(request));

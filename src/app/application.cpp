@@ -54,13 +54,16 @@ http::ServerOptions server_options(const Config& config) {
       .shutdown_timeout = config.shutdown_timeout,
       .trusted_proxies = config.trusted_proxies,
       .max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address),
-      .websocket = http::WebSocketOptions{
-          .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
-          .idle_timeout = config.ws_idle_timeout}};
+      .websocket = http::WebSocketOptions{.send_queue_frames =
+                                              static_cast<std::size_t>(config.ws_send_queue),
+                                          .idle_timeout = config.ws_idle_timeout},
+      // SQLite answers a quick read from its page cache in microseconds: less than handing
+      // it to a worker thread costs. PostgreSQL's reads wait for a network round trip.
+      .quick_reads_inline = config.database_url.starts_with("sqlite:")};
 }
 
 RuntimeOptions runtime_options(const Config& config) {
-  return RuntimeOptions{.io_threads = config.http_threads,
+  return RuntimeOptions{.connection_threads = config.http_threads,
                         .read_workers = config.worker_threads,
                         .write_workers = config.write_threads};
 }
@@ -335,7 +338,8 @@ int run_server(const Config& config) {
   }
   auto server = std::make_unique<http::Server>(
       server_options(config),
-      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers()},
+      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers(),
+                          runtime.connection_contexts()},
       application->router(), application->metrics(), application->websocket_acceptor());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",

@@ -64,9 +64,9 @@ constexpr std::size_t kSmallestJsonWorthCompressing = 1024;
 constexpr std::size_t kLongestRequestId = 128;
 
 // What the shutdown needs to know about one open connection. Touched only on the
-// connection's strand, except for the registry set itself (guarded by a mutex).
+// connection's executor, except for the registry set itself (guarded by a mutex).
 struct OpenConnection {
-  asio::any_io_executor strand;
+  asio::any_io_executor executor;  // the connection's thread (or strand)
   beast::tcp_stream* stream = nullptr;
   bool idle = false;  // waiting for the first byte of its next request
   std::shared_ptr<detail::WebSocketConnection> websocket;  // once upgraded
@@ -293,6 +293,7 @@ struct Server::Impl {
         io(threads.io),
         workers(threads.reads),
         writers(threads.writes),
+        connection_contexts(std::move(threads.connections)),
         acceptor(io),
         proxies(TrustedProxies::parse(options.trusted_proxies)) {}
 
@@ -309,6 +310,8 @@ struct Server::Impl {
   asio::io_context& io;
   asio::thread_pool& workers;  // requests that read
   asio::thread_pool& writers;  // requests that change data: they mostly wait on a group commit
+  std::vector<asio::io_context*> connection_contexts;  // one thread each; see ServerThreads
+  std::size_t accepted = 0;  // connections accepted, to deal them out in turn (accept loop only)
   tcp::acceptor acceptor;
   TrustedProxies proxies;
   std::atomic<bool> stopping{false};
@@ -396,11 +399,20 @@ awaitable<bool> wait_for_request(Impl& server, beast::tcp_stream& stream,
   co_return true;
 }
 
+bool runs_on_pool(const Impl& server, Execution execution) {
+  switch (execution) {
+    case Execution::worker_pool: return true;
+    case Execution::io_thread: return false;
+    case Execution::quick_read: return !server.options.quick_reads_inline;
+  }
+  return true;
+}
+
 awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics_slot) {
   const bool gzip_ok = accepts_gzip(request.header("accept-encoding"));
   RouteMatch match = server.router.match(request.method, request.path);
   metrics_slot = match.path_route ? match.path_route->id : server.metrics.unmatched_slot();
-  if (match.route && match.route->execution == Execution::worker_pool) {
+  if (match.route && runs_on_pool(server, match.route->execution_for(request))) {
     // Reads get a pool sized for the cores; writes a larger one, because a write spends most
     // of its time waiting for its batch to commit, and more waiting writes make bigger
     // batches — without crowding the cores that reads need.
@@ -659,7 +671,7 @@ awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
 
 awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string peer) {
   auto entry = std::make_shared<OpenConnection>();
-  entry->strand = socket.get_executor();
+  entry->executor = socket.get_executor();
   ConnectionRegistration registration(*server, entry, peer);
   beast::tcp_stream stream(std::move(socket));
   entry->stream = &stream;
@@ -685,10 +697,18 @@ void log_unexpected(std::exception_ptr failure) {
   }
 }
 
+// The connections' threads in turn, or a strand of the shared io_context without them.
+asio::any_io_executor next_connection_executor(Impl& server) {
+  if (server.connection_contexts.empty()) return asio::make_strand(server.io);
+  auto& context = *server.connection_contexts[server.accepted % server.connection_contexts.size()];
+  ++server.accepted;
+  return context.get_executor();
+}
+
 awaitable<void> accept_loop(Impl* server) {
   for (;;) {
     auto [error, socket] =
-        co_await server->acceptor.async_accept(asio::make_strand(server->io), kTuple);
+        co_await server->acceptor.async_accept(next_connection_executor(*server), kTuple);
     if (error) {
       if (!server->acceptor.is_open()) co_return;
       // Out of file descriptors or similar: back off briefly instead of spinning.
@@ -774,7 +794,7 @@ bool Server::Impl::admit(const std::string& address) {
 void Server::Impl::force_close_connections() {
   std::lock_guard lock(connections_mutex);
   for (const auto& entry : connections) {
-    asio::post(entry->strand, [entry] {
+    asio::post(entry->executor, [entry] {
       beast::error_code ignored;
       if (entry->stream) entry->stream->socket().close(ignored);
       if (entry->websocket) detail::abort(entry->websocket);
@@ -810,9 +830,9 @@ void Server::Impl::begin_shutdown() {
       "idle connections close, WebSockets get 1001",
       open.size());
   for (auto& entry : open) {
-    // On the connection's own strand, so `idle` and `stream` are read race-free. A busy
+    // On the connection's own executor, so `idle` and `stream` are read race-free. A busy
     // connection finishes its request and then sees `stopping`.
-    asio::post(entry->strand, [entry] {
+    asio::post(entry->executor, [entry] {
       if (entry->stream && entry->idle) entry->stream->cancel();
       if (entry->websocket) {
         detail::peer_of(entry->websocket)->close(CloseCode::going_away, "server shutting down");

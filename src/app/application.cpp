@@ -207,7 +207,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_),
-      ticket_pages_(config.list_cache_bytes),
+      kept_pages_(config.list_cache_bytes),
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
                          .allow_loopback_origins = config.demo} {
@@ -222,9 +222,9 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_operations_routes(router_, health_, metrics_, assets_, config.public_url);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
-  api::add_category_routes(endpoints_, categories_);
+  api::add_category_routes(endpoints_, categories_, kept_pages_);
   api::add_auto_reply_routes(endpoints_, auto_replies_);
-  api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
+  api::add_ticket_routes(endpoints_, tickets_, kept_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
   api::add_statistics_routes(endpoints_, statistics_);
   api::add_forecast_routes(endpoints_, forecasts_);
@@ -235,10 +235,10 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.set_version(TICKETBOT_VERSION);
   metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
                        "Ticket lists answered from rendered pages kept since the last write.",
-                       [this] { return ticket_pages_.counts().hits; });
+                       [this] { return kept_pages_.counts().hits; });
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
-                       [this] { return ticket_pages_.counts().misses; });
+                       [this] { return kept_pages_.counts().misses; });
   if (bot_) {
     metrics_.add_counter("ticketbot_telegram_updates_processed_total",
                          "Telegram updates the bot has processed.",

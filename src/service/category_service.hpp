@@ -31,6 +31,9 @@ class CategoryService {
  public:
   explicit CategoryService(store::Store& store) : store_(store) {}
 
+  // A list read while this was N is current while it is still N (Store::committed_writes).
+  std::uint64_t committed_writes() const { return store_.committed_writes(); }
+
   std::vector<Category> list(const Principal& caller);
   Category create(const Principal& caller, const CategoryFields& fields);
   Category update(const Principal& caller, std::int64_t id, const CategoryFields& fields);

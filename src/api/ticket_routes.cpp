@@ -107,7 +107,7 @@ struct ListPage {
 };
 
 ListPage ticket_list_page(service::TicketService& tickets, const Principal& caller,
-                          const store::TicketQuery& query, Timestamp now) {
+                          const store::TicketQuery& query, Timestamp now, TicketRedaction hidden) {
   auto fetch = query;
   fetch.limit = query.limit + 1;
   auto found = tickets.list(caller, fetch);
@@ -116,7 +116,16 @@ ListPage ticket_list_page(service::TicketService& tickets, const Principal& call
     found.resize(static_cast<std::size_t>(query.limit));
     next = ticket_cursor(found.back(), query.sort);
   }
-  return ListPage{wire::ticket_page(found, now, next), first_breach(found, now)};
+  return ListPage{wire::ticket_page(found, now, next, hidden), first_breach(found, now)};
+}
+
+// The part of a page's cache key that says which fields it shows: a customer's page without
+// the hidden fields is never served to staff, nor one rendered under settings since changed
+// (a settings change is also a write, which empties the cache; the key alone keeps it right
+// while the settings held in memory catch up with the store).
+std::string_view shown_fields_key(TicketRedaction hidden) {
+  if (hidden.hide_sla) return hidden.hide_assignee ? "-sla-assignee|" : "-sla|";
+  return hidden.hide_assignee ? "-assignee|" : "all|";
 }
 
 }  // namespace
@@ -126,45 +135,47 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
       Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto query =
             service::TicketService::visible_query(caller, ticket_query(request, caller));
-        const auto key = store::cache_key(query);
+        const auto hidden = tickets.redaction_for(caller);
+        const auto key = std::string(shown_fields_key(hidden)) + store::cache_key(query);
         const auto now = tickets.now();
         const auto writes = tickets.committed_writes();  // before the read, never after
         if (const auto kept = pages.find(key, writes, now)) return Response::json(200, *kept);
-        auto page = ticket_list_page(tickets, caller, query, now);
+        auto page = ticket_list_page(tickets, caller, query, now, hidden);
         pages.put(key, writes, page.until, page.body);
         return Response::json(200, std::move(page.body));
       });
-  endpoints.add_protected(Method::post, "/tickets", Permission::tickets_create,
-                          [&](Request& request, const Principal& caller) {
-                            const auto body = read_object(request);
-                            service::TicketRequest ticket;
-                            ticket.subject = std::string(required_string(body, "subject"));
-                            ticket.body = std::string(required_string(body, "body"));
-                            if (auto category = nullable_id(body, "category_id"))
-                              ticket.category_id = *category;
-                            ticket.priority = optional_enum(body, "priority", parse_priority);
-                            if (const auto source = optional_enum(body, "source", parse_source);
-                                source && *source != MessageSource::system) {
-                              ticket.source = *source;
-                            }
-                            ticket.client_id = optional_string(body, "client_id");
-                            // 200, not 201, for a resend: an earlier request created it.
-                            const auto submitted = tickets.submit(caller, ticket);
-                            return Response::json(
-                                submitted.created ? 201 : 200,
-                                wire::ticket_document(submitted.ticket, tickets.now()));
-                          });
+  endpoints.add_protected(
+      Method::post, "/tickets", Permission::tickets_create,
+      [&](Request& request, const Principal& caller) {
+        const auto body = read_object(request);
+        service::TicketRequest ticket;
+        ticket.subject = std::string(required_string(body, "subject"));
+        ticket.body = std::string(required_string(body, "body"));
+        if (auto category = nullable_id(body, "category_id")) ticket.category_id = *category;
+        ticket.priority = optional_enum(body, "priority", parse_priority);
+        if (const auto source = optional_enum(body, "source", parse_source);
+            source && *source != MessageSource::system) {
+          ticket.source = *source;
+        }
+        ticket.client_id = optional_string(body, "client_id");
+        // 200, not 201, for a resend: an earlier request created it.
+        const auto submitted = tickets.submit(caller, ticket);
+        return Response::json(
+            submitted.created ? 201 : 200,
+            wire::ticket_document(submitted.ticket, tickets.now(), tickets.redaction_for(caller)));
+      });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         return Response::json(
-            200, wire::ticket_document(tickets.get(caller, path_id(request)), tickets.now()));
+            200, wire::ticket_document(tickets.get(caller, path_id(request)), tickets.now(),
+                                       tickets.redaction_for(caller)));
       });
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
         return Response::json(
-            200,
-            wire::ticket_document(tickets.update(caller, path_id(request), update), tickets.now()));
+            200, wire::ticket_document(tickets.update(caller, path_id(request), update),
+                                       tickets.now(), tickets.redaction_for(caller)));
       });
   endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
                           [&](Request& request, const Principal& caller) {
@@ -205,9 +216,9 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         const auto score = optional_int_in(body, "score", kMinScore, kMaxScore);
         if (!score) invalid("score is required");
         const Rating rating{*score, optional_string(body, "comment")};
-        return Response::json(
-            201,
-            wire::ticket_document(tickets.rate(caller, path_id(request), rating), tickets.now()));
+        return Response::json(201,
+                              wire::ticket_document(tickets.rate(caller, path_id(request), rating),
+                                                    tickets.now(), tickets.redaction_for(caller)));
       });
 }
 

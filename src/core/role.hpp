@@ -45,6 +45,7 @@ enum class Permission {
   forecast_view,
   reports_export,
   audit_view,
+  settings_manage,
   permissions_manage,
 };
 
@@ -54,7 +55,7 @@ struct PermissionInfo {
   std::string_view description;  // one line, for the admin UI
 };
 
-extern const std::array<PermissionInfo, 20> kAllPermissions;
+extern const std::array<PermissionInfo, 21> kAllPermissions;
 
 std::string_view permission_name(Permission permission);
 std::optional<Permission> parse_permission(std::string_view name);

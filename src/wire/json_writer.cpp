@@ -133,7 +133,7 @@ void write_user_ref(JsonWriter& out, const UserRef& user) {
   out.end_object();
 }
 
-void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now, TicketRedaction hidden) {
   out.begin_object();
   out.member("id", ticket.id);
   out.member("subject", ticket.subject);
@@ -142,11 +142,13 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   out.member("category_id", ticket.category_id);
   out.key("creator");
   write_user_ref(out, ticket.creator);
-  out.key("assignee");
-  if (ticket.assignee) {
-    write_user_ref(out, *ticket.assignee);
-  } else {
-    out.null();
+  if (!hidden.hide_assignee) {
+    out.key("assignee");
+    if (ticket.assignee) {
+      write_user_ref(out, *ticket.assignee);
+    } else {
+      out.null();
+    }
   }
   out.member("created_at", ticket.created_at);
   out.member("updated_at", ticket.updated_at);
@@ -156,8 +158,10 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   out.member("last_message_at", ticket.last_message_at);
   out.member("last_message_preview", ticket.last_message_preview);
   out.member("messages_count", ticket.messages_count);
-  out.member("sla_due_at", ticket.sla_due_at);
-  out.member("breached", sla_breached(ticket, now));
+  if (!hidden.hide_sla) {
+    out.member("sla_due_at", ticket.sla_due_at);
+    out.member("breached", sla_breached(ticket, now));
+  }
   out.key("rating");
   if (ticket.rating) {
     out.begin_object();
@@ -206,10 +210,10 @@ std::string page_of(const std::vector<Item>& items, const std::optional<std::str
 
 }  // namespace
 
-std::string ticket_document(const Ticket& ticket, Timestamp now) {
+std::string ticket_document(const Ticket& ticket, Timestamp now, TicketRedaction hidden) {
   std::string text;
   JsonWriter out(text);
-  write_ticket(out, ticket, now);
+  write_ticket(out, ticket, now, hidden);
   return text;
 }
 
@@ -221,9 +225,10 @@ std::string message_document(const Message& message) {
 }
 
 std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
-                        const std::optional<std::string>& next_cursor) {
-  return page_of(tickets, next_cursor, 640,
-                 [now](JsonWriter& out, const Ticket& ticket) { write_ticket(out, ticket, now); });
+                        const std::optional<std::string>& next_cursor, TicketRedaction hidden) {
+  return page_of(tickets, next_cursor, 640, [now, hidden](JsonWriter& out, const Ticket& ticket) {
+    write_ticket(out, ticket, now, hidden);
+  });
 }
 
 std::string message_page(const std::vector<Message>& messages,

@@ -6,7 +6,7 @@
 // `node` is the view's element, `dispose()` runs when it leaves the screen, and `main`
 // ({ text, run }) is its primary action, put on Telegram's MainButton when there is one.
 import { h, replace } from "./dom.js";
-import { can, isAdmin, isStaff } from "./domain.js";
+import { can, hasAdminSection, isStaff } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
 
@@ -18,6 +18,7 @@ const views = {
   ticket: () => import("./views/ticket.js"),
   admin: () => import("./views/admin.js"),
   dashboard: () => import("./views/dashboard.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 export class Router {
@@ -105,7 +106,7 @@ export class Router {
       ? [["queue", t("tab.queue")], ["tickets", t("tab.myTickets")]]
       : [["tickets", t("tab.myTickets")], ["new-ticket", t("tab.newTicket")]];
     if (can(user, "statistics.view")) tabs.push(["dashboard", t("tab.dashboard")]);
-    if (isAdmin(user)) tabs.push(["admin", t("tab.admin")]);
+    if (hasAdminSection(user)) tabs.push(["admin", t("tab.admin")]);
     this.tabs.hidden = false;
     replace(this.tabs, tabs.map(([name, label]) =>
       h("button", { type: "button", class: "tab", dataset: { tab: name },

@@ -177,11 +177,14 @@ export default function ticketView(app, { id, embedded = false }) {
     seen.mark(ticket);
     replace(head,
       h("h2", { style: "margin:0;font-size:17px" }, ticket.subject),
-      h("div", { class: "chips" }, statusChip(ticket.status), priorityChip(ticket.priority),
+      h("div", { class: "chips" }, statusChip(ticket.status, me), priorityChip(ticket.priority),
         ticket.breached ? h("span", { class: "chip breached" }, t("ticket.breached")) : null),
       h("p", { class: "meta" },
-        t("ticket.created", { when: i18n.date(ticket.created_at) }), " · ", t("ticket.assignee"), ": ",
-        ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned"),
+        t("ticket.created", { when: i18n.date(ticket.created_at) }),
+        // Absent (not null) when the settings hide who works a customer's ticket.
+        "assignee" in ticket
+          ? [" · ", t("ticket.assignee"), ": ", ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned")]
+          : null,
         ticket.sla_due_at && !ticket.first_response_at && staff
           ? ` · ${t("ticket.due", { when: i18n.relative(ticket.sla_due_at) })}` : ""),
       staff ? staffControls(ticket) : null,

@@ -62,7 +62,7 @@ function setUpLanguagePicker(select) {
   return { choose };
 }
 
-// Telegram's Settings menu item where there is one (Bot API 7.0+), else a button of the
+// Telegram's Settings menu item where there is one (Bot API 6.10+), else a button of the
 // page's own in the header, beside the language. Either opens the settings screen.
 function setUpSettingsEntry(before) {
   const open = () => {

@@ -104,7 +104,7 @@ export class Router {
     const t = i18n.t;
     const tabs = isStaff(user)
       ? [["queue", t("tab.queue")], ["tickets", t("tab.myTickets")]]
-      : [["tickets", t("tab.myTickets")], ["new-ticket", t("tab.newTicket")]];
+      : [["tickets", t("tab.myTickets")], ...(can(user, "tickets.create") ? [["new-ticket", t("tab.newTicket")]] : [])];
     if (can(user, "statistics.view")) tabs.push(["dashboard", t("tab.dashboard")]);
     if (hasAdminSection(user)) tabs.push(["admin", t("tab.admin")]);
     this.tabs.hidden = false;

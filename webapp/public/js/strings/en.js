@@ -356,6 +356,8 @@ export default {
   "dashboard.method.double_seasonal_holt_winters": "Holt-Winters with daily and weekly seasons",
 
   /* roles: settings, customer views, audit of records */
+  "ticket.delete": "Delete ticket",
+  "ticket.deleteConfirm": "Delete ticket #{id}? It disappears from every list.",
   "settings.open": "Settings",
   "settings.title": "Settings",
   "settings.availability": "Availability",

@@ -358,6 +358,8 @@ export default {
   "dashboard.method.double_seasonal_holt_winters": "Хольт — Винтерс с дневным и недельным сезонами",
 
   /* roles: settings, customer views, audit of records */
+  "ticket.delete": "Удалить обращение",
+  "ticket.deleteConfirm": "Удалить обращение #{id}? Оно исчезнет из всех списков.",
   "settings.open": "Настройки",
   "settings.title": "Настройки",
   "settings.availability": "Доступность",

@@ -6,6 +6,7 @@ import { i18n } from "../i18n.js";
 import { isFinished, isStaff, LIMITS, PRIORITIES, STATUSES } from "../domain.js";
 import { seen } from "../seen.js";
 import { priorityChip, statusChip } from "./ticket_list.js";
+import { deleteTicketControl } from "./ticket_delete.js";
 
 const NEAR_BOTTOM_PX = 80;
 const TYPING_SEND_EVERY_MS = 3000;
@@ -158,7 +159,8 @@ export default function ticketView(app, { id, embedded = false }) {
         h("button", { type: "button", class: "button", onclick: () => update({ assignee_id: me.id }) },
           t("ticket.take"))));
     }
-    return controls.length ? h("div", { class: "staff-controls" }, controls) : null;
+    controls.push(deleteTicketControl(app, ticket, (error) => showError(error)));
+    return controls.some(Boolean) ? h("div", { class: "staff-controls" }, controls) : null;
   }
 
   function customerActions(ticket) {

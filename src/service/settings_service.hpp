@@ -13,9 +13,9 @@ namespace tb::service {
 
 // A change to the customer settings: only the fields present are set.
 struct CustomerSettingsChange {
-  std::optional<bool> show_sla;
-  std::optional<bool> show_assignee;
-  std::optional<std::vector<Priority>> priorities;
+  std::optional<bool> show_sla{};
+  std::optional<bool> show_assignee{};
+  std::optional<std::vector<Priority>> priorities{};
 };
 
 // The settings an administrator changes at run time (GET/PUT /settings): what customers see

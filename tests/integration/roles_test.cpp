@@ -118,10 +118,12 @@ TEST_F(RolesAndVisibility, AHelperSetsOnlyTheirOwnAvailabilityAndNobodysCategori
   put("/users/" + moderator + "/availability", helper_, R"({"available":false})", 404);
   EXPECT_TRUE(get("/users/" + moderator, moderator_).at("available").as_bool());
 
-  EXPECT_FALSE(
-      put("/users/" + helper + "/availability", helper_, R"({"available":false})").at("available").as_bool());
-  EXPECT_TRUE(
-      put("/users/" + helper + "/availability", helper_, R"({"available":true})").at("available").as_bool());
+  EXPECT_FALSE(put("/users/" + helper + "/availability", helper_, R"({"available":false})")
+                   .at("available")
+                   .as_bool());
+  EXPECT_TRUE(put("/users/" + helper + "/availability", helper_, R"({"available":true})")
+                  .at("available")
+                  .as_bool());
   EXPECT_EQ(count("user.availability_changed"), audited) << "one's own away is not audited";
   // A customer has no availability to set.
   put("/users/" + std::to_string(id_of(customer_)) + "/availability", customer_,
@@ -137,7 +139,8 @@ TEST_F(RolesAndVisibility, TheAuditRecordsCategoryChangesWithBeforeAndAfter) {
 
   std::vector<json::value> entries;
   for (const auto& entry : audit()) {
-    if (std::string_view(entry.at("action").as_string()).starts_with("category.")) entries.push_back(entry);
+    if (std::string_view(entry.at("action").as_string()).starts_with("category."))
+      entries.push_back(entry);
   }
   ASSERT_EQ(entries.size(), 3u) << json::serialize(audit());
   const auto& deleted = entries[0];
@@ -159,9 +162,10 @@ TEST_F(RolesAndVisibility, TheAuditRecordsCategoryChangesWithBeforeAndAfter) {
 }
 
 TEST_F(RolesAndVisibility, TheAuditRecordsAutoReplyChanges) {
-  const auto created = post("/auto-replies", admin_,
-                            R"({"name":"Passwords","event":"ticket_created","keywords":["password"],)"
-                            R"("body":"Reset it at /reset"})");
+  const auto created =
+      post("/auto-replies", admin_,
+           R"({"name":"Passwords","event":"ticket_created","keywords":["password"],)"
+           R"("body":"Reset it at /reset"})");
   const auto id = std::to_string(created.at("id").as_int64());
   put("/auto-replies/" + id, admin_, R"({"active":false})");
   call(*server_, "DELETE", "/auto-replies/" + id, admin_, "", 204);
@@ -182,8 +186,9 @@ TEST_F(RolesAndVisibility, TheAuditRecordsAutoReplyChanges) {
 
 TEST_F(RolesAndVisibility, SettingsAreReadByEveryoneAndChangedByAdminsOnly) {
   const auto defaults = get("/settings", customer_);
-  EXPECT_EQ(json::serialize(defaults),
-            R"({"customers":{"show_sla":false,"show_assignee":false,"priorities":["low","normal","high"]}})");
+  EXPECT_EQ(
+      json::serialize(defaults),
+      R"({"customers":{"show_sla":false,"show_assignee":false,"priorities":["low","normal","high"]}})");
   put("/settings", moderator_, R"({"customers":{"show_sla":true}})", 403);
   put("/settings", customer_, R"({"customers":{"show_sla":true}})", 403);
   put("/settings", admin_, R"({"customers":{"priorities":[]}})", 400);
@@ -191,8 +196,8 @@ TEST_F(RolesAndVisibility, SettingsAreReadByEveryoneAndChangedByAdminsOnly) {
   put("/settings", admin_, R"({"customers":{"show_sla":"yes"}})", 400);
   EXPECT_EQ(get("/settings", customer_), defaults) << "nothing refused was applied";
 
-  const auto changed =
-      put("/settings", admin_, R"({"customers":{"show_sla":true,"priorities":["critical","low"]}})");
+  const auto changed = put("/settings", admin_,
+                           R"({"customers":{"show_sla":true,"priorities":["critical","low"]}})");
   EXPECT_TRUE(changed.at("customers").at("show_sla").as_bool());
   EXPECT_FALSE(changed.at("customers").at("show_assignee").as_bool()) << "left as it was";
   EXPECT_EQ(changed.at("customers").at("priorities"), json::array({"low", "critical"}));
@@ -210,17 +215,17 @@ TEST(RolesAndVisibilityRestart, SettingsSurviveARestart) {
        R"({"customers":{"show_assignee":true}})");
   ASSERT_EQ(first.stop(SIGTERM), 0);
   // The same database again, under a new server.
-  TestServer again(Environment{{"DATABASE_URL", "sqlite:" + (first.directory() / "test.db").string()}},
-                   "demo");
+  TestServer again(
+      Environment{{"DATABASE_URL", "sqlite:" + (first.directory() / "test.db").string()}}, "demo");
   const auto settings = call(again, "GET", "/settings", token_of(again, "user"));
   EXPECT_TRUE(settings.at("customers").at("show_assignee").as_bool()) << json::serialize(settings);
 }
 
 TEST_F(RolesAndVisibility, CustomersGetTicketsWithoutTheHiddenFieldsUntilTheSettingsAllowThem) {
   const auto category = first_category();
-  const auto ticket = post("/tickets", customer_,
-                           R"({"subject":"Refund","body":"please","category_id":)" +
-                               std::to_string(category) + "}");
+  const auto ticket = post(
+      "/tickets", customer_,
+      R"({"subject":"Refund","body":"please","category_id":)" + std::to_string(category) + "}");
   EXPECT_FALSE(ticket.as_object().contains("assignee")) << json::serialize(ticket);
   EXPECT_FALSE(ticket.as_object().contains("sla_due_at"));
   EXPECT_FALSE(ticket.as_object().contains("breached"));
@@ -260,11 +265,11 @@ TEST_F(RolesAndVisibility, CustomersGetTicketsWithoutTheHiddenFieldsUntilTheSett
 
 TEST_F(RolesAndVisibility, CustomersGetTicketFramesWithoutTheHiddenFields) {
   const auto category = first_category();
-  const auto id = post("/tickets", customer_,
-                       R"({"subject":"Live","body":"hello","category_id":)" +
-                           std::to_string(category) + "}")
-                      .at("id")
-                      .as_int64();
+  const auto id =
+      post("/tickets", customer_,
+           R"({"subject":"Live","body":"hello","category_id":)" + std::to_string(category) + "}")
+          .at("id")
+          .as_int64();
   const auto topic = "ticket:" + std::to_string(id);
   WsClient customer(server_->port(), "/ws?token=" + customer_);
   WsClient moderator(server_->port(), "/ws?token=" + moderator_);
@@ -301,10 +306,9 @@ TEST_F(RolesAndVisibility, CustomersGetTicketFramesWithoutTheHiddenFields) {
 }
 
 TEST_F(RolesAndVisibility, CustomersChooseOnlyTheAllowedPriorities) {
-  const auto refused =
-      server_->request("POST", "/tickets",
-                       R"({"subject":"Down","body":"all of it","priority":"critical"})",
-                       "Authorization: Bearer " + customer_ + "\r\n");
+  const auto refused = server_->request(
+      "POST", "/tickets", R"({"subject":"Down","body":"all of it","priority":"critical"})",
+      "Authorization: Bearer " + customer_ + "\r\n");
   EXPECT_EQ(refused.status, 403) << refused.body;
   const auto error = json::parse(refused.body).at("error");
   EXPECT_EQ(error.at("code").as_string(), "forbidden");

@@ -6,9 +6,12 @@
 namespace tb {
 namespace {
 
-const TicketScope kCustomer{.user_id = 1, .view_all = false, .view_category = false, .category_ids = {}};
-const TicketScope kHelper{.user_id = 2, .view_all = false, .view_category = true, .category_ids = {3}};
-const TicketScope kModerator{.user_id = 3, .view_all = true, .view_category = true, .category_ids = {}};
+const TicketScope kCustomer{
+    .user_id = 1, .view_all = false, .view_category = false, .category_ids = {}};
+const TicketScope kHelper{
+    .user_id = 2, .view_all = false, .view_category = true, .category_ids = {3}};
+const TicketScope kModerator{
+    .user_id = 3, .view_all = true, .view_category = true, .category_ids = {}};
 
 TEST(CustomerView, ByDefaultCustomersSeeNeitherSlaNorAssigneeAndCannotChooseCritical) {
   const CustomerSettings defaults;
@@ -38,8 +41,9 @@ TEST(CustomerView, EachSettingUncoversItsOwnField) {
 }
 
 TEST(CustomerView, SettingsSurviveTheirStoredForm) {
-  const CustomerSettings settings{
-      .show_sla = true, .show_assignee = false, .priorities = {Priority::normal, Priority::critical}};
+  const CustomerSettings settings{.show_sla = true,
+                                  .show_assignee = false,
+                                  .priorities = {Priority::normal, Priority::critical}};
   const auto text = encode_customer_settings(settings);
   EXPECT_EQ(text, R"({"show_sla":true,"show_assignee":false,"priorities":["normal","critical"]})");
   EXPECT_EQ(decode_customer_settings(text), settings);

@@ -43,9 +43,9 @@ TEST_F(SettingsServiceTest, OnlyThoseWithSettingsManageChangeThem) {
 }
 
 TEST_F(SettingsServiceTest, AChangeIsKeptAuditedAndReadByTheNextServer) {
-  settings_.update(admin_, {.show_assignee = true, .priorities = std::vector{Priority::critical,
-                                                                             Priority::low,
-                                                                             Priority::low}});
+  settings_.update(admin_,
+                   {.show_assignee = true,
+                    .priorities = std::vector{Priority::critical, Priority::low, Priority::low}});
   const SettingsService restarted(*store_);
   EXPECT_EQ(restarted.customer(),
             (CustomerSettings{.show_sla = false,

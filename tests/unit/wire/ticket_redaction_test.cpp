@@ -30,8 +30,8 @@ TEST(TicketRedaction, NothingHiddenWritesEveryField) {
 
 TEST(TicketRedaction, HiddenFieldsAreLeftOutAndTheRestStays) {
   const auto full = boost::json::parse(ticket_document(assigned_ticket(), Timestamp(2000s)));
-  const auto shown = boost::json::parse(
-      ticket_document(assigned_ticket(), Timestamp(2000s), {.hide_sla = true, .hide_assignee = true}));
+  const auto shown = boost::json::parse(ticket_document(assigned_ticket(), Timestamp(2000s),
+                                                        {.hide_sla = true, .hide_assignee = true}));
   auto expected = full.as_object();
   expected.erase("assignee");
   expected.erase("sla_due_at");

@@ -91,5 +91,10 @@ export function isCustomerView(user) {
   return Boolean(user) && !can(user, "tickets.view_all") && !can(user, "tickets.view_category");
 }
 
+// Whoever works a queue of tickets (helpers and up by default) starts on the Queue.
+export function worksQueue(user) {
+  return can(user, "tickets.view_category") || can(user, "tickets.view_all");
+}
+
 // What the server answers when GET /settings cannot be read: its defaults.
 export const DEFAULT_CUSTOMER_SETTINGS = { show_sla: false, show_assignee: false, priorities: ["low", "normal", "high"] };

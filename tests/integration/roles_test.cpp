@@ -237,7 +237,8 @@ TEST_F(RolesAndVisibility, CustomersGetTicketsWithoutTheHiddenFieldsUntilTheSett
   EXPECT_TRUE(by_staff.as_object().contains("breached"));
 
   const auto listed = [&](const std::string& token) {
-    for (const auto& item : get("/tickets?limit=200", token).at("items").as_array()) {
+    const auto page = get("/tickets?limit=200", token);  // kept alive: the loop reads into it
+    for (const auto& item : page.at("items").as_array()) {
       if (std::to_string(item.at("id").as_int64()) == id) return item.as_object();
     }
     ADD_FAILURE() << "ticket " << id << " not listed";

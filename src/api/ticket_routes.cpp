@@ -132,7 +132,8 @@ std::string_view shown_fields_key(TicketRedaction hidden) {
 
 void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, PageCache& pages) {
   endpoints.add_protected(
-      Method::get, "/tickets", std::nullopt, [&](Request& request, const Principal& caller) {
+      Method::get, "/tickets", std::nullopt,
+      [&](Request& request, const Principal& caller) {
         const auto query =
             service::TicketService::visible_query(caller, ticket_query(request, caller));
         const auto hidden = tickets.redaction_for(caller);
@@ -143,6 +144,12 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         auto page = ticket_list_page(tickets, caller, query, now, hidden);
         pages.put(key, writes, page.until, page.body);
         return Response::json(200, std::move(page.body));
+      },
+      Credentials::header,
+      [](const Request& request) {
+        // A page is an index range; a full-text search may scan far more.
+        return request.query_param("q") ? http::Execution::worker_pool
+                                        : http::Execution::quick_read;
       });
   endpoints.add_protected(
       Method::post, "/tickets", Permission::tickets_create,
@@ -165,11 +172,13 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
             wire::ticket_document(submitted.ticket, tickets.now(), tickets.redaction_for(caller)));
       });
   endpoints.add_protected(
-      Method::get, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
+      Method::get, "/tickets/{id}", std::nullopt,
+      [&](Request& request, const Principal& caller) {
         return Response::json(
             200, wire::ticket_document(tickets.get(caller, path_id(request)), tickets.now(),
                                        tickets.redaction_for(caller)));
-      });
+      },
+      Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
@@ -182,19 +191,20 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
                             tickets.remove(caller, path_id(request));
                             return Response::no_content();
                           });
-  endpoints.add_protected(Method::get, "/tickets/{id}/messages", std::nullopt,
-                          [&](Request& request, const Principal& caller) {
-                            const std::int64_t after_id = query_after_id(request);
-                            const int limit = page_limit(request);
-                            auto found =
-                                tickets.messages(caller, path_id(request), after_id, limit + 1);
-                            std::optional<std::string> next;
-                            if (static_cast<int>(found.size()) > limit) {
-                              found.resize(static_cast<std::size_t>(limit));
-                              next = encode_cursor(found.back().id);
-                            }
-                            return Response::json(200, wire::message_page(found, next));
-                          });
+  endpoints.add_protected(
+      Method::get, "/tickets/{id}/messages", std::nullopt,
+      [&](Request& request, const Principal& caller) {
+        const std::int64_t after_id = query_after_id(request);
+        const int limit = page_limit(request);
+        auto found = tickets.messages(caller, path_id(request), after_id, limit + 1);
+        std::optional<std::string> next;
+        if (static_cast<int>(found.size()) > limit) {
+          found.resize(static_cast<std::size_t>(limit));
+          next = encode_cursor(found.back().id);
+        }
+        return Response::json(200, wire::message_page(found, next));
+      },
+      Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(
       Method::post, "/tickets/{id}/messages", std::nullopt,
       [&](Request& request, const Principal& caller) {

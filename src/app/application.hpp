@@ -87,7 +87,7 @@ class Application {
   http::Router router_;
   http::Metrics metrics_;
   api::Endpoints endpoints_;
-  api::PageCache ticket_pages_;
+  api::PageCache kept_pages_;
   std::unique_ptr<telegram::TelegramBot> bot_;
   realtime::EndpointOptions websocket_options_;
   // Where follow_events begins: the log's end when the application was made. The hub is no

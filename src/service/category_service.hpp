@@ -33,6 +33,9 @@ class CategoryService {
   explicit CategoryService(store::Store& store, Clock clock = system_now)
       : store_(store), clock_(std::move(clock)) {}
 
+  // A list read while this was N is current while it is still N (Store::committed_writes).
+  std::uint64_t committed_writes() const { return store_.committed_writes(); }
+
   std::vector<Category> list(const Principal& caller);
   Category create(const Principal& caller, const CategoryFields& fields);
   Category update(const Principal& caller, std::int64_t id, const CategoryFields& fields);

@@ -210,5 +210,32 @@ TEST_F(TicketsOverHttp, ConcurrentSendsWithOneClientIdMakeOneMessage) {
   EXPECT_EQ(messages_on(id, customer), 2u);
 }
 
+// The list is kept rendered between writes: each change must show at once, to managers and
+// to customers, who see different lists.
+TEST_F(TicketsOverHttp, TheKeptCategoryListChangesWithEveryWrite) {
+  const auto customer = login("user");
+  const auto admin = login("admin");
+  const auto names = [&](const std::string& who) {
+    std::set<std::string> found;
+    const auto list = call("GET", "/categories", who);
+    for (const auto& item : list.at("items").as_array()) {
+      found.insert(std::string(item.at("name").as_string()));
+    }
+    return found;
+  };
+  ASSERT_FALSE(names(customer).contains("Kept"));  // read twice: the second from the kept answer
+  ASSERT_FALSE(names(customer).contains("Kept"));
+  ASSERT_FALSE(names(admin).contains("Kept"));
+  const auto created = call("POST", "/categories", admin, R"({"name":"Kept"})", 201);
+  const auto id = std::to_string(created.at("id").as_int64());
+  EXPECT_TRUE(names(customer).contains("Kept"));
+  EXPECT_TRUE(names(admin).contains("Kept"));
+  call("PUT", "/categories/" + id, admin, R"({"active":false})");
+  EXPECT_FALSE(names(customer).contains("Kept"));
+  EXPECT_TRUE(names(admin).contains("Kept"));  // managers see inactive categories too
+  call("DELETE", "/categories/" + id, admin, "", 204);
+  EXPECT_FALSE(names(admin).contains("Kept"));
+}
+
 }  // namespace
 }  // namespace tb::testing

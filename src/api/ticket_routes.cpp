@@ -91,9 +91,11 @@ service::TicketUpdate ticket_update(const boost::json::object& body) {
 }
 
 // One ticket for its caller alone, with the status moves they may make (allowed_statuses).
-std::string ticket_for(const Ticket& ticket, const Principal& caller, Timestamp now) {
-  return wire::ticket_document(ticket, now,
-                               service::TicketService::allowed_statuses(caller, ticket));
+std::string ticket_for(const service::TicketService& tickets, const Ticket& ticket,
+                       const Principal& caller) {
+  return wire::ticket_document(ticket, tickets.now(),
+                               service::TicketService::allowed_statuses(caller, ticket),
+                               tickets.redaction_for(caller));
 }
 
 // The earliest moment the clock alone changes what `tickets` render as (an SLA falls due).
@@ -113,7 +115,7 @@ struct ListPage {
 };
 
 ListPage ticket_list_page(service::TicketService& tickets, const Principal& caller,
-                          const store::TicketQuery& query, Timestamp now) {
+                          const store::TicketQuery& query, Timestamp now, TicketRedaction hidden) {
   auto fetch = query;
   fetch.limit = query.limit + 1;
   auto found = tickets.list(caller, fetch);
@@ -122,7 +124,16 @@ ListPage ticket_list_page(service::TicketService& tickets, const Principal& call
     found.resize(static_cast<std::size_t>(query.limit));
     next = ticket_cursor(found.back(), query.sort);
   }
-  return ListPage{wire::ticket_page(found, now, next), first_breach(found, now)};
+  return ListPage{wire::ticket_page(found, now, next, hidden), first_breach(found, now)};
+}
+
+// The part of a page's cache key that says which fields it shows: a customer's page without
+// the hidden fields is never served to staff, nor one rendered under settings since changed
+// (a settings change is also a write, which empties the cache; the key alone keeps it right
+// while the settings held in memory catch up with the store).
+std::string_view shown_fields_key(TicketRedaction hidden) {
+  if (hidden.hide_sla) return hidden.hide_assignee ? "-sla-assignee|" : "-sla|";
+  return hidden.hide_assignee ? "-assignee|" : "all|";
 }
 
 }  // namespace
@@ -133,11 +144,12 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
       [&](Request& request, const Principal& caller) {
         const auto query =
             service::TicketService::visible_query(caller, ticket_query(request, caller));
-        const auto key = store::cache_key(query);
+        const auto hidden = tickets.redaction_for(caller);
+        const auto key = std::string(shown_fields_key(hidden)) + store::cache_key(query);
         const auto now = tickets.now();
         const auto writes = tickets.committed_writes();  // before the read, never after
         if (const auto kept = pages.find(key, writes, now)) return Response::json(200, *kept);
-        auto page = ticket_list_page(tickets, caller, query, now);
+        auto page = ticket_list_page(tickets, caller, query, now, hidden);
         pages.put(key, writes, page.until, page.body);
         return Response::json(200, std::move(page.body));
       },
@@ -165,20 +177,19 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
                             const auto submitted = tickets.submit(caller, ticket);
                             return Response::json(
                                 submitted.created ? 201 : 200,
-                                ticket_for(submitted.ticket, caller, tickets.now()));
+                                ticket_for(tickets, submitted.ticket, caller));
                           });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt,
       [&](Request& request, const Principal& caller) {
         return Response::json(
-            200, ticket_for(tickets.get(caller, path_id(request)), caller, tickets.now()));
+            200, ticket_for(tickets, tickets.get(caller, path_id(request)), caller));
       },
       Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
-        return Response::json(200, ticket_for(tickets.update(caller, path_id(request), update),
-                                              caller, tickets.now()));
+        return Response::json(200, ticket_for(tickets, tickets.update(caller, path_id(request), update), caller));
       });
   endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
                           [&](Request& request, const Principal& caller) {
@@ -221,7 +232,7 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         if (!score) invalid("score is required");
         const Rating rating{*score, optional_string(body, "comment")};
         return Response::json(
-            201, ticket_for(tickets.rate(caller, path_id(request), rating), caller, tickets.now()));
+            201, ticket_for(tickets, tickets.rate(caller, path_id(request), rating), caller));
       });
 }
 

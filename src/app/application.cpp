@@ -12,6 +12,7 @@
 #include "api/category_routes.hpp"
 #include "api/forecast_routes.hpp"
 #include "api/report_routes.hpp"
+#include "api/settings_routes.hpp"
 #include "api/statistics_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
@@ -194,10 +195,11 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
-      categories_(*store_),
+      categories_(*store_, clock),
       auto_replies_(*store_, clock),
       canned_replies_(*store_, clock),
-      tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
+      settings_(*store_, clock),
+      tickets_(*store_, auto_replies_, clock, config.message_rate_limit, &settings_),
       statistics_(*store_, clock),
       forecasts_(*store_, staffing_targets(config), clock),
       undelivered_(*store_),
@@ -227,6 +229,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_category_routes(endpoints_, categories_, kept_pages_);
   api::add_auto_reply_routes(endpoints_, auto_replies_);
   api::add_canned_reply_routes(endpoints_, canned_replies_);
+  api::add_settings_routes(endpoints_, settings_);
   api::add_ticket_routes(endpoints_, tickets_, kept_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
   api::add_statistics_routes(endpoints_, statistics_);

@@ -25,6 +25,7 @@
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/report_service.hpp"
+#include "service/settings_service.hpp"
 #include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
@@ -75,6 +76,7 @@ class Application {
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
   service::CannedReplyService canned_replies_;
+  service::SettingsService settings_;  // before tickets_, which reads it
   service::TicketService tickets_;
   service::StatisticsService statistics_;
   service::ForecastService forecasts_;

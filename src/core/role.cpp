@@ -2,7 +2,7 @@
 
 namespace tb {
 
-const std::array<PermissionInfo, 22> kAllPermissions = {{
+const std::array<PermissionInfo, 23> kAllPermissions = {{
     {Permission::tickets_create, "tickets.create", "open tickets and reply on one's own"},
     {Permission::tickets_view_all, "tickets.view_all", "see every ticket"},
     {Permission::tickets_view_category, "tickets.view_category",
@@ -28,6 +28,8 @@ const std::array<PermissionInfo, 22> kAllPermissions = {{
     {Permission::forecast_view, "forecast.view", "see the load forecast"},
     {Permission::reports_export, "reports.export", "export ticket reports"},
     {Permission::audit_view, "audit.view", "read the audit log"},
+    {Permission::settings_manage, "settings.manage",
+     "choose what customers see of their tickets and which priorities they may pick"},
     {Permission::permissions_manage, "permissions.manage", "edit the role permission table"},
 }};
 
@@ -85,9 +87,9 @@ PermissionSet default_permissions(Role role) {
     }
   }
   if (role_level(role) >= role_level(Role::admin)) {
-    for (auto p :
-         {P::tickets_delete, P::users_manage_roles, P::categories_manage, P::auto_replies_manage,
-          P::canned_replies_manage, P::reports_export, P::audit_view}) {
+    for (auto p : {P::tickets_delete, P::users_manage_roles, P::categories_manage,
+                   P::auto_replies_manage, P::canned_replies_manage, P::reports_export,
+                   P::audit_view, P::settings_manage}) {
       set.add(p);
     }
   }

@@ -47,6 +47,7 @@ enum class Permission {
   forecast_view,
   reports_export,
   audit_view,
+  settings_manage,
   permissions_manage,
 };
 
@@ -56,7 +57,7 @@ struct PermissionInfo {
   std::string_view description;  // one line, for the admin UI
 };
 
-extern const std::array<PermissionInfo, 22> kAllPermissions;
+extern const std::array<PermissionInfo, 23> kAllPermissions;
 
 std::string_view permission_name(Permission permission);
 std::optional<Permission> parse_permission(std::string_view name);

@@ -25,11 +25,17 @@ TicketScope scope_of(const Principal& caller) {
 }
 
 TicketService::TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock,
-                             int messages_per_minute)
+                             int messages_per_minute, const SettingsService* settings)
     : store_(store),
       auto_replies_(auto_replies),
       clock_(std::move(clock)),
-      message_limiter_(messages_per_minute, std::chrono::minutes(1)) {}
+      message_limiter_(messages_per_minute, std::chrono::minutes(1)),
+      settings_(settings) {}
+
+TicketRedaction TicketService::redaction_for(const Principal& caller) const {
+  return settings_ ? settings_->redaction_for(caller)
+                   : service::redaction_for(caller, CustomerSettings{});
+}
 
 // --- tickets
 
@@ -60,6 +66,13 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
   ticket.client_id = request.client_id;
   ticket.subject = required_text(request.subject, kMaxSubjectLength, "subject");
   ticket.body = required_text(request.body, kMaxMessageLength, "body");
+  if (request.priority) {
+    if (settings_) {
+      settings_->check_priority_choice(caller, *request.priority);
+    } else {
+      check_priority_choice(caller, CustomerSettings{}, *request.priority);
+    }
+  }
   std::optional<Category> category;
   if (request.category_id) category = active_category(*request.category_id);
   ticket.category_id = request.category_id;

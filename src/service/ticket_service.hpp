@@ -9,6 +9,7 @@
 #include "service/auto_reply_service.hpp"
 #include "service/principal.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/settings_service.hpp"
 #include "store/store.hpp"
 
 namespace tb::service {
@@ -58,8 +59,9 @@ struct TicketUpdate {
 // and the bot call it.
 class TicketService {
  public:
+  // Without `settings` the defaults of CustomerSettings apply to customers.
   TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock = system_now,
-                int messages_per_minute = 60);
+                int messages_per_minute = 60, const SettingsService* settings = nullptr);
 
   Ticket create(const Principal& caller, const TicketRequest& request);
   // create, made idempotent by request.client_id: when the caller already created a ticket
@@ -80,6 +82,8 @@ class TicketService {
   // The statuses `caller` may move `ticket` to now (the status table and their rights): what
   // update() accepts for `status`, every other move being refused (403 or 409).
   static std::vector<TicketStatus> allowed_statuses(const Principal& caller, const Ticket& ticket);
+  // The fields of a Ticket `caller` is not shown (a customer's view, by the settings).
+  TicketRedaction redaction_for(const Principal& caller) const;
   Ticket update(const Principal& caller, std::int64_t id, const TicketUpdate& update);
   void remove(const Principal& caller, std::int64_t id);
   Ticket rate(const Principal& caller, std::int64_t id, const Rating& rating);
@@ -111,6 +115,7 @@ class TicketService {
   AutoReplyService& auto_replies_;
   Clock clock_;
   RateLimiter message_limiter_;
+  const SettingsService* settings_;
 };
 
 TicketScope scope_of(const Principal& caller);

@@ -79,6 +79,19 @@ struct PermissionChange {
   Timestamp at{};
 };
 
+// One entry of the audit log: who changed what, from what to what. `action` is a dotted name
+// ("category.updated"); `target_user_id` the person concerned, if the change is about one;
+// the values are text as the service words them ("" where there is nothing, e.g. before a
+// creation; a JSON object for a changed record).
+struct AuditRecord {
+  std::int64_t actor_id = 0;
+  std::string action{};
+  std::optional<std::int64_t> target_user_id{};
+  std::string old_value{};
+  std::string new_value{};
+  Timestamp at{};
+};
+
 // The disk holding the database is full (SQLITE_FULL). Stores turn it into
 // tb::Error(insufficient_storage) for their callers and report it until a write succeeds.
 class StorageFull : public StoreError {
@@ -332,6 +345,8 @@ class Store {
   virtual void save_role_permissions(const PermissionChange& change) = 0;
 
   // --- audit log, newest first, before `before_id` (0: from the newest)
+  // Appends one entry; inside in_one_transaction it commits with the change it records.
+  virtual void append_audit(const AuditRecord& record) = 0;
   virtual std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) = 0;
 
   // --- categories

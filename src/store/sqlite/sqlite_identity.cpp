@@ -270,6 +270,13 @@ void SqliteStore::save_role_permissions(const PermissionChange& change) {
   });
 }
 
+void SqliteStore::append_audit(const AuditRecord& record) {
+  write([&](Connection& connection) {
+    insert_audit(connection, record.actor_id, record.action, record.target_user_id,
+                 record.old_value, record.new_value, record.at);
+  });
+}
+
 std::vector<AuditEntry> SqliteStore::list_audit(std::int64_t before_id, int limit) {
   return read([&](Connection& connection) {
     auto statement = connection.prepare(kSelectAudit);

@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   std::map<Role, std::vector<std::string>> load_role_permissions() override;
   void save_role_permissions(const PermissionChange& change) override;
 
+  void append_audit(const AuditRecord& record) override;
   std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) override;
 
   std::vector<Category> list_categories() override;

@@ -56,7 +56,11 @@ class TicketApi : public testing::AppFixture {
     if (!priority.empty()) request["priority"] = priority;
     const auto response = call(Method::post, "/tickets", boost::json::serialize(request), who);
     EXPECT_EQ(response.status, 201) << response.body;
-    return json(response);
+    if (response.status != 201) return json(response);
+    // As staff see it: a customer's own answer leaves out the assignee and the SLA fields
+    // (GET /settings), which these tests read.
+    return json(call(Method::get, "/tickets/" + std::to_string(json(response).at("id").as_int64()),
+                     "", moderator_));
   }
 
   http::Response put_ticket(const std::string& who, std::int64_t id, const std::string& body) {
@@ -441,7 +445,7 @@ TEST_F(TicketApi, RoutingSpreadsTicketsEvenlyAndSkipsAwayStaff) {
 
 TEST_F(TicketApi, CriticalTicketsRaiseAnAlertFromTheirLoggedCreation) {
   create_ticket(customer_, "Slow", "a bit slow", std::nullopt, "high");
-  create_ticket(customer_, "Down", "everything is down", std::nullopt, "critical");
+  create_ticket(helper_, "Down", "everything is down", std::nullopt, "critical");
   std::vector<std::string> alerts;
   for (const auto& event : app_->store().read_events(0, 1000)) {
     if (raises_critical_alert(event)) alerts.push_back(event.ticket.subject);

@@ -9,6 +9,7 @@ import { Router } from "./router.js";
 import { Session } from "./session.js";
 import { Outbox } from "./outbox.js";
 import { showConnection } from "./views/connection.js";
+import { h } from "./dom.js";
 
 const api = new Api();
 const realtime = new Realtime();
@@ -24,7 +25,12 @@ telegram.start();
 i18n.choose(telegram.language || navigator.language);
 document.documentElement.lang = i18n.language;
 showConnection(document.getElementById("connection"), realtime);
-setUpLanguagePicker(document.getElementById("language"));
+const languagePicker = setUpLanguagePicker(document.getElementById("language"));
+// The settings screen (language; for staff also "away"): for everyone signed in.
+const settingsEntry = setUpSettingsEntry(document.getElementById("language"));
+app.setLanguage = (language) => {
+  languagePicker.choose(language);
+};
 
 api.onUnauthorized = () => session.expired();
 // A 401 from /auth/me signs out (onUnauthorized); an answer means it was another limit.
@@ -33,6 +39,7 @@ realtime.on("policy_closed", () => api.get("/auth/me").then(
   (error) => { if (error.status !== 401) realtime.retryLater(); }));
 session.onChange = () => {
   outbox.useFor(session.user?.id);
+  settingsEntry.update(session.user);
   router.home(session.user, telegram.startParam);
 };
 
@@ -41,12 +48,46 @@ session.restore()
   .finally(() => session.onChange());
 
 function setUpLanguagePicker(select) {
-  select.value = i18n.language;
-  select.setAttribute("aria-label", i18n.t("language"));
-  select.addEventListener("change", () => {
-    i18n.set(select.value);
+  const choose = (language) => {
+    i18n.set(language);
+    select.value = i18n.language;
     document.documentElement.lang = i18n.language;
     select.setAttribute("aria-label", i18n.t("language"));
+    settingsEntry?.relabel();
     router.rerender();
-  });
+  };
+  select.value = i18n.language;
+  select.setAttribute("aria-label", i18n.t("language"));
+  select.addEventListener("change", () => choose(select.value));
+  return { choose };
+}
+
+// Telegram's Settings menu item where there is one (Bot API 6.10+), else a button of the
+// page's own in the header, beside the language. Either opens the settings screen.
+function setUpSettingsEntry(before) {
+  const open = () => {
+    if (session.user && router.stack.at(-1)?.name !== "settings") router.go("settings");
+  };
+  const button = h("button", { type: "button", class: "settings-button", hidden: true, onclick: open },
+    h("span", { "aria-hidden": "true" }, "⚙"));
+  before.before(button);
+  let hideNative = null;
+  const relabel = () => {
+    button.setAttribute("aria-label", i18n.t("settings.open"));
+    button.title = i18n.t("settings.open");
+  };
+  relabel();
+  return {
+    relabel,
+    update(user) {
+      if (!user) {
+        button.hidden = true;
+        if (hideNative) hideNative();
+        hideNative = null;
+        return;
+      }
+      if (!hideNative) hideNative = telegram.setSettingsButton(open) || null;
+      button.hidden = Boolean(hideNative);
+    },
+  };
 }

@@ -6,7 +6,7 @@
 // `node` is the view's element, `dispose()` runs when it leaves the screen, and `main`
 // ({ text, run }) is its primary action, put on Telegram's MainButton when there is one.
 import { h, replace } from "./dom.js";
-import { can, isAdmin, isStaff } from "./domain.js";
+import { can, hasAdminSection, worksQueue } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
 
@@ -18,6 +18,7 @@ const views = {
   ticket: () => import("./views/ticket.js"),
   admin: () => import("./views/admin.js"),
   dashboard: () => import("./views/dashboard.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 export class Router {
@@ -40,7 +41,7 @@ export class Router {
       return this.show([{ name: "login", params: {} }]);
     }
     this.renderTabs(user);
-    const root = { name: isStaff(user) ? "queue" : "tickets", params: {} };
+    const root = { name: worksQueue(user) ? "queue" : "tickets", params: {} };
     const stack = [root];
     const linked = /^ticket_(\d+)$/.exec(startParam ?? "");
     if (linked && !this.linkFollowed) {
@@ -101,11 +102,11 @@ export class Router {
 
   renderTabs(user) {
     const t = i18n.t;
-    const tabs = isStaff(user)
+    const tabs = worksQueue(user)
       ? [["queue", t("tab.queue")], ["tickets", t("tab.myTickets")]]
-      : [["tickets", t("tab.myTickets")], ["new-ticket", t("tab.newTicket")]];
+      : [["tickets", t("tab.myTickets")], ...(can(user, "tickets.create") ? [["new-ticket", t("tab.newTicket")]] : [])];
     if (can(user, "statistics.view")) tabs.push(["dashboard", t("tab.dashboard")]);
-    if (isAdmin(user)) tabs.push(["admin", t("tab.admin")]);
+    if (hasAdminSection(user)) tabs.push(["admin", t("tab.admin")]);
     this.tabs.hidden = false;
     replace(this.tabs, tabs.map(([name, label]) =>
       h("button", { type: "button", class: "tab", dataset: { tab: name },

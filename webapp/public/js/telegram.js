@@ -100,6 +100,20 @@ export const telegram = {
     };
   },
 
+  // Telegram's Settings item in the Mini App's menu (Bot API 6.10+): shows it and calls
+  // `onClick` when chosen; returns the function that hides it again. False outside
+  // Telegram or in an older one, where the page shows a control of its own instead.
+  setSettingsButton(onClick) {
+    const button = webApp?.SettingsButton;
+    if (!this.nativeButtons || !button || !webApp.isVersionAtLeast?.("6.10")) return false;
+    button.onClick(onClick);
+    button.show();
+    return () => {
+      button.offClick(onClick);
+      button.hide();
+    };
+  },
+
   // Calls `callback` after Telegram changed the theme (its colours are in the CSS
   // variables by then); returns the function that stops it.
   onThemeChanged(callback) {

@@ -15,6 +15,7 @@ import { seen } from "../seen.js";
 import { priorityChip, statusChip } from "./ticket_list.js";
 import { createComposer } from "./ticket/composer.js";
 import { linkify, messageTime, onLongPress, placeDaySeparators } from "./ticket/messages.js";
+import { deleteTicketControl } from "./ticket_delete.js";
 
 const NEAR_BOTTOM_PX = 80;
 const TYPING_SHOWN_MS = 5000;
@@ -212,7 +213,8 @@ export default function ticketView(app, { id, embedded = false }) {
         h("button", { type: "button", class: "button", onclick: () => update({ assignee_id: me.id }) },
           t("ticket.take"))));
     }
-    return controls.length ? h("div", { class: "staff-controls" }, controls) : null;
+    controls.push(deleteTicketControl(app, ticket, (error) => showError(error)));
+    return controls.some(Boolean) ? h("div", { class: "staff-controls" }, controls) : null;
   }
 
   // The creator's own buttons, offered only where the server allows the move.
@@ -237,14 +239,17 @@ export default function ticketView(app, { id, embedded = false }) {
     seen.mark(ticket);
     replace(toggle,
       h("span", { class: "ticket-subject" }, ticket.subject),
-      h("span", { class: "chips" }, statusChip(ticket.status), priorityChip(ticket.priority),
+      h("span", { class: "chips" }, statusChip(ticket.status, me), priorityChip(ticket.priority),
         ticket.breached ? h("span", { class: "chip breached" }, t("ticket.breached")) : null),
       h("span", { class: "ticket-toggle-hint" }, h("span", { class: "visually-hidden" }, t("ticket.details")),
         h("span", { class: "chevron", "aria-hidden": "true" })));
     replace(details,
       h("p", { class: "meta" },
-        t("ticket.created", { when: i18n.date(ticket.created_at) }), " · ", t("ticket.assignee"), ": ",
-        ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned"),
+        t("ticket.created", { when: i18n.date(ticket.created_at) }),
+        // Absent (not null) when the settings hide who works a customer's ticket.
+        "assignee" in ticket
+          ? [" · ", t("ticket.assignee"), ": ", ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned")]
+          : null,
         ticket.sla_due_at && !ticket.first_response_at && staff
           ? ` · ${t("ticket.due", { when: i18n.relative(ticket.sla_due_at) })}` : ""),
       staff ? staffControls(ticket) : null,

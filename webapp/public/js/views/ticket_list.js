@@ -3,9 +3,12 @@
 import { h, replace } from "../dom.js";
 import { i18n } from "../i18n.js";
 import { seen } from "../seen.js";
+import { isCustomerView } from "../domain.js";
 
-export function statusChip(status) {
-  return h("span", { class: `chip status-${status}` }, i18n.t(`status.${status}`));
+// A customer reads what a status means for them ("Waiting for your reply"), staff its name.
+export function statusChip(status, viewer) {
+  const key = isCustomerView(viewer) ? `customerStatus.${status}` : `status.${status}`;
+  return h("span", { class: `chip status-${status}` }, i18n.t(key));
 }
 
 export function priorityChip(priority) {
@@ -118,7 +121,7 @@ export class TicketList {
                    h("span", { class: "visually-hidden" }, t("tickets.unread"))) : null,
         h("span", {}, `#${ticket.id} · ${ticket.subject}`)),
       h("div", { class: "chips" },
-        statusChip(ticket.status), priorityChip(ticket.priority),
+        statusChip(ticket.status, this.app.session.user), priorityChip(ticket.priority),
         ticket.breached ? h("span", { class: "chip breached" }, t("ticket.breached")) : null,
         this.showAssignee
           ? h("span", { class: "chip" }, ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned"))

@@ -163,9 +163,17 @@ ListPage ticket_list_page(service::TicketService& tickets, const Principal& call
   return ListPage{wire::ticket_page(found, now, next), std::move(ids), first_breach(found, now)};
 }
 
+// `unread_total=true`: the caller wants "unread_tickets" on a first page.
+bool unread_total_wanted(const Request& request) {
+  const auto text = request.query_param("unread_total");
+  if (!text || *text == "false" || *text == "0") return false;
+  if (*text == "true" || *text == "1") return true;
+  invalid("unread_total must be true or false");
+}
+
 // `page` (a shared, kept answer) with what is the caller's own added at its end: "unread",
-// their unread counts of its tickets ({"<id>": n}, only those above zero), and on a first page
-// "unread_tickets", how many tickets of the whole list have unread messages for them.
+// their unread counts of its tickets ({"<id>": n}, only those above zero), and when asked for on a
+// first page "unread_tickets", how many tickets of the whole list have unread messages for them.
 std::string with_unread(std::string_view page, const std::vector<store::UnreadCount>& unread,
                         std::optional<std::int64_t> unread_tickets) {
   std::string body(page.substr(0, page.size() - 1));  // without the closing brace
@@ -204,8 +212,11 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
           page = std::move(made);
         }
         const auto unread = tickets.unread_counts(caller, page->ids);
+        // The total is a scan of the whole filtered list, so it is counted only when asked for
+        // (a queue's first page), never for every page or every API client.
         std::optional<std::int64_t> unread_tickets;
-        if (!query.after) unread_tickets = tickets.count_unread_tickets(query);
+        if (!query.after && unread_total_wanted(request))
+          unread_tickets = tickets.count_unread_tickets(query);
         return Response::json(200, with_unread(page->body, unread, unread_tickets));
       });
   endpoints.add_protected(Method::post, "/tickets/{id}/read", std::nullopt,

@@ -198,8 +198,8 @@ TEST_F(TicketQueueApi, UnreadCountsArePerPersonAndFollowReadMarks) {
   const auto second = create_ticket(customer_, "Second");
   ASSERT_EQ(post(admin_, first, "/messages", R"({"body":"Looking"})").status, 201);
 
-  const auto as_moderator = json(list(moderator_, ""));
-  const auto as_admin = json(list(admin_, ""));
+  const auto as_moderator = json(list(moderator_, "?unread_total=true"));
+  const auto as_admin = json(list(admin_, "?unread_total=1"));
   EXPECT_EQ(as_moderator.at("items"), as_admin.at("items")) << "the same tickets";
   EXPECT_EQ(as_moderator.at("unread"),
             (boost::json::object{{std::to_string(first), 2}, {std::to_string(second), 1}}));
@@ -207,14 +207,19 @@ TEST_F(TicketQueueApi, UnreadCountsArePerPersonAndFollowReadMarks) {
   EXPECT_EQ(as_admin.at("unread"),
             (boost::json::object{{std::to_string(first), 1}, {std::to_string(second), 1}}))
       << "the admin's own reply is not unread for them";
-  const auto as_customer = json(list(customer_, ""));
+  const auto as_customer = json(list(customer_, "?unread_total=true"));
   EXPECT_EQ(as_customer.at("unread"), (boost::json::object{{std::to_string(first), 1}}));
   EXPECT_EQ(as_customer.at("unread_tickets").as_int64(), 1);
 
   EXPECT_EQ(post(customer_, first, "/read", "").status, 204);
   EXPECT_TRUE(json(list(customer_, "")).at("unread").as_object().empty());
-  EXPECT_EQ(json(list(customer_, "")).at("unread_tickets").as_int64(), 0);
-  EXPECT_EQ(json(list(moderator_, "")).at("unread_tickets").as_int64(), 2) << "theirs only";
+  EXPECT_EQ(json(list(customer_, "?unread_total=true")).at("unread_tickets").as_int64(), 0);
+  EXPECT_EQ(json(list(moderator_, "?unread_total=true")).at("unread_tickets").as_int64(), 2)
+      << "theirs only";
+  EXPECT_FALSE(json(list(moderator_, "")).as_object().contains("unread_tickets"))
+      << "only when asked for";
+  expect_invalid_naming(call(Method::get, "/tickets?unread_total=yes", "", moderator_),
+                        "unread_total", "yes");
 
   EXPECT_EQ(post(moderator_, second, "/read", "{}").status, 204);
   EXPECT_EQ(json(list(moderator_, "")).at("unread"),

@@ -52,7 +52,8 @@ export default function queueView(app) {
 
   const list = new TicketList(app, {
     label: t("queue.title"),
-    load: (cursor) => app.api.get("/tickets", { ...listQuery(filters), cursor, limit: 50 }),
+    load: (cursor) => app.api.get("/tickets", { ...listQuery(filters), cursor, limit: 50,
+                                                 unread_total: cursor ? undefined : "true" }),
     matches, onOpen: open, showAssignee: true,
     order: () => filters.sort, searching,
     isOpen: (id) => WIDE.matches && id === shownId,
@@ -179,7 +180,9 @@ export default function queueView(app) {
   document.addEventListener("keydown", onKey);
 
   // The person's own filters, then the first page (one request, not one per default).
-  loadFilters(me.id).then((saved) => {
+  let disposed = false;
+  loadFilters(me.id).catch(() => defaultFilters()).then((saved) => {
+    if (disposed) return;
     filters = { ...saved, q: filters.q };
     sync();
     list.reload();
@@ -197,6 +200,7 @@ export default function queueView(app) {
     node: h("section", { class: "queue-layout" },
       h("div", { class: "queue-side" }, controls, list.node), detail),
     dispose: () => {
+      disposed = true;
       document.removeEventListener("keydown", onKey);
       shown?.dispose?.();
       list.dispose();

@@ -72,7 +72,12 @@ function parse(text) {
 
 // The person's saved filters: Telegram's copy when it answers in time, else this device's.
 export async function loadFilters(userId) {
-  const local = parse(localStorage.getItem(localKey(userId)));
+  let local = null;
+  try {
+    local = parse(localStorage.getItem(localKey(userId)));
+  } catch {
+    // Storage refused (private mode, a sandboxed frame): the defaults, or Telegram's copy.
+  }
   const cloud = cloudStorage();
   if (cloud) {
     const stored = await new Promise((resolve) => {

@@ -86,7 +86,7 @@ export class TicketList {
     this.footer = h("div", { class: "ticket-list-footer" });
     this.node = h("div", { class: "ticket-list-wrap" }, this.summary, this.list, this.footer);
     this.unsubscribe = [
-      app.realtime.on("ticket.created", ({ ticket }) => this.upsert(ticket)),
+      app.realtime.on("ticket.created", ({ ticket }) => this.upsert(ticket, true)),
       app.realtime.on("ticket.updated", ({ ticket }) => this.upsert(ticket)),
       app.realtime.on("ticket.deleted", ({ ticket }) => this.drop(ticket.id)),
       seen.onMark((id) => this.markRead(id)),
@@ -183,7 +183,7 @@ export class TicketList {
 
   // A ticket created or changed (a push): its row is updated where it is, moved to where the
   // order puts it, added, or dropped — the rest of the list is not touched.
-  upsert(ticket) {
+  upsert(ticket, created = false) {
     const at = this.items.findIndex((item) => item.id === ticket.id);
     const before = at >= 0 ? this.items[at] : null;
     if (this.searching()) {
@@ -194,7 +194,7 @@ export class TicketList {
       if (before) this.drop(ticket.id);
       return;
     }
-    this.countNew(ticket, before);
+    this.countNew(ticket, before, created);
     if (before) {
       this.items.splice(at, 1);
       this.rows.get(ticket.id)?.remove();
@@ -225,12 +225,14 @@ export class TicketList {
     this.renderSummary();
   }
 
-  // A public message more than the row had, on a ticket not open here, is unread until read.
-  countNew(ticket, before) {
+  // A public message more than the row had, on a ticket not open here, is unread until read. A
+  // ticket new to the list is unread when it is new altogether (someone else's); one that only
+  // came into the filters (reopened, reassigned) is left as the server will count it next time.
+  countNew(ticket, before, created = false) {
     if (this.isOpen(ticket.id)) return;
     const me = this.app.session.user?.id;
     const added = before ? ticket.messages_count - before.messages_count
-      : (ticket.creator.id === me ? 0 : ticket.messages_count);
+      : (created && ticket.creator.id !== me ? ticket.messages_count : 0);
     if (added <= 0) return;
     const had = this.unread.get(ticket.id) ?? 0;
     this.unread.set(ticket.id, had + added);

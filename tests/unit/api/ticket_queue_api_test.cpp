@@ -152,6 +152,19 @@ TEST_F(TicketQueueApi, SearchFindsTheNumberFirstAndPeopleForStaffOnly) {
   EXPECT_EQ(ids(moderator_, "?q=print").size(), 4u) << "a prefix while typing";
 }
 
+// A prefix or a stem reaches no further than a whole word did: never into internal notes for a
+// customer, nor into another customer's name.
+TEST_F(TicketQueueApi, ACustomersSearchNeverMatchesInternalNotesByPrefixOrStem) {
+  const auto id = create_ticket(customer_, "Login");
+  ASSERT_EQ(
+      post(moderator_, id, "/messages", R"({"body":"zebras flagged","internal":true})").status,
+      201);
+  for (const std::string q : {"zeb", "zebra", "zebras", "flag", "flagging"}) {
+    EXPECT_TRUE(ids(customer_, "?q=" + q).empty()) << q;
+    EXPECT_EQ(ids(moderator_, "?q=" + q), Ids{id}) << q;
+  }
+}
+
 // Whatever is typed is a search or no filter, never a 500.
 TEST_F(TicketQueueApi, HostileSearchTextIsNeverAnError) {
   create_ticket(customer_, "Printer on fire");
@@ -225,9 +238,9 @@ TEST_F(TicketQueueApi, UnreadCountsArePerPersonAndFollowReadMarks) {
   EXPECT_EQ(json(list(moderator_, "")).at("unread"),
             (boost::json::object{{std::to_string(first), 2}}));
   // A page after the first carries its counts but no total (it is the list's, said once).
-  const auto page = json(list(moderator_, "?limit=1"));
-  const auto next =
-      json(list(moderator_, "?limit=1&cursor=" + std::string(page.at("next_cursor").as_string())));
+  const auto page = json(list(moderator_, "?limit=1&unread_total=true"));
+  const auto next = json(list(moderator_, "?limit=1&unread_total=true&cursor=" +
+                                              std::string(page.at("next_cursor").as_string())));
   EXPECT_TRUE(page.as_object().contains("unread_tickets"));
   EXPECT_FALSE(next.as_object().contains("unread_tickets"));
   EXPECT_TRUE(next.as_object().contains("unread"));

@@ -1320,7 +1320,8 @@ TYPED_TEST_P(StoreContract, SearchByNumberFindsTheTicketFirstWithinWhatTheCaller
     query.text = text;
     query.sort = TicketSort::relevance;
     EXPECT_EQ(ids_of(this->list(query)), (std::vector<std::int64_t>{target, mention}));
-    query.scope = TicketScope{.user_id = stranger};
+    query.scope = TicketScope{
+        .user_id = stranger, .view_all = false, .view_category = false, .category_ids = {}};
     EXPECT_TRUE(this->list(query).empty()) << "not someone else's ticket";
   }
 }

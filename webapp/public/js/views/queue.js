@@ -192,8 +192,8 @@ export default function queueView(app) {
   const controls = h("div", { class: "card queue-controls" },
     h("div", { class: "queue-filter-row" }, search, sort),
     h("div", { class: "queue-filter-row" }, scope, assignee),
-    h("div", { class: "queue-filter-row" }, statuses, list.summary),
-    more);
+    h("div", { class: "queue-filter-row" }, statuses),
+    h("div", { class: "queue-more-row" }, more, list.summary));
   return {
     title: t("queue.title"),
     // On a wide screen: filters and list on the left, the open ticket on the right.

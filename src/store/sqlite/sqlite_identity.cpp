@@ -17,8 +17,8 @@ constexpr std::string_view kUserColumns = R"sql(
 
 constexpr std::string_view kUpsertUser = R"sql(
   INSERT INTO users (telegram_id, username, first_name, last_name, language_code, role,
-                     created_at, last_seen_at, unread_after)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, (SELECT coalesce(max(id), 0) FROM messages))
+                     created_at, last_seen_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
   ON CONFLICT (telegram_id) DO UPDATE SET
     username = excluded.username, first_name = excluded.first_name,
     last_name = excluded.last_name, language_code = excluded.language_code,

@@ -15,6 +15,11 @@ CREATE TABLE ticket_reads (
 -- neither a new agent nor this upgrade finds every old ticket unread.
 ALTER TABLE users ADD COLUMN unread_after INTEGER NOT NULL DEFAULT 0;
 UPDATE users SET unread_after = (SELECT coalesce(max(id), 0) FROM messages);
+-- A trigger rather than the store's INSERT: a column default cannot be a query, and the users'
+-- writes stay as they were.
+CREATE TRIGGER users_unread_after AFTER INSERT ON users BEGIN
+  UPDATE users SET unread_after = (SELECT coalesce(max(id), 0) FROM messages) WHERE id = new.id;
+END;
 
 -- The list's orders (store.hpp, TicketSort), each an index scan in its order: the latest
 -- public message first; the highest priority first; the first response due soonest first

@@ -5,7 +5,8 @@
 // phone with nothing to scroll sideways.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { checkPages, eventually, launchBrowser, newContext, openMiniApp, TestServer, telegramUser } from "./harness.mjs";
+import { checkPages, eventually, launchBrowser, miniAppUrl, newContext, openMiniApp, PageWatch, signInitData,
+         TestServer, telegramUser } from "./harness.mjs";
 
 const CUSTOMER = telegramUser(730001, "Pavel", "pavel_customer", "ru");
 const OLIVIA = telegramUser(730002, "Olivia", "olivia_k");
@@ -240,5 +241,73 @@ test("a 60-character Russian subject on a 360 px phone: cut in its row, nothing 
     checkPages([watch]);
   } finally {
     await context.close();
+  }
+});
+
+// Inside Telegram (Bot API 6.9+) the filters go to Telegram's CloudStorage as well, so a person
+// finds them on another device. Telegram's side is played here as a Telegram client does it:
+// window.TelegramWebviewProxy takes the Mini App's events, and the answers to its storage
+// calls come back as "custom_method_invoked" events.
+test("inside Telegram the filters are kept in CloudStorage and follow the person to another device", async () => {
+  const cloud = new Map();  // what Telegram keeps for this bot and person
+  const insideTelegram = async (context) => {
+    await context.exposeBinding("__telegramStorage", (_source, method, params) => {
+      if (method === "saveStorageValue") {
+        cloud.set(params.key, params.value);
+        return true;
+      }
+      if (method === "getStorageValues") {
+        return Object.fromEntries(params.keys.map((key) => [key, cloud.get(key) ?? ""]));
+      }
+      return null;
+    });
+    await context.addInitScript(() => {
+      window.TelegramWebviewProxy = {
+        postEvent(type, data) {
+          if (type !== "web_app_invoke_custom_method") return;
+          const { req_id: reqId, method, params } = JSON.parse(data);
+          window.__telegramStorage(method, params).then((result) =>
+            window.Telegram.WebView.receiveEvent("custom_method_invoked", { req_id: reqId, result }));
+        },
+      };
+    });
+  };
+  const open = async (label) => {
+    const context = await newContext(browser, "desktop");
+    await insideTelegram(context);
+    const page = await context.newPage();
+    const watch = new PageWatch(page, label);
+    const url = miniAppUrl(server.baseUrl, signInitData(MODERATOR))
+      .replace("tgWebAppPlatform=unknown", "tgWebAppPlatform=android");
+    await page.goto(url);
+    await page.locator(".ticket-list .ticket-item").first().waitFor();
+    return { context, page, watch };
+  };
+
+  const phone = await open("moderator in Telegram (first device)");
+  try {
+    await phone.page.getByLabel("Sort").selectOption("priority");
+    await phone.page.getByRole("group", { name: "Status" }).getByRole("button", { name: "Closed", exact: true }).click();
+    await eventually(() => JSON.parse(cloud.get("queue_filters_v1") ?? "{}").statuses?.includes("closed"),
+                     "the filters reach CloudStorage");
+    checkPages([phone.watch]);
+  } finally {
+    await phone.context.close();
+  }
+  const saved = JSON.parse(cloud.get("queue_filters_v1"));
+  assert.equal(saved.sort, "priority");
+  assert.equal(saved.q, undefined, "the search text is not kept");
+
+  const desktop = await open("moderator in Telegram (second device)");
+  try {
+    assert.equal(await desktop.page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("tb.queue")).length),
+                 0, "nothing kept on this device: the filters came from Telegram");
+    assert.equal(await desktop.page.getByLabel("Sort").inputValue(), "priority");
+    assert.equal(await desktop.page.getByRole("group", { name: "Status" }).getByRole("button", { name: "Closed", exact: true })
+      .getAttribute("aria-pressed"), "true");
+    await rowOf(desktop.page, ids.closed).waitFor();
+    checkPages([desktop.watch]);
+  } finally {
+    await desktop.context.close();
   }
 });

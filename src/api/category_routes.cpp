@@ -44,7 +44,7 @@ void add_category_routes(Endpoints& endpoints, service::CategoryService& categor
             caller.can(Permission::categories_manage) ? "categories:all" : "categories:active";
         const auto writes = categories.committed_writes();  // before the read, never after
         if (const auto kept = pages.find(key, writes, Timestamp{})) {
-          return Response::json(200, *kept);
+          return Response::json(200, kept->body);
         }
         boost::json::array items;
         for (const auto& category : categories.list(caller))

@@ -90,6 +90,9 @@ struct Ticket {
   int messages_count = 0;
   std::optional<Timestamp> sla_due_at;
   std::optional<Rating> rating;
+  // Where a search list sorted by relevance ranked it (store::SearchTier), for its cursor;
+  // 0 in every other read. Not part of the API's object.
+  std::int64_t search_tier = 0;
 };
 
 struct Message {

@@ -108,7 +108,21 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
 store::TicketQuery TicketService::visible_query(const Principal& caller, store::TicketQuery query) {
   query.scope = scope_of(caller);
   query.search_internal = caller.can(Permission::messages_internal);
+  // Staff find a customer's tickets by name or @username; a customer sees only their own.
+  query.search_people =
+      caller.can(Permission::tickets_view_category) || caller.can(Permission::tickets_view_all);
   return query;
+}
+
+void TicketService::mark_read(const Principal& caller, std::int64_t id,
+                              std::optional<std::int64_t> through_message_id) {
+  visible_ticket(caller, id);
+  store_.mark_read(caller.id(), id, through_message_id);
+}
+
+std::vector<store::UnreadCount> TicketService::unread_counts(
+    const Principal& caller, std::span<const std::int64_t> ticket_ids) {
+  return store_.unread_counts(caller.id(), ticket_ids, caller.can(Permission::messages_internal));
 }
 
 std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {

@@ -88,6 +88,18 @@ class TicketService {
   void remove(const Principal& caller, std::int64_t id);
   Ticket rate(const Principal& caller, std::int64_t id, const Rating& rating);
 
+  // Read marks (per person): the caller has seen the ticket up to `through_message_id`
+  // (nothing: its latest message). 404 for a ticket they may not see.
+  void mark_read(const Principal& caller, std::int64_t id,
+                 std::optional<std::int64_t> through_message_id);
+  // The caller's unread counts among `ticket_ids` (tickets they see; only those above zero).
+  std::vector<store::UnreadCount> unread_counts(const Principal& caller,
+                                                std::span<const std::int64_t> ticket_ids);
+  // How many tickets of `query` (as visible_query made it) have unread messages for the caller.
+  std::int64_t count_unread_tickets(const store::TicketQuery& query) {
+    return store_.count_unread_tickets(query);
+  }
+
   std::vector<Message> messages(const Principal& caller, std::int64_t ticket_id,
                                 std::int64_t after_id, int limit);
   // With a client_id the post is idempotent: when the caller already posted a message under

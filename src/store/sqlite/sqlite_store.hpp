@@ -73,6 +73,12 @@ class SqliteStore final : public Store {
   std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
                                                  std::string_view client_id) override;
   std::vector<Ticket> list_tickets(const TicketQuery& query) override;
+  bool mark_read(std::int64_t user_id, std::int64_t ticket_id,
+                 std::optional<std::int64_t> through_message_id) override;
+  std::vector<UnreadCount> unread_counts(std::int64_t user_id,
+                                         std::span<const std::int64_t> ticket_ids,
+                                         bool include_internal) override;
+  std::int64_t count_unread_tickets(const TicketQuery& query) override;
   std::vector<Ticket> list_report_tickets(const ReportPage& page) override;
   ReportSummary summarize_report(const ReportFilter& filter) override;
   bool update_ticket(std::int64_t id, const TicketChanges& changes) override;

@@ -8,6 +8,7 @@ import { i18n } from "./i18n.js";
 import { Router } from "./router.js";
 import { Session } from "./session.js";
 import { Outbox } from "./outbox.js";
+import { seen } from "./seen.js";
 import { showConnection } from "./views/connection.js";
 import { h } from "./dom.js";
 
@@ -17,6 +18,7 @@ const session = new Session(api, realtime);
 const router = new Router(document.getElementById("view"), document.getElementById("title"),
                           document.getElementById("back"), document.getElementById("tabs"));
 const outbox = new Outbox(api, realtime);
+seen.attach(api);  // read marks go to the server (queue: unread counts)
 
 const app = { api, realtime, session, router, outbox, telegram, t: i18n.t };
 router.app = app;

@@ -138,6 +138,26 @@ export default {
   "queue.filters": "Filters",
   "queue.shortcuts": "Keys: / search, j/k move, Enter open",
 
+  // --- queue (issue 17): filters, sorts, unread counts ---
+  "queue.searchHint": "Words, #number, name or @username",
+  "queue.sort": "Sort",
+  "queue.sort.last_activity": "By activity",
+  "queue.sort.priority": "By priority",
+  "queue.sort.sla_due": "By SLA due",
+  "queue.sort.created_at": "Newest first",
+  "queue.sortedByMatch": "Search results come best match first, from every status",
+  "queue.assignee": "Assignee",
+  "queue.anyAssignee": "Any assignee",
+  "queue.unreadTickets.one": "{count} unread",
+  "queue.unreadTickets.other": "{count} unread",
+  "queue.unreadMessages.one": "{count} new message",
+  "queue.unreadMessages.other": "{count} new messages",
+  "queue.time.noDue": "no SLA due",
+  "queue.time.due": "due {when}",
+  "queue.time.overdue": "overdue, was due {when}",
+  "queue.time.last_activity": "last message {when}",
+  "queue.time.created_at": "opened {when}",
+
   // --- admin views ---
   "admin.title": "Administration",
   "admin.sections": "Administration sections",

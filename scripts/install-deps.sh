@@ -23,6 +23,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev zlib1g-dev libutf8proc-dev
+  libstemmer-dev
   libhowardhinnant-date-dev tzdata
   libxlsxwriter-dev libhpdf-dev fonts-dejavu-core
 )

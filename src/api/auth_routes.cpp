@@ -74,12 +74,14 @@ void add_auth_routes(Endpoints& endpoints, service::AuthService& auth,
     return login_response(auth.login_demo(required_string(read_object(request), "role")));
   });
 
-  endpoints.add_protected(Method::get, "/auth/me", std::nullopt,
-                          [](Request&, const service::Principal& caller) {
-                            auto body = user_json(*caller.user);
-                            body["permissions"] = string_array(caller.permissions.names());
-                            return json_response(200, body);
-                          });
+  endpoints.add_protected(
+      Method::get, "/auth/me", std::nullopt,
+      [](Request&, const service::Principal& caller) {
+        auto body = user_json(*caller.user);
+        body["permissions"] = string_array(caller.permissions.names());
+        return json_response(200, body);
+      },
+      Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(Method::post, "/auth/logout", std::nullopt,
                           [&](Request&, const service::Principal& caller) {
                             auth.logout(caller);

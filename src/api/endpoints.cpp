@@ -9,20 +9,22 @@ void Endpoints::add_public(http::Method method, std::string_view pattern, http::
 
 void Endpoints::add_protected(http::Method method, std::string_view pattern,
                               std::optional<Permission> permission, ProtectedHandler handler,
-                              Credentials credentials) {
+                              Credentials credentials, http::ExecutionChoice execution) {
   specs_.push_back(EndpointSpec{method, std::string(pattern), permission});
-  router_.add(method, pattern,
-              [&auth = auth_, permission, handler = std::move(handler),
-               credentials](http::Request& request) {
-                std::string authorization(request.header("authorization"));
-                if (authorization.empty() && credentials == Credentials::header_or_query_token) {
-                  const auto token = request.query_param("token");
-                  if (token && !token->empty()) authorization = "Bearer " + *token;
-                }
-                const auto principal = auth.authenticate(authorization);
-                if (permission) principal.require(*permission);
-                return handler(request, principal);
-              });
+  router_.add(
+      method, pattern,
+      [&auth = auth_, permission, handler = std::move(handler),
+       credentials](http::Request& request) {
+        std::string authorization(request.header("authorization"));
+        if (authorization.empty() && credentials == Credentials::header_or_query_token) {
+          const auto token = request.query_param("token");
+          if (token && !token->empty()) authorization = "Bearer " + *token;
+        }
+        const auto principal = auth.authenticate(authorization);
+        if (permission) principal.require(*permission);
+        return handler(request, principal);
+      },
+      std::move(execution));
 }
 
 }  // namespace tb::api

@@ -37,7 +37,8 @@ class Endpoints {
                   http::Execution execution = http::Execution::worker_pool);
   void add_protected(http::Method method, std::string_view pattern,
                      std::optional<Permission> permission, ProtectedHandler handler,
-                     Credentials credentials = Credentials::header);
+                     Credentials credentials = Credentials::header,
+                     http::ExecutionChoice execution = {});
 
   const std::vector<EndpointSpec>& protected_endpoints() const { return specs_; }
 

@@ -20,6 +20,7 @@ namespace tb::api {
 // The wire formats of API.md's objects (src/wire), as the handlers use them.
 using wire::audit_json;
 using wire::auto_reply_json;
+using wire::canned_reply_json;
 using wire::category_json;
 using wire::optional_id;
 using wire::role_json;

@@ -2,14 +2,14 @@
 
 namespace tb::api {
 
-std::shared_ptr<const std::string> PageCache::find(const std::string& key, std::uint64_t writes,
-                                                   Timestamp now) {
+std::shared_ptr<const CachedPage> PageCache::find(const std::string& key, std::uint64_t writes,
+                                                  Timestamp now) {
   std::lock_guard lock(mutex_);
   if (writes == writes_) {
     const auto found = entries_.find(key);
     if (found != entries_.end() && (!found->second.until || now <= *found->second.until)) {
       ++counts_.hits;
-      return found->second.body;
+      return found->second.page;
     }
   }
   ++counts_.misses;
@@ -17,7 +17,7 @@ std::shared_ptr<const std::string> PageCache::find(const std::string& key, std::
 }
 
 void PageCache::put(std::string key, std::uint64_t writes, std::optional<Timestamp> until,
-                    std::string body) {
+                    std::string body, std::vector<std::int64_t> ids) {
   if (body.size() > max_bytes_) return;
   std::lock_guard lock(mutex_);
   if (writes < writes_) return;  // built before a write that stored answers already saw
@@ -30,8 +30,9 @@ void PageCache::put(std::string key, std::uint64_t writes, std::optional<Timesta
   }
   const auto size = body.size();
   auto& entry = entries_[std::move(key)];
-  if (entry.body) bytes_ -= entry.body->size();
-  entry = Entry{until, std::make_shared<const std::string>(std::move(body))};
+  if (entry.page) bytes_ -= entry.page->body.size();
+  entry =
+      Entry{until, std::make_shared<const CachedPage>(CachedPage{std::move(body), std::move(ids)})};
   bytes_ += size;
 }
 

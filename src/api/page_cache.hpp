@@ -11,10 +11,18 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/user.hpp"
 
 namespace tb::api {
+
+// A kept answer, and the ids of the tickets it shows (for what is added per viewer to a
+// shared page: their unread counts).
+struct CachedPage {
+  std::string body;
+  std::vector<std::int64_t> ids;
+};
 
 class PageCache {
  public:
@@ -22,11 +30,12 @@ class PageCache {
   explicit PageCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // The answer stored under `key`, if it was built at `writes` and is still good at `now`.
-  std::shared_ptr<const std::string> find(const std::string& key, std::uint64_t writes,
-                                          Timestamp now);
+  std::shared_ptr<const CachedPage> find(const std::string& key, std::uint64_t writes,
+                                         Timestamp now);
   // Keeps `body`, built from a read that began when the store's write count was `writes`,
   // good until `until` (forever: nothing) or the next write.
-  void put(std::string key, std::uint64_t writes, std::optional<Timestamp> until, std::string body);
+  void put(std::string key, std::uint64_t writes, std::optional<Timestamp> until, std::string body,
+           std::vector<std::int64_t> ids = {});
 
   struct Counts {
     std::uint64_t hits = 0;
@@ -37,7 +46,7 @@ class PageCache {
  private:
   struct Entry {
     std::optional<Timestamp> until;
-    std::shared_ptr<const std::string> body;
+    std::shared_ptr<const CachedPage> page;
   };
 
   const std::size_t max_bytes_;

@@ -8,9 +8,11 @@
 
 #include "api/auth_routes.hpp"
 #include "api/auto_reply_routes.hpp"
+#include "api/canned_reply_routes.hpp"
 #include "api/category_routes.hpp"
 #include "api/forecast_routes.hpp"
 #include "api/report_routes.hpp"
+#include "api/settings_routes.hpp"
 #include "api/statistics_routes.hpp"
 #include "api/telegram_routes.hpp"
 #include "api/ticket_routes.hpp"
@@ -54,13 +56,16 @@ http::ServerOptions server_options(const Config& config) {
       .shutdown_timeout = config.shutdown_timeout,
       .trusted_proxies = config.trusted_proxies,
       .max_connections_per_address = static_cast<std::size_t>(config.max_connections_per_address),
-      .websocket = http::WebSocketOptions{
-          .send_queue_frames = static_cast<std::size_t>(config.ws_send_queue),
-          .idle_timeout = config.ws_idle_timeout}};
+      .websocket = http::WebSocketOptions{.send_queue_frames =
+                                              static_cast<std::size_t>(config.ws_send_queue),
+                                          .idle_timeout = config.ws_idle_timeout},
+      // SQLite answers a quick read from its page cache in microseconds: less than handing
+      // it to a worker thread costs. PostgreSQL's reads wait for a network round trip.
+      .quick_reads_inline = config.database_url.starts_with("sqlite:")};
 }
 
 RuntimeOptions runtime_options(const Config& config) {
-  return RuntimeOptions{.io_threads = config.http_threads,
+  return RuntimeOptions{.connection_threads = config.http_threads,
                         .read_workers = config.worker_threads,
                         .write_workers = config.write_threads};
 }
@@ -190,9 +195,11 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       health_(*store_),
       auth_(*store_, permissions_, auth_options(config), clock),
       users_(*store_, auth_, permissions_, clock),
-      categories_(*store_),
+      categories_(*store_, clock),
       auto_replies_(*store_, clock),
-      tickets_(*store_, auto_replies_, clock, config.message_rate_limit),
+      canned_replies_(*store_, clock),
+      settings_(*store_, clock),
+      tickets_(*store_, auto_replies_, clock, config.message_rate_limit, &settings_),
       statistics_(*store_, clock),
       forecasts_(*store_, staffing_targets(config), clock),
       undelivered_(*store_),
@@ -204,7 +211,7 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
       login_limiter_(config.auth_rate_limit, std::chrono::minutes(1)),
       assets_(api::load_web_assets(resolve_web_root(config))),
       endpoints_(router_, auth_),
-      ticket_pages_(config.list_cache_bytes),
+      kept_pages_(config.list_cache_bytes),
       websocket_options_{.public_url = config.public_url,
                          .allowed_origins = config.allowed_origins,
                          .allow_loopback_origins = config.demo} {
@@ -219,9 +226,11 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   api::add_operations_routes(router_, health_, metrics_, assets_, config.public_url);
   api::add_auth_routes(endpoints_, auth_, login_limiter_);
   api::add_user_routes(endpoints_, users_);
-  api::add_category_routes(endpoints_, categories_);
+  api::add_category_routes(endpoints_, categories_, kept_pages_);
   api::add_auto_reply_routes(endpoints_, auto_replies_);
-  api::add_ticket_routes(endpoints_, tickets_, ticket_pages_);
+  api::add_canned_reply_routes(endpoints_, canned_replies_);
+  api::add_settings_routes(endpoints_, settings_);
+  api::add_ticket_routes(endpoints_, tickets_, kept_pages_);
   api::add_telegram_routes(endpoints_, undelivered_);
   api::add_statistics_routes(endpoints_, statistics_);
   api::add_forecast_routes(endpoints_, forecasts_);
@@ -232,10 +241,10 @@ Application::Application(const Config& config, std::unique_ptr<store::Store> sto
   metrics_.set_version(TICKETBOT_VERSION);
   metrics_.add_counter("ticketbot_ticket_list_cache_hits_total",
                        "Ticket lists answered from rendered pages kept since the last write.",
-                       [this] { return ticket_pages_.counts().hits; });
+                       [this] { return kept_pages_.counts().hits; });
   metrics_.add_counter("ticketbot_ticket_list_cache_misses_total",
                        "Ticket lists read from the store.",
-                       [this] { return ticket_pages_.counts().misses; });
+                       [this] { return kept_pages_.counts().misses; });
   if (bot_) {
     metrics_.add_counter("ticketbot_telegram_updates_processed_total",
                          "Telegram updates the bot has processed.",
@@ -335,7 +344,8 @@ int run_server(const Config& config) {
   }
   auto server = std::make_unique<http::Server>(
       server_options(config),
-      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers()},
+      http::ServerThreads{runtime.io(), runtime.read_workers(), runtime.write_workers(),
+                          runtime.connection_contexts()},
       application->router(), application->metrics(), application->websocket_acceptor());
   if (config.demo) {
     spdlog::info("demo mode: Mini App at http://{}:{}/app/, API docs at http://{}:{}/docs",

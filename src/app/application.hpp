@@ -17,6 +17,7 @@
 #include "realtime/websocket_endpoint.hpp"
 #include "service/auth_service.hpp"
 #include "service/auto_reply_service.hpp"
+#include "service/canned_reply_service.hpp"
 #include "service/category_service.hpp"
 #include "service/event_follower.hpp"
 #include "service/forecast_service.hpp"
@@ -24,6 +25,7 @@
 #include "service/permission_table.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/report_service.hpp"
+#include "service/settings_service.hpp"
 #include "service/statistics_service.hpp"
 #include "service/ticket_service.hpp"
 #include "service/undelivered_messages.hpp"
@@ -73,6 +75,8 @@ class Application {
   service::UserService users_;
   service::CategoryService categories_;
   service::AutoReplyService auto_replies_;
+  service::CannedReplyService canned_replies_;
+  service::SettingsService settings_;  // before tickets_, which reads it
   service::TicketService tickets_;
   service::StatisticsService statistics_;
   service::ForecastService forecasts_;
@@ -85,7 +89,7 @@ class Application {
   http::Router router_;
   http::Metrics metrics_;
   api::Endpoints endpoints_;
-  api::PageCache ticket_pages_;
+  api::PageCache kept_pages_;
   std::unique_ptr<telegram::TelegramBot> bot_;
   realtime::EndpointOptions websocket_options_;
   // Where follow_events begins: the log's end when the application was made. The hub is no

@@ -138,9 +138,11 @@ std::vector<ConfigVariable> make_variables() {
        [](Config& c, const std::string& v) {
          c.http_port = static_cast<std::uint16_t>(parse_int(v, 0, 65535));
        }},
-      {"HTTP_THREADS", "auto", "io threads serving connections (auto: one per core)",
+      {"HTTP_THREADS", "auto",
+       "threads serving connections, each keeping its own (auto: one per core)",
        [](Config& c, const std::string& v) { c.http_threads = parse_thread_count(v); }},
-      {"WORKER_THREADS", "4", "threads running reads (GET) off the io threads",
+      {"WORKER_THREADS", "4",
+       "threads running reads (GET) that may take long, off the connection threads",
        [](Config& c, const std::string& v) { c.worker_threads = parse_int(v, 1, 256); }},
       {"WRITE_THREADS", "32", "threads running writes; most wait for a group commit",
        [](Config& c, const std::string& v) { c.write_threads = parse_int(v, 1, 1024); }},
@@ -245,7 +247,8 @@ std::vector<ConfigVariable> make_variables() {
        "frames queued for a WebSocket client before it is cut off as too slow",
        [](Config& c, const std::string& v) { c.ws_send_queue = parse_int(v, 16, 1000000); }},
       {"LIST_CACHE_MB", "16",
-       "megabytes of rendered ticket-list pages kept until the next write (0: none)",
+       "megabytes of rendered ticket-list pages and category lists kept until the next write (0: "
+       "none)",
        [](Config& c, const std::string& v) {
          c.list_cache_bytes = static_cast<std::size_t>(parse_integer(v, 0, 4096)) << 20;
        }},

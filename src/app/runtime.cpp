@@ -22,7 +22,7 @@ namespace asio = boost::asio;
 struct Runtime::Impl {
   explicit Impl(RuntimeOptions runtime_options)
       : options(runtime_options),
-        io(std::max(1, options.io_threads)),
+        io(1),
         work(io.get_executor()),
         reads(static_cast<std::size_t>(std::max(1, options.read_workers))),
         writes(static_cast<std::size_t>(std::max(1, options.write_workers))),
@@ -39,11 +39,14 @@ struct Runtime::Impl {
   RuntimeOptions options;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;  // io runs until stop()
+  // One thread each: concurrency hint 1 lets asio leave out its locking.
+  std::vector<std::unique_ptr<asio::io_context>> connections;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> connections_work;
   asio::thread_pool reads;
   asio::thread_pool writes;
   asio::signal_set signals;
-  TaskGroup tasks;  // after io: destroyed before it
-  std::vector<std::thread> io_threads;
+  TaskGroup tasks;                      // after io: destroyed before it
+  std::vector<std::thread> io_threads;  // io's, then one per connection context
   std::atomic<bool> task_failed{false};
   std::mutex mutex;  // guards `reason`
   std::condition_variable stop_asked;
@@ -72,7 +75,12 @@ void Runtime::Impl::wait_for_signals() {
   });
 }
 
-Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(options)) {}
+Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(options)) {
+  for (int i = 0; i < std::max(1, options.connection_threads); ++i) {
+    impl_->connections.push_back(std::make_unique<asio::io_context>(1));
+    impl_->connections_work.emplace_back(impl_->connections.back()->get_executor());
+  }
+}
 
 Runtime::~Runtime() {
   stop();
@@ -80,6 +88,12 @@ Runtime::~Runtime() {
 
 asio::io_context& Runtime::io() {
   return impl_->io;
+}
+
+std::vector<asio::io_context*> Runtime::connection_contexts() {
+  std::vector<asio::io_context*> contexts;
+  for (auto& context : impl_->connections) contexts.push_back(context.get());
+  return contexts;
 }
 
 asio::thread_pool& Runtime::read_workers() {
@@ -96,12 +110,13 @@ TaskGroup& Runtime::tasks() {
 
 void Runtime::start() {
   Impl* runtime = impl_.get();
-  for (int i = 0; i < std::max(1, runtime->options.io_threads); ++i) {
-    runtime->io_threads.emplace_back([runtime] { runtime->io.run(); });
+  runtime->io_threads.emplace_back([runtime] { runtime->io.run(); });
+  for (auto& context : runtime->connections) {
+    runtime->io_threads.emplace_back([context = context.get()] { context->run(); });
   }
   runtime->wait_for_signals();
-  spdlog::info("runtime: {} io threads, {} read and {} write workers",
-               std::max(1, runtime->options.io_threads), std::max(1, runtime->options.read_workers),
+  spdlog::info("runtime: {} connection threads, {} read and {} write workers",
+               runtime->connections.size(), std::max(1, runtime->options.read_workers),
                std::max(1, runtime->options.write_workers));
   runtime->tasks.start();
 }
@@ -126,6 +141,8 @@ void Runtime::stop() {
   runtime->stopped = true;
   runtime->work.reset();
   runtime->io.stop();
+  for (auto& work : runtime->connections_work) work.reset();
+  for (auto& context : runtime->connections) context->stop();
   for (auto& thread : runtime->io_threads) thread.join();
   runtime->reads.join();
   runtime->writes.join();

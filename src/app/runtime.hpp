@@ -1,7 +1,8 @@
-// The one owner of the process's threads: the io_context and the threads that run it, the
+// The one owner of the process's threads: the shared io_context and its thread, the
+// connection threads (an io_context each, so a connection's work never changes thread), the
 // worker pools that blocking request handlers run on, the SIGINT/SIGTERM handler and the
 // group of background tasks. Modules get these lent to them (http::Server serves on the
-// io_context and the pools; loops are tasks in the group); none of them starts a thread of
+// io_contexts and the pools; loops are tasks in the group); none of them starts a thread of
 // its own for the life of the process or handles a signal. It does not decide the order of
 // the shutdown: run_server spells that out, step by step, using what this offers.
 #pragma once
@@ -21,9 +22,9 @@ class thread_pool;
 namespace tb::app {
 
 struct RuntimeOptions {
-  int io_threads = 1;
-  int read_workers = 4;    // request handlers that read (GET, HEAD)
-  int write_workers = 32;  // request handlers that change data: they mostly wait on a commit
+  int connection_threads = 1;  // each runs an io_context of its own that serves connections
+  int read_workers = 4;        // request handlers that read (GET, HEAD)
+  int write_workers = 32;      // request handlers that change data: they mostly wait on a commit
 };
 
 // Why the process is stopping: the first of these wins.
@@ -44,13 +45,17 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
+  // The shared io_context (one thread): signals, timers, loops of the task group, accepting.
   boost::asio::io_context& io();
+  // One io_context per connection thread.
+  std::vector<boost::asio::io_context*> connection_contexts();
   boost::asio::thread_pool& read_workers();
   boost::asio::thread_pool& write_workers();
   // Add the background loops here before start().
   TaskGroup& tasks();
 
-  // Runs the io threads, listens for signals, then starts the tasks in registration order.
+  // Runs the io and connection threads, listens for signals, then starts the tasks in registration
+  // order.
   void start();
 
   // Blocks until a stop is asked for: the first SIGINT or SIGTERM, a task failing, or

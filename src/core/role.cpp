@@ -2,7 +2,7 @@
 
 namespace tb {
 
-const std::array<PermissionInfo, 20> kAllPermissions = {{
+const std::array<PermissionInfo, 23> kAllPermissions = {{
     {Permission::tickets_create, "tickets.create", "open tickets and reply on one's own"},
     {Permission::tickets_view_all, "tickets.view_all", "see every ticket"},
     {Permission::tickets_view_category, "tickets.view_category",
@@ -20,11 +20,16 @@ const std::array<PermissionInfo, 20> kAllPermissions = {{
      "mark other staff away or available"},
     {Permission::categories_manage, "categories.manage", "create, edit and delete categories"},
     {Permission::auto_replies_manage, "auto_replies.manage", "manage auto-replies"},
+    {Permission::canned_replies_use, "canned_replies.use", "list canned replies to insert them"},
+    {Permission::canned_replies_manage, "canned_replies.manage",
+     "create, edit and delete canned replies"},
     {Permission::statistics_view, "statistics.view", "see one's own statistics"},
     {Permission::statistics_view_all, "statistics.view_all", "see the whole team's statistics"},
     {Permission::forecast_view, "forecast.view", "see the load forecast"},
     {Permission::reports_export, "reports.export", "export ticket reports"},
     {Permission::audit_view, "audit.view", "read the audit log"},
+    {Permission::settings_manage, "settings.manage",
+     "choose what customers see of their tickets and which priorities they may pick"},
     {Permission::permissions_manage, "permissions.manage", "edit the role permission table"},
 }};
 
@@ -70,7 +75,7 @@ PermissionSet default_permissions(Role role) {
   PermissionSet set{P::tickets_create};
   if (role_level(role) >= role_level(Role::helper)) {
     for (auto p : {P::tickets_view_category, P::tickets_take, P::tickets_update,
-                   P::messages_internal, P::statistics_view}) {
+                   P::messages_internal, P::canned_replies_use, P::statistics_view}) {
       set.add(p);
     }
   }
@@ -83,7 +88,8 @@ PermissionSet default_permissions(Role role) {
   }
   if (role_level(role) >= role_level(Role::admin)) {
     for (auto p : {P::tickets_delete, P::users_manage_roles, P::categories_manage,
-                   P::auto_replies_manage, P::reports_export, P::audit_view}) {
+                   P::auto_replies_manage, P::canned_replies_manage, P::reports_export,
+                   P::audit_view, P::settings_manage}) {
       set.add(p);
     }
   }

@@ -40,11 +40,14 @@ enum class Permission {
   users_manage_availability,
   categories_manage,
   auto_replies_manage,
+  canned_replies_use,
+  canned_replies_manage,
   statistics_view,
   statistics_view_all,
   forecast_view,
   reports_export,
   audit_view,
+  settings_manage,
   permissions_manage,
 };
 
@@ -54,7 +57,7 @@ struct PermissionInfo {
   std::string_view description;  // one line, for the admin UI
 };
 
-extern const std::array<PermissionInfo, 20> kAllPermissions;
+extern const std::array<PermissionInfo, 23> kAllPermissions;
 
 std::string_view permission_name(Permission permission);
 std::optional<Permission> parse_permission(std::string_view name);

@@ -130,6 +130,23 @@ std::string describe_transitions(TicketStatus from) {
   return text;
 }
 
+StatusAuthority status_authority(bool may_update_tickets, bool is_creator) {
+  if (may_update_tickets) return StatusAuthority::staff;
+  return is_creator ? StatusAuthority::creator : StatusAuthority::none;
+}
+
+std::vector<TicketStatus> allowed_status_changes(TicketStatus from, StatusAuthority authority) {
+  std::vector<TicketStatus> allowed;
+  for (const auto to : allowed_transitions(from)) {
+    if (authority == StatusAuthority::staff ||
+        (authority == StatusAuthority::creator &&
+         (to == TicketStatus::closed || is_reopen(from, to)))) {
+      allowed.push_back(to);
+    }
+  }
+  return allowed;
+}
+
 bool can_view(const TicketScope& scope, const Ticket& ticket) {
   if (scope.view_all || ticket.creator.id == scope.user_id) return true;
   if (!scope.view_category) return false;

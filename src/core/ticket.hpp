@@ -41,6 +41,14 @@ bool is_reopen(TicketStatus from, TicketStatus to);
 // "open, closed" — for the 409 message.
 std::string describe_transitions(TicketStatus from);
 
+// What a caller may do to a ticket's status: staff with tickets.update follow the whole
+// table; the ticket's creator without it may only close it or reopen it; anyone else nothing.
+enum class StatusAuthority { none, creator, staff };
+StatusAuthority status_authority(bool may_update_tickets, bool is_creator);
+// The statuses a caller with `authority` may move a `from` ticket to, in table order: the
+// choices a status control offers (TicketService refuses every other move).
+std::vector<TicketStatus> allowed_status_changes(TicketStatus from, StatusAuthority authority);
+
 // --- objects
 
 struct Category {
@@ -82,6 +90,9 @@ struct Ticket {
   int messages_count = 0;
   std::optional<Timestamp> sla_due_at;
   std::optional<Rating> rating;
+  // Where a search list sorted by relevance ranked it (store::SearchTier), for its cursor;
+  // 0 in every other read. Not part of the API's object.
+  std::int64_t search_tier = 0;
 };
 
 struct Message {

@@ -73,7 +73,7 @@ void append_allowed(std::string& allow, Method method) {
 
 void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
   if (!pattern.starts_with('/')) throw std::invalid_argument("route must start with '/'");
-  Route route{routes_.size(), method, std::string(pattern), std::move(handler), execution, {}};
+  Route route{routes_.size(), method, std::string(pattern), std::move(handler), execution, {}, {}};
   const auto parts = split_path(pattern);
   for (size_t i = 0; i < parts.size(); ++i) {
     if (is_rest_parameter(parts[i]) && i + 1 != parts.size()) {
@@ -82,6 +82,12 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Execu
     route.segments.emplace_back(parts[i]);
   }
   routes_.push_back(std::move(route));
+}
+
+void Router::add(Method method, std::string_view pattern, Handler handler,
+                 ExecutionChoice execution) {
+  add(method, pattern, std::move(handler));
+  routes_.back().choose_execution = std::move(execution);
 }
 
 RouteMatch Router::match(Method method, std::string_view path) const {

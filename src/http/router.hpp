@@ -10,12 +10,21 @@
 
 namespace tb::http {
 
-// Where a handler runs. Handlers that touch the database or do other blocking work run on
-// the worker pool so the io threads keep serving other connections; handlers that only
-// read memory run inline on the io thread and skip the hop.
-enum class Execution { worker_pool, io_thread };
+// Where a handler runs. Handlers that may block for long (a slow query, a network call, a
+// wait for a commit) run on a worker pool, so the connection threads keep serving other
+// connections; handlers that only read memory run on the connection's thread and skip the
+// hop. A quick read blocks, but briefly and boundedly (an indexed read of a local SQLite
+// file, mostly from its page cache): it runs on the connection's thread when the server is
+// told such reads are quick (ServerOptions::quick_reads_inline), else on the read pool. The
+// hop costs two thread wake-ups per request, more than such a read itself.
+enum class Execution { worker_pool, io_thread, quick_read };
 
 using Handler = std::function<Response(Request&)>;
+// For a route whose requests differ in cost (a page of a list against a full-text search).
+using ExecutionChoice = std::function<Execution(const Request&)>;
+inline ExecutionChoice always(Execution execution) {
+  return [execution](const Request&) { return execution; };
+}
 
 struct Route {
   std::size_t id;  // index in Router::routes(); also the metrics label slot
@@ -23,7 +32,12 @@ struct Route {
   std::string pattern;  // "/tickets/{id}", "/app/{path...}"
   Handler handler;
   Execution execution;
+  ExecutionChoice choose_execution;  // when set, decides per request instead of `execution`
   std::vector<std::string> segments;
+
+  Execution execution_for(const Request& request) const {
+    return choose_execution ? choose_execution(request) : execution;
+  }
 };
 
 struct RouteMatch {
@@ -44,6 +58,7 @@ class Router {
  public:
   void add(Method method, std::string_view pattern, Handler handler,
            Execution execution = Execution::worker_pool);
+  void add(Method method, std::string_view pattern, Handler handler, ExecutionChoice execution);
 
   RouteMatch match(Method method, std::string_view path) const;
 

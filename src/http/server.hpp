@@ -32,15 +32,22 @@ struct ServerOptions {
   // Open connections one client address may hold; trusted proxies are exempt. 0: no cap.
   std::size_t max_connections_per_address = 256;
   WebSocketOptions websocket;
+  // Run Execution::quick_read handlers on the connection's thread (a local database), not
+  // on the read pool (a database across the network, where a read waits for a round trip).
+  bool quick_reads_inline = false;
 };
 
-// Where the server runs, lent by its owner (app::Runtime), who runs the io_context's
-// threads and joins the pools. Handlers of GET and HEAD requests run on `reads`, those of
-// other requests on `writes` (see dispatch in server.cpp).
+// Where the server runs, lent by its owner (app::Runtime), who runs the io_contexts'
+// threads and joins the pools. The acceptor, the shutdown and its timers live on `io`.
+// Connections are dealt out in turn to `connections`, io_contexts run by one thread each,
+// so that a connection stays on one thread and nothing hands its work between threads
+// (empty: each connection on a strand of `io`). Worker-pool handlers of GET and HEAD
+// requests run on `reads`, those of other requests on `writes` (see dispatch in server.cpp).
 struct ServerThreads {
   boost::asio::io_context& io;
   boost::asio::thread_pool& reads;
   boost::asio::thread_pool& writes;
+  std::vector<boost::asio::io_context*> connections{};
 };
 
 // The HTTP/1.1 server: accepts connections, reads requests with size limits and deadlines,

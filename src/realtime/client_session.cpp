@@ -266,7 +266,7 @@ void ClientSession::replay_events(std::int64_t ticket_id, std::int64_t after_pos
   }
   std::size_t sent = 0;
   for (const auto& event : missed) {
-    if (auto frame = ticket_topic_frame(event, frames_of(event))) {
+    if (auto frame = ticket_topic_frame(event, frames_for_caller(event, frames_of(event)))) {
       send(std::move(frame));
       ++sent;
     }
@@ -329,6 +329,17 @@ void ClientSession::on_closed() {
   services_.hub.disconnected(shared_from_this());
 }
 
+EventFrames ClientSession::frames_for_caller(const Event& event, const EventFrames& frames) const {
+  const auto hidden = services_.tickets.redaction_for(*principal_);
+  if (!hidden.any() || !frames.ticket) return frames;
+  // Serialized for this connection alone: a customer gets the events of their own tickets
+  // only, so this costs one ticket per event for the few connections of its creator.
+  EventFrames own = frames;
+  own.ticket = std::make_shared<const std::string>(wire::ticket_frame(
+      wire::ticket_frame_type(event.kind), event.ticket, event.position, system_now(), {}, hidden));
+  return own;
+}
+
 std::shared_ptr<const std::string> ClientSession::ticket_topic_frame(
     const Event& event, const EventFrames& frames) const {
   switch (event.kind) {
@@ -342,10 +353,11 @@ std::shared_ptr<const std::string> ClientSession::ticket_topic_frame(
   }
 }
 
-void ClientSession::deliver(const Event& event, const EventFrames& frames) {
+void ClientSession::deliver(const Event& event, const EventFrames& shared_frames) {
   if (!is_ticket_event(event.kind)) return;
   std::lock_guard lock(mutex_);
   if (!refresh_principal() || !can_view(scope_, event.ticket)) return;
+  const EventFrames frames = frames_for_caller(event, shared_frames);
   const bool message = event.kind == EventKind::message_created;
   const auto frame = ticket_topic_frame(event, frames);
   // A note the caller may not read leaves no trace: not even the ticket.updated that its

@@ -118,6 +118,9 @@ class ClientSession final : public http::WebSocketSession,
   void finish_replay(TicketSubscription& subscription, std::int64_t ticket_id,
                      std::size_t replayed);
   void unsubscribe(const Topic& topic);
+  // With mutex_ held: `frames` as this caller is to get them: the ticket without the fields
+  // a customer is not shown (by the settings now), the shared bytes for everyone else.
+  EventFrames frames_for_caller(const Event& event, const EventFrames& frames) const;
   // With mutex_ held: what a `ticket:{id}` subscriber gets of `event`, if anything.
   std::shared_ptr<const std::string> ticket_topic_frame(const Event& event,
                                                         const EventFrames& frames) const;

@@ -1,5 +1,6 @@
 #include "service/auto_reply_service.hpp"
 
+#include "service/audit_trail.hpp"
 #include "service/validation.hpp"
 
 namespace tb::service {
@@ -24,10 +25,12 @@ AutoReply AutoReplyService::update(const Principal& caller, std::int64_t id,
                                    const AutoReplyFields& fields) {
   caller.require(Permission::auto_replies_manage);
   AutoReply reply;
+  std::string before;  // "" for a new one
   if (id != 0) {
     auto found = store_.find_auto_reply(id);
     if (!found) throw Error(ErrorCode::not_found, "no such auto-reply");
     reply = *found;
+    before = audit::snapshot(reply);
   }
   if (fields.name) reply.name = required_text(*fields.name, kMaxNameLength, "name");
   if (fields.body) reply.body = required_text(*fields.body, kMaxMessageLength, "body");
@@ -47,13 +50,31 @@ AutoReply AutoReplyService::update(const Principal& caller, std::int64_t id,
   }
   if (reply.keywords.empty() && !reply.category_id)
     invalid("an auto-reply needs keywords or a category");
-  return store_.save_auto_reply(reply);
+  if (id != 0 && audit::snapshot(reply) == before) return reply;  // nothing to record
+  AutoReply saved;
+  store_.in_one_transaction([&] {
+    saved = store_.save_auto_reply(reply);
+    store_.append_audit(store::AuditRecord{
+        .actor_id = caller.id(),
+        .action = std::string(id == 0 ? audit::kAutoReplyCreated : audit::kAutoReplyUpdated),
+        .old_value = before,
+        .new_value = audit::snapshot(saved),
+        .at = clock_()});
+  });
+  return saved;
 }
 
 void AutoReplyService::remove(const Principal& caller, std::int64_t id) {
   caller.require(Permission::auto_replies_manage);
-  if (!store_.find_auto_reply(id)) throw Error(ErrorCode::not_found, "no such auto-reply");
-  store_.delete_auto_reply(id);
+  const auto reply = store_.find_auto_reply(id);
+  if (!reply) throw Error(ErrorCode::not_found, "no such auto-reply");
+  store_.in_one_transaction([&] {
+    store_.delete_auto_reply(id);
+    store_.append_audit(store::AuditRecord{.actor_id = caller.id(),
+                                           .action = std::string(audit::kAutoReplyDeleted),
+                                           .old_value = audit::snapshot(*reply),
+                                           .at = clock_()});
+  });
 }
 
 Ticket AutoReplyService::run(Ticket ticket, AutoReplyEvent event, const std::string& text) {

@@ -1,5 +1,6 @@
 #include "service/category_service.hpp"
 
+#include "service/audit_trail.hpp"
 #include "service/validation.hpp"
 
 namespace tb::service {
@@ -22,10 +23,12 @@ Category CategoryService::update(const Principal& caller, std::int64_t id,
                                  const CategoryFields& fields) {
   caller.require(Permission::categories_manage);
   Category category;
+  std::string before;  // "" for a new one
   if (id != 0) {
     auto found = store_.find_category(id);
     if (!found) throw Error(ErrorCode::not_found, "no such category");
     category = *found;
+    before = audit::snapshot(category);
   }
   if (fields.name) category.name = required_text(*fields.name, kMaxNameLength, "name");
   if (fields.description) category.description = *fields.description;
@@ -40,23 +43,48 @@ Category CategoryService::update(const Principal& caller, std::int64_t id,
   if (fields.routing) category.routing = *fields.routing;
   if (fields.active) category.active = *fields.active;
   if (fields.position) category.position = *fields.position;
+  if (id != 0 && audit::snapshot(category) == before) return category;  // nothing to record
   try {
-    return store_.save_category(category);
+    return save_audited(caller, category,
+                        id == 0 ? audit::kCategoryCreated : audit::kCategoryUpdated, before);
   } catch (const store::UniqueViolation&) {
     throw Error(ErrorCode::conflict, "a category named \"" + category.name + "\" exists already");
   }
+}
+
+Category CategoryService::save_audited(const Principal& caller, const Category& category,
+                                       std::string_view action, const std::string& before) {
+  Category saved;
+  store_.in_one_transaction([&] {
+    saved = store_.save_category(category);
+    store_.append_audit(store::AuditRecord{.actor_id = caller.id(),
+                                           .action = std::string(action),
+                                           .old_value = before,
+                                           .new_value = audit::snapshot(saved),
+                                           .at = clock_()});
+  });
+  return saved;
 }
 
 void CategoryService::remove(const Principal& caller, std::int64_t id) {
   caller.require(Permission::categories_manage);
   auto category = store_.find_category(id);
   if (!category) throw Error(ErrorCode::not_found, "no such category");
+  const auto before = audit::snapshot(*category);
   if (store_.category_in_use(id)) {
+    // Recorded as what happened: the category was switched off, not removed.
+    if (!category->active) return;
     category->active = false;
-    store_.save_category(*category);
-  } else {
-    store_.delete_category(id);
+    save_audited(caller, *category, audit::kCategoryUpdated, before);
+    return;
   }
+  store_.in_one_transaction([&] {
+    store_.delete_category(id);
+    store_.append_audit(store::AuditRecord{.actor_id = caller.id(),
+                                           .action = std::string(audit::kCategoryDeleted),
+                                           .old_value = before,
+                                           .at = clock_()});
+  });
 }
 
 }  // namespace tb::service

@@ -25,11 +25,17 @@ TicketScope scope_of(const Principal& caller) {
 }
 
 TicketService::TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock,
-                             int messages_per_minute)
+                             int messages_per_minute, const SettingsService* settings)
     : store_(store),
       auto_replies_(auto_replies),
       clock_(std::move(clock)),
-      message_limiter_(messages_per_minute, std::chrono::minutes(1)) {}
+      message_limiter_(messages_per_minute, std::chrono::minutes(1)),
+      settings_(settings) {}
+
+TicketRedaction TicketService::redaction_for(const Principal& caller) const {
+  return settings_ ? settings_->redaction_for(caller)
+                   : service::redaction_for(caller, CustomerSettings{});
+}
 
 // --- tickets
 
@@ -60,6 +66,13 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
   ticket.client_id = request.client_id;
   ticket.subject = required_text(request.subject, kMaxSubjectLength, "subject");
   ticket.body = required_text(request.body, kMaxMessageLength, "body");
+  if (request.priority) {
+    if (settings_) {
+      settings_->check_priority_choice(caller, *request.priority);
+    } else {
+      check_priority_choice(caller, CustomerSettings{}, *request.priority);
+    }
+  }
   std::optional<Category> category;
   if (request.category_id) category = active_category(*request.category_id);
   ticket.category_id = request.category_id;
@@ -95,7 +108,21 @@ SubmittedTicket TicketService::submit(const Principal& caller, const TicketReque
 store::TicketQuery TicketService::visible_query(const Principal& caller, store::TicketQuery query) {
   query.scope = scope_of(caller);
   query.search_internal = caller.can(Permission::messages_internal);
+  // Staff find a customer's tickets by name or @username; a customer sees only their own.
+  query.search_people =
+      caller.can(Permission::tickets_view_category) || caller.can(Permission::tickets_view_all);
   return query;
+}
+
+void TicketService::mark_read(const Principal& caller, std::int64_t id,
+                              std::optional<std::int64_t> through_message_id) {
+  visible_ticket(caller, id);
+  store_.mark_read(caller.id(), id, through_message_id);
+}
+
+std::vector<store::UnreadCount> TicketService::unread_counts(
+    const Principal& caller, std::span<const std::int64_t> ticket_ids) {
+  return store_.unread_counts(caller.id(), ticket_ids, caller.can(Permission::messages_internal));
 }
 
 std::vector<Ticket> TicketService::list(const Principal& caller, store::TicketQuery query) {
@@ -119,11 +146,21 @@ Ticket TicketService::get(const Principal& caller, std::int64_t id) {
   return visible_ticket(caller, id);
 }
 
+StatusAuthority TicketService::authority_over(const Principal& caller, const Ticket& ticket) {
+  return status_authority(caller.can(Permission::tickets_update), ticket.creator.id == caller.id());
+}
+
+std::vector<TicketStatus> TicketService::allowed_statuses(const Principal& caller,
+                                                          const Ticket& ticket) {
+  return allowed_status_changes(ticket.status, authority_over(caller, ticket));
+}
+
 void TicketService::check_status_change(const Principal& caller, const Ticket& ticket,
                                         TicketStatus to) {
-  const bool is_creator = ticket.creator.id == caller.id();
-  if (!caller.can(Permission::tickets_update) &&
-      !(is_creator && (to == TicketStatus::closed || is_reopen(ticket.status, to)))) {
+  const auto authority = authority_over(caller, ticket);
+  if (authority == StatusAuthority::none) forbidden("you may not change this ticket's status");
+  if (authority == StatusAuthority::creator && to != TicketStatus::closed &&
+      !is_reopen(ticket.status, to)) {
     forbidden("you may only close or reopen your own ticket");
   }
   if (!is_allowed_transition(ticket.status, to)) {

@@ -9,6 +9,7 @@
 #include "service/auto_reply_service.hpp"
 #include "service/principal.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/settings_service.hpp"
 #include "store/store.hpp"
 
 namespace tb::service {
@@ -58,8 +59,9 @@ struct TicketUpdate {
 // and the bot call it.
 class TicketService {
  public:
+  // Without `settings` the defaults of CustomerSettings apply to customers.
   TicketService(store::Store& store, AutoReplyService& auto_replies, Clock clock = system_now,
-                int messages_per_minute = 60);
+                int messages_per_minute = 60, const SettingsService* settings = nullptr);
 
   Ticket create(const Principal& caller, const TicketRequest& request);
   // create, made idempotent by request.client_id: when the caller already created a ticket
@@ -77,9 +79,26 @@ class TicketService {
   // A list read while this was N is current while it is still N (Store::committed_writes).
   std::uint64_t committed_writes() const { return store_.committed_writes(); }
   Ticket get(const Principal& caller, std::int64_t id);
+  // The statuses `caller` may move `ticket` to now (the status table and their rights): what
+  // update() accepts for `status`, every other move being refused (403 or 409).
+  static std::vector<TicketStatus> allowed_statuses(const Principal& caller, const Ticket& ticket);
+  // The fields of a Ticket `caller` is not shown (a customer's view, by the settings).
+  TicketRedaction redaction_for(const Principal& caller) const;
   Ticket update(const Principal& caller, std::int64_t id, const TicketUpdate& update);
   void remove(const Principal& caller, std::int64_t id);
   Ticket rate(const Principal& caller, std::int64_t id, const Rating& rating);
+
+  // Read marks (per person): the caller has seen the ticket up to `through_message_id`
+  // (nothing: its latest message). 404 for a ticket they may not see.
+  void mark_read(const Principal& caller, std::int64_t id,
+                 std::optional<std::int64_t> through_message_id);
+  // The caller's unread counts among `ticket_ids` (tickets they see; only those above zero).
+  std::vector<store::UnreadCount> unread_counts(const Principal& caller,
+                                                std::span<const std::int64_t> ticket_ids);
+  // How many tickets of `query` (as visible_query made it) have unread messages for the caller.
+  std::int64_t count_unread_tickets(const store::TicketQuery& query) {
+    return store_.count_unread_tickets(query);
+  }
 
   std::vector<Message> messages(const Principal& caller, std::int64_t ticket_id,
                                 std::int64_t after_id, int limit);
@@ -98,6 +117,7 @@ class TicketService {
  private:
   Ticket visible_ticket(const Principal& caller, std::int64_t id);
   Ticket reload(std::int64_t id);
+  static StatusAuthority authority_over(const Principal& caller, const Ticket& ticket);
   void check_status_change(const Principal& caller, const Ticket& ticket, TicketStatus to);
   void apply_assignee(const Principal& caller, const Ticket& ticket,
                       std::optional<std::int64_t> assignee, store::TicketChanges& changes);
@@ -107,6 +127,7 @@ class TicketService {
   AutoReplyService& auto_replies_;
   Clock clock_;
   RateLimiter message_limiter_;
+  const SettingsService* settings_;
 };
 
 TicketScope scope_of(const Principal& caller);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "service/audit_trail.hpp"
+
 namespace tb::service {
 namespace {
 
@@ -78,7 +80,18 @@ User UserService::set_categories(const Principal& caller, std::int64_t user_id,
       throw Error(ErrorCode::invalid_request, "no category with id " + std::to_string(id));
     }
   }
-  store_.set_user_categories(target.id, category_ids);
+  auto before = target.category_ids;
+  std::sort(before.begin(), before.end());
+  store_.in_one_transaction([&] {
+    store_.set_user_categories(target.id, category_ids);
+    if (before == category_ids) return;
+    store_.append_audit(store::AuditRecord{.actor_id = caller.id(),
+                                           .action = std::string(audit::kUserCategoriesChanged),
+                                           .target_user_id = target.id,
+                                           .old_value = audit::id_list(before),
+                                           .new_value = audit::id_list(category_ids),
+                                           .at = clock_()});
+  });
   return reload(target.id);
 }
 
@@ -87,7 +100,17 @@ User UserService::set_availability(const Principal& caller, std::int64_t user_id
   if (target.id != caller.id()) caller.require(Permission::users_manage_availability);
   if (!is_staff(target.role))
     throw Error(ErrorCode::conflict, "only staff (helper and above) have availability");
-  store_.set_user_availability(target.id, available);
+  store_.in_one_transaction([&] {
+    store_.set_user_availability(target.id, available);
+    // Someone else's doing is recorded; one's own "away" is not news for the audit.
+    if (target.id == caller.id() || target.available == available) return;
+    store_.append_audit(store::AuditRecord{.actor_id = caller.id(),
+                                           .action = std::string(audit::kUserAvailabilityChanged),
+                                           .target_user_id = target.id,
+                                           .old_value = target.available ? "available" : "away",
+                                           .new_value = available ? "available" : "away",
+                                           .at = clock_()});
+  });
   return reload(target.id);
 }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/canned_reply.hpp"
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/report.hpp"
@@ -78,6 +81,19 @@ struct PermissionChange {
   Timestamp at{};
 };
 
+// One entry of the audit log: who changed what, from what to what. `action` is a dotted name
+// ("category.updated"); `target_user_id` the person concerned, if the change is about one;
+// the values are text as the service words them ("" where there is nothing, e.g. before a
+// creation; a JSON object for a changed record).
+struct AuditRecord {
+  std::int64_t actor_id = 0;
+  std::string action{};
+  std::optional<std::int64_t> target_user_id{};
+  std::string old_value{};
+  std::string new_value{};
+  Timestamp at{};
+};
+
 // The disk holding the database is full (SQLITE_FULL). Stores turn it into
 // tb::Error(insufficient_storage) for their callers and report it until a write succeeds.
 class StorageFull : public StoreError {
@@ -94,35 +110,80 @@ class UniqueViolation : public StoreError {
   using StoreError::StoreError;
 };
 
-enum class TicketSort { updated_at, created_at, priority };
+// The orders of a ticket list. Each is total (the id breaks ties), so keyset paging neither
+// skips nor repeats a ticket:
+// - updated_at, created_at: newest first; last_activity: the latest public message first;
+// - priority: highest first, then the newest ticket;
+// - sla_due: the first response due soonest first (so breached ones, then nearly due), then
+//   the tickets with no response pending (answered, finished, or without an SLA), by id;
+// - relevance (a search): the tier of the match (TicketQuery::text), then updated_at.
+enum class TicketSort { updated_at, created_at, priority, last_activity, sla_due, relevance };
 
-// Keyset position in a ticket list: the sort value and id of the last ticket seen.
+// Where a search match ranks, highest first: the ticket whose number was typed, then tickets
+// whose subject holds every word, then the tickets of a customer whose name matched, then the
+// rest (the words are in messages). Tiers rather than a bm25 score: a score moves as the index
+// grows, which would make keyset pages skip or repeat tickets.
+enum class SearchTier : std::int64_t { messages = 0, customer = 1, subject = 2, number = 3 };
+
+// Keyset position in a ticket list: the sort value and id of the last ticket seen (and its
+// search tier, for TicketSort::relevance).
 struct TicketPosition {
   std::int64_t value = 0;
   std::int64_t id = 0;
+  std::int64_t tier = 0;
+};
+
+// A set of statuses (a bit per TicketStatus); empty means any.
+class StatusSet {
+ public:
+  StatusSet() = default;
+  StatusSet(std::initializer_list<TicketStatus> statuses) {
+    for (const auto status : statuses) add(status);
+  }
+  void add(TicketStatus status) { bits_ |= 1u << static_cast<unsigned>(status); }
+  bool contains(TicketStatus status) const {
+    return (bits_ & (1u << static_cast<unsigned>(status))) != 0;
+  }
+  bool empty() const { return bits_ == 0; }
+  unsigned bits() const { return bits_; }
+
+ private:
+  unsigned bits_ = 0;
 };
 
 struct TicketQuery {
   TicketScope scope;
-  std::optional<TicketStatus> status;
+  StatusSet statuses;  // any of these; empty: every status
   std::optional<Priority> priority;
   std::optional<std::int64_t> category_id;
   std::optional<std::int64_t> assignee_id;
   bool unassigned = false;
   std::optional<std::int64_t> creator_id;
-  std::string text;              // full-text search over subjects and messages
+  std::string text;              // search text (core/search.hpp) over subjects and messages
   bool search_internal = false;  // whether internal notes are searched
+  bool search_people = false;    // whether customers' names and @usernames are searched (staff)
   TicketSort sort = TicketSort::updated_at;
   std::optional<TicketPosition> after;
   int limit = 50;
 };
 
-// The sort value of `ticket` under `sort`, for cursors.
+// The sort value of `ticket` under `sort`, for cursors (for relevance: updated_at; the tier
+// is Ticket::search_tier).
 std::int64_t sort_value(const Ticket& ticket, TicketSort sort);
+
+// sla_due's value for a ticket with no first response pending: after every due time.
+inline constexpr std::int64_t kNoSlaDue = std::numeric_limits<std::int64_t>::max();
 
 // A key equal for two queries exactly when they select the same tickets in the same order:
 // every field that shapes the SQL or its parameters, the viewer only where the scope needs one.
 std::string cache_key(const TicketQuery& query);
+
+// How many of a ticket's messages a person has not seen: the ones after their read mark that
+// others wrote (internal notes only for those who read them).
+struct UnreadCount {
+  std::int64_t ticket_id = 0;
+  int messages = 0;
+};
 
 // One page of a report's tickets (created in the filter's period), in id order after
 // `after_id`. Ids rise in creation order, and the primary key makes each page an index seek.
@@ -331,6 +392,8 @@ class Store {
   virtual void save_role_permissions(const PermissionChange& change) = 0;
 
   // --- audit log, newest first, before `before_id` (0: from the newest)
+  // Appends one entry; inside in_one_transaction it commits with the change it records.
+  virtual void append_audit(const AuditRecord& record) = 0;
   virtual std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) = 0;
 
   // --- categories
@@ -348,6 +411,18 @@ class Store {
   virtual std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
                                                          std::string_view client_id) = 0;
   virtual std::vector<Ticket> list_tickets(const TicketQuery& query) = 0;
+  // --- read marks (0014_queue.sql): what each person has seen of each ticket
+  // Moves `user_id`'s mark on the ticket up to `through_message_id` (nothing: its latest
+  // message); never down. Returns false, writing nothing, when the mark was there already.
+  virtual bool mark_read(std::int64_t user_id, std::int64_t ticket_id,
+                         std::optional<std::int64_t> through_message_id) = 0;
+  // The unread counts of `ticket_ids` for `user_id`, only those above zero, in no order.
+  virtual std::vector<UnreadCount> unread_counts(std::int64_t user_id,
+                                                 std::span<const std::int64_t> ticket_ids,
+                                                 bool include_internal) = 0;
+  // How many tickets of `query` (all its pages) have unread messages for its viewer
+  // (query.scope.user_id; internal notes count when query.search_internal).
+  virtual std::int64_t count_unread_tickets(const TicketQuery& query) = 0;
   // Returns false when only_if_unassigned failed (someone else took it first).
   virtual bool update_ticket(std::int64_t id, const TicketChanges& changes) = 0;
   virtual void delete_ticket(std::int64_t id, Timestamp now) = 0;
@@ -413,6 +488,16 @@ class Store {
   virtual void delete_auto_reply(std::int64_t id) = 0;
   // Records that `reply` fired on `ticket`; false when it already had.
   virtual bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) = 0;
+
+  // --- canned replies (0013_canned_replies.sql). Each change writes its audit entry
+  // (canned_reply.created / .updated / .deleted, by `actor_id`) in its own transaction.
+  virtual std::vector<CannedReply> list_canned_replies() = 0;  // by name, then id
+  virtual std::optional<CannedReply> find_canned_reply(std::int64_t id) = 0;
+  // Creates the reply (id 0) or replaces the one with its id; its updated_at is stored as
+  // given. UniqueViolation, changing nothing, when another reply has the name.
+  virtual CannedReply save_canned_reply(const CannedReply& reply, std::int64_t actor_id) = 0;
+  // False when there was no such reply.
+  virtual bool delete_canned_reply(std::int64_t id, std::int64_t actor_id, Timestamp at) = 0;
 
   // --- the bot. Every write here works inside in_one_transaction (the notifier enqueues
   // deliveries with its cursor; the bot saves a chat, enqueues its answers and marks the update

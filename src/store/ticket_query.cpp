@@ -9,13 +9,22 @@ std::int64_t sort_value(const Ticket& ticket, TicketSort sort) {
   switch (sort) {
     case TicketSort::created_at: return ticket.created_at.time_since_epoch().count();
     case TicketSort::priority: return static_cast<std::int64_t>(ticket.priority);
-    case TicketSort::updated_at: break;
+    case TicketSort::last_activity: return ticket.last_message_at.time_since_epoch().count();
+    case TicketSort::sla_due:
+      // Due while the first response is awaited on an unfinished ticket (sla_breach_time's
+      // condition, whether or not the time has passed); the SQL has the same expression.
+      if (ticket.sla_due_at && !ticket.first_response_at && !ticket.resolved_at &&
+          !ticket.closed_at)
+        return ticket.sla_due_at->time_since_epoch().count();
+      return kNoSlaDue;
+    case TicketSort::updated_at:
+    case TicketSort::relevance: break;
   }
   return ticket.updated_at.time_since_epoch().count();
 }
 
 // A field added to TicketQuery or TicketScope changes these sizes: it must join the key.
-static_assert(sizeof(TicketQuery) == 184 && sizeof(TicketScope) == 40,
+static_assert(sizeof(TicketQuery) == 192 && sizeof(TicketScope) == 40,
               "a new query field must be part of cache_key()");
 
 std::string cache_key(const TicketQuery& query) {
@@ -38,17 +47,19 @@ std::string cache_key(const TicketQuery& query) {
     for (const auto id : query.scope.category_ids) add(id);
     key += ';';
   }
-  add_optional(query.status);
+  add(query.statuses.bits());
   add_optional(query.priority);
   add_optional(query.category_id);
   add_optional(query.assignee_id);
   add(query.unassigned);
   add_optional(query.creator_id);
   add(query.search_internal);
+  add(query.search_people);
   add(static_cast<std::int64_t>(query.sort));
   if (query.after) {
     add(query.after->value);
     add(query.after->id);
+    add(query.after->tier);
   } else {
     key += "-,";
   }

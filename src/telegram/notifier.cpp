@@ -207,10 +207,11 @@ void NotificationPlanner::plan_ticket_updated(const Event& event,
   const TicketStatus status = *event.status_to;
   const auto customer = reachable(ticket.creator.id);
   const auto language = language_of(customer ? customer->language_code : std::nullopt);
-  tell_staff_topic(ticket, status_line(language, status), {}, out);
+  tell_staff_topic(ticket, status_line(language, status, Audience::staff), {}, out);
   // A reopened ticket is the customer's own doing (or seen at once in the app).
   if (!customer || status == TicketStatus::open) return;
-  std::string text = ticket_heading(ticket) + "\n" + status_line(language, status);
+  std::string text =
+      ticket_heading(ticket) + "\n" + status_line(language, status, Audience::customer);
   if (status == TicketStatus::resolved && !ticket.rating) {
     text += "\n\n" + std::string(phrase(language, Phrase::rate_prompt));
     return tell(*customer, ticket, text, {}, rating_keyboard(language, ticket), out);

@@ -186,11 +186,23 @@ std::vector<Command> commands(Language language) {
           {"cancel", "Stop the current step"}};
 }
 
+// The same words as the Mini App's customer views (strings "customerStatus.*").
 std::string_view customer_status(Language language, TicketStatus status) {
+  static constexpr std::array kStatuses = {
+      Translation{"received, in the queue", "принято, в очереди"},
+      Translation{"we're on it", "мы занимаемся"},
+      Translation{"waiting for your reply", "ждём вашего ответа"},
+      Translation{"solved — reply if it isn't", "решено — напишите, если нет"},
+      Translation{"closed", "закрыто"},
+  };
+  return pick(language, kStatuses[static_cast<std::size_t>(status)]);
+}
+
+std::string_view staff_status(Language language, TicketStatus status) {
   static constexpr std::array kStatuses = {
       Translation{"open", "открыто"},
       Translation{"in progress", "в работе"},
-      Translation{"waiting for your reply", "ждём вашего ответа"},
+      Translation{"waiting for the customer", "ждём клиента"},
       Translation{"resolved", "решено"},
       Translation{"closed", "закрыто"},
   };
@@ -226,10 +238,11 @@ std::string ticket_card(Language language, const Ticket& ticket,
   return card;
 }
 
-std::string status_line(Language language, TicketStatus status) {
+std::string status_line(Language language, TicketStatus status, Audience audience) {
   static constexpr Translation kStatus{"Status", "Статус"};
   return std::string(pick(language, kStatus)) + ": " +
-         std::string(customer_status(language, status));
+         std::string(audience == Audience::customer ? customer_status(language, status)
+                                                    : staff_status(language, status));
 }
 
 std::string_view critical_alert(Language language) {

@@ -73,8 +73,10 @@ struct Command {
 };
 std::vector<Command> commands(Language language);
 
-// How a status reads to a customer ("waiting for your reply") and to staff ("waiting").
+// How a status reads to a customer, saying what it means for them ("waiting for your reply",
+// "we're on it"), and to staff ("waiting for the customer").
 std::string_view customer_status(Language language, TicketStatus status);
+std::string_view staff_status(Language language, TicketStatus status);
 std::string_view priority_label(Language language, Priority priority);
 
 // "<b>#42 · Subject</b>": the head of every message about a ticket.
@@ -82,8 +84,9 @@ std::string ticket_heading(const Ticket& ticket);
 // The heading and, below it, priority, category and customer: what staff see of a ticket.
 std::string ticket_card(Language language, const Ticket& ticket,
                         std::optional<std::string_view> category_name);
-// "Status: waiting for your reply".
-std::string status_line(Language language, TicketStatus status);
+// "Status: waiting for your reply" to the customer, "Status: waiting for the customer" to staff.
+enum class Audience { customer, staff };
+std::string status_line(Language language, TicketStatus status, Audience audience);
 // "🚨 Critical ticket" and "Assigned to you", for staff.
 std::string_view critical_alert(Language language);
 std::string_view assigned_to_you(Language language);

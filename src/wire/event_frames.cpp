@@ -14,14 +14,14 @@ std::string_view ticket_frame_type(EventKind kind) {
 }
 
 std::string ticket_frame(std::string_view type, const Ticket& ticket, std::int64_t position,
-                         Timestamp now, std::string_view reason) {
+                         Timestamp now, std::string_view reason, TicketRedaction hidden) {
   std::string text;
   JsonWriter out(text);
   out.begin_object();
   out.member("type", type);
   if (!reason.empty()) out.member("reason", reason);
   out.key("ticket");
-  write_ticket(out, ticket, now);
+  write_ticket(out, ticket, now, hidden);
   if (position != 0) out.member("position", position);
   out.end_object();
   return text;

@@ -133,8 +133,12 @@ void write_user_ref(JsonWriter& out, const UserRef& user) {
   out.end_object();
 }
 
-void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
-  out.begin_object();
+namespace {
+
+// The members of API.md's Ticket, inside an object the caller opened; without those `hidden`
+// names (a customer's view, by the settings).
+void write_ticket_members(JsonWriter& out, const Ticket& ticket, Timestamp now,
+                          TicketRedaction hidden) {
   out.member("id", ticket.id);
   out.member("subject", ticket.subject);
   out.member("status", status_name(ticket.status));
@@ -142,11 +146,13 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   out.member("category_id", ticket.category_id);
   out.key("creator");
   write_user_ref(out, ticket.creator);
-  out.key("assignee");
-  if (ticket.assignee) {
-    write_user_ref(out, *ticket.assignee);
-  } else {
-    out.null();
+  if (!hidden.hide_assignee) {
+    out.key("assignee");
+    if (ticket.assignee) {
+      write_user_ref(out, *ticket.assignee);
+    } else {
+      out.null();
+    }
   }
   out.member("created_at", ticket.created_at);
   out.member("updated_at", ticket.updated_at);
@@ -156,8 +162,10 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   out.member("last_message_at", ticket.last_message_at);
   out.member("last_message_preview", ticket.last_message_preview);
   out.member("messages_count", ticket.messages_count);
-  out.member("sla_due_at", ticket.sla_due_at);
-  out.member("breached", sla_breached(ticket, now));
+  if (!hidden.hide_sla) {
+    out.member("sla_due_at", ticket.sla_due_at);
+    out.member("breached", sla_breached(ticket, now));
+  }
   out.key("rating");
   if (ticket.rating) {
     out.begin_object();
@@ -167,6 +175,13 @@ void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now) {
   } else {
     out.null();
   }
+}
+
+}  // namespace
+
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now, TicketRedaction hidden) {
+  out.begin_object();
+  write_ticket_members(out, ticket, now, hidden);
   out.end_object();
 }
 
@@ -206,10 +221,25 @@ std::string page_of(const std::vector<Item>& items, const std::optional<std::str
 
 }  // namespace
 
-std::string ticket_document(const Ticket& ticket, Timestamp now) {
+std::string ticket_document(const Ticket& ticket, Timestamp now, TicketRedaction hidden) {
   std::string text;
   JsonWriter out(text);
-  write_ticket(out, ticket, now);
+  write_ticket(out, ticket, now, hidden);
+  return text;
+}
+
+std::string ticket_document(const Ticket& ticket, Timestamp now,
+                            std::span<const TicketStatus> allowed_statuses,
+                            TicketRedaction hidden) {
+  std::string text;
+  JsonWriter out(text);
+  out.begin_object();
+  write_ticket_members(out, ticket, now, hidden);
+  out.key("allowed_statuses");
+  out.begin_array();
+  for (const auto status : allowed_statuses) out.value(status_name(status));
+  out.end_array();
+  out.end_object();
   return text;
 }
 
@@ -221,9 +251,10 @@ std::string message_document(const Message& message) {
 }
 
 std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
-                        const std::optional<std::string>& next_cursor) {
-  return page_of(tickets, next_cursor, 640,
-                 [now](JsonWriter& out, const Ticket& ticket) { write_ticket(out, ticket, now); });
+                        const std::optional<std::string>& next_cursor, TicketRedaction hidden) {
+  return page_of(tickets, next_cursor, 640, [now, hidden](JsonWriter& out, const Ticket& ticket) {
+    write_ticket(out, ticket, now, hidden);
+  });
 }
 
 std::string message_page(const std::vector<Message>& messages,

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/customer_view.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
 
@@ -65,15 +67,24 @@ class JsonWriter {
 };
 
 // The API.md shapes, written where they stand in a document. `now` decides `breached`.
+// `hidden` leaves fields out of a Ticket for a viewer not to see them (a customer's view:
+// no assignee, no sla_due_at and breached), absent rather than null, which would mislead.
 void write_user_ref(JsonWriter& out, const UserRef& user);
-void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now);
+void write_ticket(JsonWriter& out, const Ticket& ticket, Timestamp now,
+                  TicketRedaction hidden = {});
 void write_message(JsonWriter& out, const Message& message);
 
 // Whole documents: one object, or a page {"items": [...], "next_cursor": ...}.
-std::string ticket_document(const Ticket& ticket, Timestamp now);
+std::string ticket_document(const Ticket& ticket, Timestamp now, TicketRedaction hidden = {});
+// One ticket as its caller sees it alone (GET and PUT /tickets/{id}): the Ticket plus
+// `allowed_statuses`, the moves the caller may make now. Lists and WebSocket frames, shared
+// by many callers, never carry it.
+std::string ticket_document(const Ticket& ticket, Timestamp now,
+                            std::span<const TicketStatus> allowed_statuses,
+                            TicketRedaction hidden = {});
 std::string message_document(const Message& message);
 std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
-                        const std::optional<std::string>& next_cursor);
+                        const std::optional<std::string>& next_cursor, TicketRedaction hidden = {});
 std::string message_page(const std::vector<Message>& messages,
                          const std::optional<std::string>& next_cursor);
 

@@ -1,5 +1,7 @@
 #include "wire/objects.hpp"
 
+#include <boost/json/parse.hpp>
+
 namespace tb::wire {
 namespace {
 
@@ -13,6 +15,18 @@ boost::json::object user_ref_json(const UserRef& user) {
           {"first_name", user.first_name},
           {"username", optional_text(user.username)},
           {"role", role_name(user.role)}};
+}
+
+// An audit value as the API shows it: null for nothing (before a creation, after a deletion),
+// the object itself for a record's snapshot (stored as JSON text), else the text.
+boost::json::value audit_value(const std::string& text) {
+  if (text.empty()) return nullptr;
+  if (text.front() == '{') {
+    boost::system::error_code error;
+    auto parsed = boost::json::parse(text, error);
+    if (!error && parsed.is_object()) return parsed;
+  }
+  return boost::json::value(text);
 }
 
 }  // namespace
@@ -43,8 +57,8 @@ boost::json::object audit_json(const AuditEntry& entry) {
           {"action", entry.action},
           {"target", entry.target ? boost::json::value(user_ref_json(*entry.target))
                                   : boost::json::value(nullptr)},
-          {"old", entry.old_value},
-          {"new", entry.new_value},
+          {"old", audit_value(entry.old_value)},
+          {"new", audit_value(entry.new_value)},
           {"created_at", format_timestamp(entry.created_at)}};
 }
 
@@ -75,6 +89,13 @@ boost::json::object auto_reply_json(const AutoReply& reply) {
           {"event", auto_reply_event_name(reply.event)},
           {"body", reply.body},
           {"active", reply.active}};
+}
+
+boost::json::object canned_reply_json(const CannedReply& reply) {
+  return {{"id", reply.id},
+          {"name", reply.name},
+          {"body", reply.body},
+          {"updated_at", format_timestamp(reply.updated_at)}};
 }
 
 boost::json::object role_json(Role role, const PermissionSet& permissions) {

@@ -12,6 +12,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "core/canned_reply.hpp"
 #include "core/role.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
@@ -24,6 +25,7 @@ boost::json::object audit_json(const AuditEntry& entry);
 boost::json::array string_array(const std::vector<std::string>& items);
 boost::json::object category_json(const Category& category);
 boost::json::object auto_reply_json(const AutoReply& reply);
+boost::json::object canned_reply_json(const CannedReply& reply);
 // A role with its permission set, as GET /roles lists it.
 boost::json::object role_json(Role role, const PermissionSet& permissions);
 

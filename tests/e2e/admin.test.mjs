@@ -267,7 +267,7 @@ test("role permissions: hidden from an admin; a developer takes one from helpers
   // An admin's home lists every section but the permission table.
   const { page: adminPage } = await openAdmin(ADMIN, "admin (permissions)");
   const titles = await sectionTitles(adminPage);
-  assert.deepEqual(titles, ["Categories", "Auto-replies", "Users and roles", "Audit log"]);
+  assert.deepEqual(titles, ["Categories", "Auto-replies", "Canned replies", "Users and roles", "What customers see", "Audit log"]);
   await adminPage.close();
 
   // A developer promoted by the bootstrap developer, logged in again with the new role.
@@ -284,7 +284,8 @@ test("role permissions: hidden from an admin; a developer takes one from helpers
 
   const { page } = await openAdmin(NEW_DEVELOPER, "developer (permissions)");
   assert.deepEqual(await sectionTitles(page),
-                   ["Categories", "Auto-replies", "Users and roles", "Role permissions", "Audit log"]);
+                   ["Categories", "Auto-replies", "Canned replies", "Users and roles", "What customers see", "Role permissions",
+                    "Audit log"]);
   await openSection(page, "Role permissions");
   const table = page.getByRole("table", { name: "Permissions by role" });
   const box = table.getByRole("checkbox", { name: "Helper — See own statistics" });

@@ -40,12 +40,17 @@ after(async () => {
 // The conversation of the ticket shown on `page`.
 const chatOf = (page) => page.getByRole("log", { name: "Conversation" });
 
-// Types `text` in the composer of the ticket on `page` and sends it; `internal` ticks the
-// staff-only box first. Returns once the message is on the page as sent (it has an id).
+// Types `text` in the composer of the ticket on `page` and sends it; staff choose the mode
+// first (a reply, or with `internal` a note: the mode stays until switched). Returns once
+// the message is on the page as sent (it has an id).
 async function send(page, text, { internal = false } = {}) {
-  if (internal) await page.getByLabel("Internal note (staff only)").check();
+  if (await page.getByRole("radiogroup", { name: "Write as" }).count()) {
+    await page.getByLabel(internal ? "Internal note (staff only)" : "Reply to customer").check();
+  } else {
+    assert.ok(!internal, "only staff write internal notes");
+  }
   await page.getByRole("textbox", { name: "Message" }).fill(text);
-  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.getByRole("button", { name: internal ? "Add internal note" : "Send", exact: true }).click();
   await chatOf(page).locator(".message[data-id]:not([data-id=''])", { hasText: text })
     .first().waitFor();
 }
@@ -68,7 +73,7 @@ test("a: a customer opens the Mini App on a phone and creates a ticket", async (
   await page.getByRole("heading", { level: 1, name: "New ticket" }).waitFor();
 
   await page.getByLabel("Category").selectOption({ label: "Billing" });
-  await page.getByLabel("Priority").selectOption("critical");
+  await page.getByLabel("Priority").selectOption("low");  // not the category's default (critical is not a customer's to choose)
   await page.getByLabel("Subject").fill("Card payment refused");
   await page.getByLabel("What happened?").fill("My card is refused at checkout since this morning.");
   await page.getByRole("button", { name: "Create ticket" }).click();
@@ -84,7 +89,7 @@ test("a: a customer opens the Mini App on a phone and creates a ticket", async (
   customer.token = token;
   const ticket = await server.api("GET", `/tickets/${ticketId}`, { token });
   assert.equal(ticket.subject, "Card payment refused");
-  assert.equal(ticket.priority, "critical");
+  assert.equal(ticket.priority, "low");
   assert.equal(ticket.category_id, category.id);
   assert.equal(ticket.creator.first_name, "Carla");
   const { items } = await server.api("GET", `/tickets/${ticketId}/messages`, { token });

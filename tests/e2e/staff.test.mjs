@@ -1,6 +1,5 @@
-// Staff on a phone: long ticket subjects never make the queue or a ticket scroll sideways,
-// and a refused change is said in the person's language (never the server's English)
-// while the refused control goes back to the ticket's real value.
+// Staff on a phone: long ticket subjects never make the queue or a ticket scroll sideways.
+// (A refused change said in the person's language: ticket_view.test.mjs.)
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { checkPages, launchBrowser, newContext, openMiniApp, TestServer, telegramUser } from "./harness.mjs";
@@ -92,6 +91,9 @@ for (const setup of SETUPS) {
         await page.getByRole("button", { name: new RegExp(`^#${id} · `) }).click();
         await page.getByRole("heading", { level: 1, name: setup.ticket(id) }).waitFor();
         await page.getByRole("heading", { level: 2 }).waitFor();
+        await assertFits(page, `ticket #${id}, folded`);
+        // On a phone the fields fold into the header: open it, and it fits too.
+        await page.locator(".ticket-summary").click();
         await page.locator(".staff-controls select").first().waitFor();
         await assertFits(page, `ticket #${id}`);
         await page.locator("#back").click();
@@ -103,57 +105,3 @@ for (const setup of SETUPS) {
     }
   });
 }
-
-test("a refused status change is said in Russian and the status goes back to the real one", async () => {
-  const { id } = await server.api("POST", "/tickets", {
-    token: customer.token, body: { subject: "Refund", body: "Please refund my order." } });
-  await server.api("PUT", `/tickets/${id}`, { token: customer.token, body: { status: "closed" } });
-  // What the server says to closed → in_progress: English, for developers.
-  const refusal = await server.call("PUT", `/tickets/${id}`, { token: moderator.token, body: { status: "in_progress" } });
-  assert.equal(refusal.status, 409);
-  const serverWords = refusal.body.error.message;
-
-  const context = await newContext(browser, "phone");
-  try {
-    const { page, watch } = await openMiniApp(context, server, MODERATOR,
-                                              { label: "moderator, Russian", startParam: `ticket_${id}` });
-    await page.getByRole("heading", { level: 1, name: `Обращение №${id}` }).waitFor();
-    const statusSelect = page.getByLabel("Статус", { exact: true });
-    const prioritySelect = page.getByLabel("Приоритет", { exact: true });
-    await statusSelect.waitFor();
-    assert.equal(await statusSelect.inputValue(), "closed");
-    const alert = page.locator(".ticket-view > [role='alert']");
-
-    // A genuinely illegal move: closed → in progress (409).
-    const allowed = watch.allow(/status of (409|403)\b.*\/tickets\/\d+\)$/);
-    await statusSelect.selectOption("in_progress");
-    const said = alert.locator(".notice.error");
-    await said.waitFor();
-    const text = await said.innerText();
-    assert.equal(text, "Обращение нельзя перевести из статуса «Закрыто» в «В работе»; статус остаётся «Закрыто».");
-    assert.ok(!text.includes(serverWords), "the server's own message is not shown");
-    assert.doesNotMatch(text, /[A-Za-z]/, "no English in the Russian interface");
-    assert.equal(await statusSelect.inputValue(), "closed", "the select shows the real status again");
-    assert.equal((await server.api("GET", `/tickets/${id}`, { token: moderator.token })).status, "closed");
-
-    // A 403 (here answered by the test in the server's place): a Russian sentence too.
-    const originalPriority = await prioritySelect.inputValue();
-    await page.route(`**/tickets/${id}`, (route) => route.request().method() !== "PUT" ? route.continue()
-      : route.fulfill({ status: 403, contentType: "application/json",
-                        body: JSON.stringify({ error: { code: "forbidden", message: "permission tickets.update required" } }) }));
-    await prioritySelect.selectOption(originalPriority === "critical" ? "low" : "critical");
-    await said.filter({ hasText: "У вас нет на это прав." }).waitFor();
-    assert.equal(await prioritySelect.inputValue(), originalPriority, "the select shows the real priority again");
-    await page.unroute(`**/tickets/${id}`);
-
-    // An allowed move still works and takes the error away: closed → open.
-    await statusSelect.selectOption("open");
-    await said.waitFor({ state: "detached" });
-    assert.equal(await statusSelect.inputValue(), "open");
-    assert.equal((await server.api("GET", `/tickets/${id}`, { token: moderator.token })).status, "open");
-    allowed();
-    checkPages([watch]);
-  } finally {
-    await context.close();
-  }
-});

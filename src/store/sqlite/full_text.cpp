@@ -1,7 +1,5 @@
 #include "store/sqlite/full_text.hpp"
 
-#include "core/text.hpp"
-
 namespace tb::store::sqlite {
 namespace {
 
@@ -32,16 +30,25 @@ void index_new_rows(Connection& connection) {
   }
 }
 
-std::string fts_query(std::string_view text) {
+std::string fts_word_query(const SearchWord& word) {
   std::string query;
-  for (const auto& word : split_words(text)) {
-    if (!query.empty()) query += ' ';
+  for (const auto& prefix : word.prefixes) {
+    if (!query.empty()) query += " OR ";
     query += '"';
-    for (char c : word) {
+    for (char c : prefix) {
       if (c == '"') query += '"';  // a quote inside a string is written twice
       query += c;
     }
-    query += '"';
+    query += "\"*";
+  }
+  return word.prefixes.size() > 1 ? "(" + query + ")" : query;
+}
+
+std::string fts_all_words_query(const std::vector<SearchWord>& words) {
+  std::string query;
+  for (const auto& word : words) {
+    if (!query.empty()) query += ' ';
+    query += fts_word_query(word);
   }
   return query;
 }

@@ -4,17 +4,21 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/search.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace tb::store::sqlite {
 
-// The caller's words as an FTS5 query: each word a quoted string (so operators and quotes
-// in the input are plain text), all of them required. Words are split at whitespace and
-// control characters, NUL included (FTS5 reads its query up to a NUL and would then find an
-// unterminated string), and bytes that are not UTF-8 are dropped. Text with no word left
-// gives "", which the caller must treat as no text filter: FTS5 refuses an empty query.
-std::string fts_query(std::string_view text);
+// One search word (core/search.hpp) as an FTS5 query: each of its prefixes a quoted string
+// followed by `*` (a prefix query), joined by OR. The prefixes are runs of token characters
+// only, and quoted besides, so nothing a person types is ever FTS5 syntax.
+std::string fts_word_query(const SearchWord& word);
+
+// Every one of `words` (FTS5's implicit AND between them); "" for none, which the caller must
+// not pass to MATCH (FTS5 refuses an empty query).
+std::string fts_all_words_query(const std::vector<SearchWord>& words);
 
 // Adds the tickets' subjects and the messages' bodies written since the last call to their
 // full-text indexes. The write queue calls it once per group commit, just before COMMIT:

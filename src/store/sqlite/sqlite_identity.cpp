@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "core/text.hpp"
+#include "store/sqlite/audit_log.hpp"
 #include "store/sqlite/columns.hpp"
 #include "store/sqlite/event_log.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -25,10 +26,6 @@ constexpr std::string_view kUpsertUser = R"sql(
     last_seen_at = excluded.last_seen_at)sql";
 
 constexpr std::string_view kChangeRole = "UPDATE users SET role = ?1 WHERE id = ?2 AND role = ?3";
-
-constexpr std::string_view kInsertAudit = R"sql(
-  INSERT INTO audit_log (actor_id, action, target_id, old_value, new_value, created_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql";
 
 constexpr std::string_view kSelectAudit = R"sql(
   SELECT a.id, a.action, a.old_value, a.new_value, a.created_at,
@@ -91,19 +88,6 @@ std::string like_pattern(const std::string& text) {
     pattern += c;
   }
   return pattern + "%";
-}
-
-void insert_audit(Connection& connection, std::int64_t actor_id, std::string_view action,
-                  std::optional<std::int64_t> target_id, std::string_view old_value,
-                  std::string_view new_value, Timestamp at) {
-  auto statement = connection.prepare(kInsertAudit);
-  statement.bind(1, actor_id).bind(2, action);
-  if (target_id) {
-    statement.bind(3, *target_id);
-  } else {
-    statement.bind_null(3);
-  }
-  statement.bind(4, old_value).bind(5, new_value).bind(6, seconds_of(at)).step();
 }
 
 }  // namespace
@@ -283,6 +267,13 @@ void SqliteStore::save_role_permissions(const PermissionChange& change) {
                  std::string(role_name(change.role)) + ": " + join(change.new_permissions),
                  change.at);
     append_identity_event(connection, EventKind::permissions_changed, std::nullopt, std::nullopt);
+  });
+}
+
+void SqliteStore::append_audit(const AuditRecord& record) {
+  write([&](Connection& connection) {
+    insert_audit(connection, record.actor_id, record.action, record.target_user_id,
+                 record.old_value, record.new_value, record.at);
   });
 }
 

@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   std::map<Role, std::vector<std::string>> load_role_permissions() override;
   void save_role_permissions(const PermissionChange& change) override;
 
+  void append_audit(const AuditRecord& record) override;
   std::vector<AuditEntry> list_audit(std::int64_t before_id, int limit) override;
 
   std::vector<Category> list_categories() override;
@@ -72,6 +73,12 @@ class SqliteStore final : public Store {
   std::optional<Ticket> find_ticket_by_client_id(std::int64_t creator_id,
                                                  std::string_view client_id) override;
   std::vector<Ticket> list_tickets(const TicketQuery& query) override;
+  bool mark_read(std::int64_t user_id, std::int64_t ticket_id,
+                 std::optional<std::int64_t> through_message_id) override;
+  std::vector<UnreadCount> unread_counts(std::int64_t user_id,
+                                         std::span<const std::int64_t> ticket_ids,
+                                         bool include_internal) override;
+  std::int64_t count_unread_tickets(const TicketQuery& query) override;
   std::vector<Ticket> list_report_tickets(const ReportPage& page) override;
   ReportSummary summarize_report(const ReportFilter& filter) override;
   bool update_ticket(std::int64_t id, const TicketChanges& changes) override;
@@ -106,6 +113,11 @@ class SqliteStore final : public Store {
   AutoReply save_auto_reply(const AutoReply& reply) override;
   void delete_auto_reply(std::int64_t id) override;
   bool mark_auto_reply_fired(std::int64_t reply_id, std::int64_t ticket_id) override;
+
+  std::vector<CannedReply> list_canned_replies() override;
+  std::optional<CannedReply> find_canned_reply(std::int64_t id) override;
+  CannedReply save_canned_reply(const CannedReply& reply, std::int64_t actor_id) override;
+  bool delete_canned_reply(std::int64_t id, std::int64_t actor_id, Timestamp at) override;
 
   int store_telegram_updates(std::span<const TelegramUpdate> updates, Timestamp now) override;
   std::vector<TelegramUpdate> pending_telegram_updates(int limit) override;

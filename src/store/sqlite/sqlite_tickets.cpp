@@ -107,44 +107,192 @@ std::optional<Ticket> select_ticket(Connection& connection, std::int64_t id) {
   return ticket_from_row(statement);
 }
 
-const char* sort_column(TicketSort sort) {
+// The order of TicketSort::sla_due: the first response's due time while one is awaited on an
+// unfinished ticket, else after every due time (kNoSlaDue). Word for word the expression of
+// the index tickets_by_sla_due (0014_queue.sql), which SQLite uses only for the same text.
+constexpr std::string_view kSlaDueOrder =
+    "coalesce(CASE WHEN first_response_at IS NULL AND resolved_at IS NULL AND closed_at IS NULL "
+    "THEN sla_due_at END, 9223372036854775807)";
+
+std::string sort_column(TicketSort sort) {
   switch (sort) {
     case TicketSort::created_at: return "t.created_at";
     case TicketSort::priority: return "t.priority_rank";
-    case TicketSort::updated_at: break;
+    case TicketSort::last_activity: return "t.last_message_at";
+    case TicketSort::sla_due: return std::string(kSlaDueOrder);
+    case TicketSort::updated_at:
+    case TicketSort::relevance: break;
   }
   return "t.updated_at";
 }
 
-// `full_text`: whether the query has words to match (see fts_query).
-std::string ticket_list_sql(const TicketQuery& query, bool full_text) {
-  std::string sql = std::string(kTicketSelect) + " WHERE t.deleted_at IS NULL";
+// Messages of ticket `ticket` (an SQL expression) that `:viewer` has not read: after their
+// read mark (`mark`, an expression, NULL for none) and the history before they came
+// (users.unread_after), written by someone else. Internal notes only when they read them.
+std::string unread_messages_sql(std::string_view ticket, std::string_view mark,
+                                bool include_internal) {
+  std::string sql = "FROM messages m WHERE m.ticket_id = " + std::string(ticket) +
+                    " AND m.id > max((SELECT unread_after FROM users WHERE id = :viewer), "
+                    "coalesce(" +
+                    std::string(mark) + ", 0)) AND m.author_id <> :viewer";
+  if (!include_internal) sql += " AND m.internal = 0";
+  return sql;
+}
+
+// A person whose first name, last name or username has a word beginning with the pattern
+// :`name` binds ("% word%", case-folded and escaped).
+std::string person_matches(const std::string& name) {
+  return "casefold(' ' || u.first_name || ' ' || coalesce(u.last_name, '') || ' ' || "
+         "coalesce(u.username, '')) LIKE :" +
+         name + " ESCAPE '\\'";
+}
+
+// The text of LIKE pattern that matches `text` literally.
+std::string like_literal(std::string_view text) {
+  std::string escaped;
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+// The WHERE clause of a ticket list (everything but the keyset), and the search tier
+// expression; parameters are named, bound by bind_ticket_filter.
+struct TicketFilterSql {
+  std::string where;
+  std::string tier = "0";
+};
+
+TicketFilterSql ticket_filter_sql(const TicketQuery& query, const TicketSearch& search) {
+  TicketFilterSql sql;
+  auto& where = sql.where;
+  where = " WHERE t.deleted_at IS NULL";
   if (!query.scope.view_all) {
-    sql += " AND (t.creator_id = :viewer";
+    where += " AND (t.creator_id = :viewer";
     if (query.scope.view_category) {
-      sql += R"sql( OR t.assignee_id = :viewer OR (t.assignee_id IS NULL AND t.category_id IN
+      where += R"sql( OR t.assignee_id = :viewer OR (t.assignee_id IS NULL AND t.category_id IN
                (SELECT category_id FROM user_categories WHERE user_id = :viewer)))sql";
     }
-    sql += ")";
+    where += ")";
   }
-  if (query.status) sql += " AND t.status = :status";
-  if (query.priority) sql += " AND t.priority = :priority";
-  if (query.category_id) sql += " AND t.category_id = :category";
-  if (query.assignee_id) sql += " AND t.assignee_id = :assignee";
-  if (query.unassigned) sql += " AND t.assignee_id IS NULL";
-  if (query.creator_id) sql += " AND t.creator_id = :creator";
-  if (full_text) {
-    sql += R"sql( AND (t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :text)
-               OR t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid
-                           WHERE messages_fts MATCH :text)sql";
-    sql += query.search_internal ? "))" : " AND m.internal = 0))";
+  if (!query.statuses.empty()) {
+    std::string names;
+    for (const auto status : {TicketStatus::open, TicketStatus::in_progress, TicketStatus::waiting,
+                              TicketStatus::resolved, TicketStatus::closed}) {
+      if (!query.statuses.contains(status)) continue;
+      if (!names.empty()) names += ", ";
+      names += "'" + std::string(status_name(status)) + "'";
+    }
+    where += " AND t.status IN (" + names + ")";
   }
+  if (query.priority) where += " AND t.priority = :priority";
+  if (query.category_id) where += " AND t.category_id = :category";
+  if (query.assignee_id) where += " AND t.assignee_id = :assignee";
+  if (query.unassigned) where += " AND t.assignee_id IS NULL";
+  if (query.creator_id) where += " AND t.creator_id = :creator";
+  if (search.empty()) return sql;
+
+  // Every word somewhere in the ticket: its subject, a message the caller may read, or (for
+  // staff) its customer's name. The ticket whose number was typed matches whatever the words.
+  const std::string in_messages =
+      "t.id IN (SELECT m.ticket_id FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+      "WHERE messages_fts MATCH :";
+  std::string all_words;
+  std::string customer_all_words;
+  for (std::size_t i = 0; i < search.words.size(); ++i) {
+    const std::string word = "w" + std::to_string(i);
+    std::string customer;
+    if (query.search_people) {
+      customer = "t.creator_id IN (SELECT u.id FROM users u WHERE ";
+      for (std::size_t k = 0; k < search.words[i].prefixes.size(); ++k) {
+        if (k > 0) customer += " OR ";
+        customer += person_matches(word + "_" + std::to_string(k));
+      }
+      customer += ")";
+    }
+    if (!all_words.empty()) all_words += " AND ";
+    all_words += "(t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :" + word +
+                 ") OR " + in_messages + word +
+                 (query.search_internal ? ")" : " AND m.internal = 0)") +
+                 (customer.empty() ? "" : " OR " + customer) + ")";
+    if (!customer.empty()) {
+      if (!customer_all_words.empty()) customer_all_words += " AND ";
+      customer_all_words += customer;
+    }
+  }
+  for (std::size_t i = 0; i < search.usernames.size(); ++i) {
+    if (!all_words.empty()) all_words += " AND ";
+    all_words += "t.creator_id IN (SELECT id FROM users WHERE casefold(username) LIKE :u" +
+                 std::to_string(i) + " ESCAPE '\\')";
+  }
+  where += " AND (";
+  if (search.ticket_id) where += "t.id = :number OR ";
+  where += "(" + all_words + "))";
+
+  std::string tier;
+  if (search.ticket_id) tier += " WHEN t.id = :number THEN 3";
+  if (!search.words.empty()) {
+    tier += " WHEN t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH :all) THEN 2";
+  }
+  if (!customer_all_words.empty()) tier += " WHEN " + customer_all_words + " THEN 1";
+  if (!tier.empty()) sql.tier = "(CASE" + tier + " ELSE 0 END)";
+  return sql;
+}
+
+void bind_ticket_filter(Statement& statement, const TicketQuery& query,
+                        const TicketSearch& search) {
+  bind_if(statement, ":viewer", query.scope.user_id);
+  if (query.priority) bind_if(statement, ":priority", priority_name(*query.priority));
+  if (query.category_id) bind_if(statement, ":category", *query.category_id);
+  if (query.assignee_id) bind_if(statement, ":assignee", *query.assignee_id);
+  if (query.creator_id) bind_if(statement, ":creator", *query.creator_id);
+  if (search.ticket_id) bind_if(statement, ":number", *search.ticket_id);
+  for (std::size_t i = 0; i < search.words.size(); ++i) {
+    const std::string word = ":w" + std::to_string(i);
+    bind_if(statement, word.c_str(), std::string_view(fts_word_query(search.words[i])));
+    for (std::size_t k = 0; k < search.words[i].prefixes.size(); ++k) {
+      const std::string name = word + "_" + std::to_string(k);
+      bind_if(statement, name.c_str(),
+              std::string_view("% " + like_literal(search.words[i].prefixes[k]) + "%"));
+    }
+  }
+  for (std::size_t i = 0; i < search.usernames.size(); ++i) {
+    const std::string name = ":u" + std::to_string(i);
+    bind_if(statement, name.c_str(), std::string_view(like_literal(search.usernames[i]) + "%"));
+  }
+  if (!search.words.empty()) {
+    bind_if(statement, ":all", std::string_view(fts_all_words_query(search.words)));
+  }
+}
+
+// The list's statement; `with_tier`: whether column kTicketColumnCount holds the search tier.
+std::string ticket_list_sql(const TicketQuery& query, const TicketSearch& search, bool& with_tier) {
+  const auto filter = ticket_filter_sql(query, search);
+  // Without words there is no tier to order by (and SQLite would read "ORDER BY 0" as a
+  // column number).
+  const bool relevance = query.sort == TicketSort::relevance && filter.tier != "0";
+  with_tier = relevance;
+  std::string sql = "SELECT " + std::string(kTicketColumns) +
+                    (relevance ? ", " + filter.tier : std::string()) + " FROM tickets t " +
+                    std::string(kTicketJoins) + filter.where;
   const std::string column = sort_column(query.sort);
+  // sla_due runs from the earliest due time up; every other order from the highest value down.
+  const bool ascending = query.sort == TicketSort::sla_due;
+  const char* beyond = ascending ? " > " : " < ";
   if (query.after) {
-    sql += " AND (" + column + " < :after_value OR (" + column +
-           " = :after_value AND t.id < :after_id))";
+    std::string after = "(" + column + beyond + ":after_value OR (" + column +
+                        " = :after_value AND t.id" + beyond + ":after_id))";
+    if (relevance) {
+      after = "(" + filter.tier + " < :after_tier OR (" + filter.tier + " = :after_tier AND " +
+              after + "))";
+    }
+    sql += " AND " + after;
   }
-  sql += " ORDER BY " + column + " DESC, t.id DESC LIMIT :limit";
+  const char* direction = ascending ? " ASC" : " DESC";
+  sql += " ORDER BY ";
+  if (relevance) sql += filter.tier + " DESC, ";
+  sql += column + direction + ", t.id" + direction + " LIMIT :limit";
   return sql;
 }
 
@@ -277,24 +425,103 @@ std::optional<Ticket> SqliteStore::find_ticket(std::int64_t id) {
 }
 
 std::vector<Ticket> SqliteStore::list_tickets(const TicketQuery& query) {
+  const auto search = parse_ticket_search(query.text, query.search_people);
+  bool with_tier = false;
+  const std::string sql = ticket_list_sql(query, search, with_tier);
   return read([&](Connection& connection) {
-    const std::string text = fts_query(query.text);
-    auto statement = connection.prepare(ticket_list_sql(query, !text.empty()));
-    bind_if(statement, ":viewer", query.scope.user_id);
-    if (query.status) bind_if(statement, ":status", status_name(*query.status));
-    if (query.priority) bind_if(statement, ":priority", priority_name(*query.priority));
-    if (query.category_id) bind_if(statement, ":category", *query.category_id);
-    if (query.assignee_id) bind_if(statement, ":assignee", *query.assignee_id);
-    if (query.creator_id) bind_if(statement, ":creator", *query.creator_id);
-    if (!text.empty()) bind_if(statement, ":text", std::string_view(text));
+    auto statement = connection.prepare(sql);
+    bind_ticket_filter(statement, query, search);
     if (query.after) {
       bind_if(statement, ":after_value", query.after->value);
       bind_if(statement, ":after_id", query.after->id);
+      bind_if(statement, ":after_tier", query.after->tier);
     }
     bind_if(statement, ":limit", static_cast<std::int64_t>(query.limit));
     std::vector<Ticket> tickets;
-    while (statement.step()) tickets.push_back(ticket_from_row(statement));
+    while (statement.step()) {
+      tickets.push_back(ticket_from_row(statement));
+      if (with_tier) tickets.back().search_tier = statement.column_int(kTicketColumnCount);
+    }
     return tickets;
+  });
+}
+
+bool SqliteStore::mark_read(std::int64_t user_id, std::int64_t ticket_id,
+                            std::optional<std::int64_t> through_message_id) {
+  // Looked at first on a reader, so that opening a ticket already read (most opens) costs no
+  // write: every write ends the kept ticket list pages (api/page_cache.hpp).
+  const auto target = read([&](Connection& connection) -> std::optional<std::int64_t> {
+    auto statement = connection.prepare(R"sql(
+      SELECT (SELECT coalesce(max(id), 0) FROM messages WHERE ticket_id = ?2),
+             max((SELECT unread_after FROM users WHERE id = ?1),
+                 coalesce((SELECT message_id FROM ticket_reads
+                           WHERE user_id = ?1 AND ticket_id = ?2), 0)))sql");
+    statement.bind(1, user_id).bind(2, ticket_id);
+    statement.step();
+    const auto latest = statement.column_int(0);
+    const auto read_through = statement.column_int(1);
+    const auto wanted = through_message_id ? std::min(*through_message_id, latest) : latest;
+    if (wanted <= read_through) return std::nullopt;
+    return wanted;
+  });
+  if (!target) return false;
+  write([&](Connection& connection) {
+    connection
+        .prepare(R"sql(
+          INSERT INTO ticket_reads (user_id, ticket_id, message_id) VALUES (?1, ?2, ?3)
+          ON CONFLICT (user_id, ticket_id) DO UPDATE
+            SET message_id = max(message_id, excluded.message_id))sql")
+        .bind(1, user_id)
+        .bind(2, ticket_id)
+        .bind(3, *target)
+        .step();
+  });
+  return true;
+}
+
+std::vector<UnreadCount> SqliteStore::unread_counts(std::int64_t user_id,
+                                                    std::span<const std::int64_t> ticket_ids,
+                                                    bool include_internal) {
+  if (ticket_ids.empty()) return {};
+  std::string ids = "[";
+  for (const auto id : ticket_ids) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(id);
+  }
+  ids += ']';
+  const std::string sql =
+      "SELECT id, unread FROM (SELECT j.value AS id, (SELECT count(*) " +
+      unread_messages_sql("j.value",
+                          "(SELECT message_id FROM ticket_reads r WHERE r.user_id = :viewer "
+                          "AND r.ticket_id = j.value)",
+                          include_internal) +
+      ") AS unread FROM json_each(:ids) j) WHERE unread > 0";
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(sql);
+    bind_if(statement, ":viewer", user_id);
+    bind_if(statement, ":ids", std::string_view(ids));
+    std::vector<UnreadCount> counts;
+    while (statement.step()) {
+      counts.push_back(
+          UnreadCount{statement.column_int(0), static_cast<int>(statement.column_int(1))});
+    }
+    return counts;
+  });
+}
+
+std::int64_t SqliteStore::count_unread_tickets(const TicketQuery& query) {
+  const auto search = parse_ticket_search(query.text, query.search_people);
+  const auto filter = ticket_filter_sql(query, search);
+  const std::string sql =
+      "SELECT count(*) FROM tickets t LEFT JOIN ticket_reads r ON r.user_id = :viewer AND "
+      "r.ticket_id = t.id" +
+      filter.where + " AND EXISTS (SELECT 1 " +
+      unread_messages_sql("t.id", "r.message_id", query.search_internal) + ")";
+  return read([&](Connection& connection) {
+    auto statement = connection.prepare(sql);
+    bind_ticket_filter(statement, query, search);
+    statement.step();
+    return statement.column_int(0);
   });
 }
 

@@ -56,7 +56,11 @@ class TicketApi : public testing::AppFixture {
     if (!priority.empty()) request["priority"] = priority;
     const auto response = call(Method::post, "/tickets", boost::json::serialize(request), who);
     EXPECT_EQ(response.status, 201) << response.body;
-    return json(response);
+    if (response.status != 201) return json(response);
+    // As staff see it: a customer's own answer leaves out the assignee and the SLA fields
+    // (GET /settings), which these tests read.
+    return json(call(Method::get, "/tickets/" + std::to_string(json(response).at("id").as_int64()),
+                     "", moderator_));
   }
 
   http::Response put_ticket(const std::string& who, std::int64_t id, const std::string& body) {
@@ -167,6 +171,67 @@ TEST_F(TicketApi, IllegalTransitionIs409NamingTheAllowedOnes) {
   EXPECT_EQ(json(response).at("error").at("message").as_string(),
             "a closed ticket can move to open, not waiting");
   EXPECT_EQ(put_ticket(moderator_, id, R"({"status":"nonsense"})").status, 400);
+}
+
+// Issue 17: a single ticket tells its caller the status moves they may make, and they are
+// exactly the moves the server accepts: every listed move succeeds, every other one is refused.
+TEST_F(TicketApi, AllowedStatusesAreExactlyTheMovesTheServerAccepts) {
+  const std::vector<std::string> statuses = {"open", "in_progress", "waiting", "resolved",
+                                             "closed"};
+  const auto status_body = [](const std::string& status) {
+    return boost::json::serialize(boost::json::object{{"status", status}});
+  };
+  const auto allowed_for = [&](const std::string& who, std::int64_t id) {
+    std::set<std::string> allowed;
+    const auto ticket = json(call(Method::get, "/tickets/" + std::to_string(id), "", who));
+    for (const auto& status : ticket.at("allowed_statuses").as_array())
+      allowed.insert(std::string(status.as_string()));
+    return allowed;
+  };
+  int accepted = 0;
+  int refused = 0;
+  for (const auto* who : {&moderator_, &customer_}) {
+    for (const auto& from : statuses) {
+      for (const auto& to : statuses) {
+        if (to == from) continue;
+        const auto id = create_ticket(customer_, "Moves", "Where may it go?").at("id").as_int64();
+        if (from != "open") {
+          ASSERT_EQ(put_ticket(moderator_, id, status_body(from)).status, 200);
+        }
+        const auto allowed = allowed_for(*who, id);
+        const auto response = put_ticket(*who, id, status_body(to));
+        const std::string where = (who == &moderator_ ? "moderator " : "creator ") + from + " -> " +
+                                  to + ": " + response.body;
+        if (allowed.contains(to)) {
+          EXPECT_EQ(response.status, 200) << where;
+          // The answer carries the moves from the new status.
+          EXPECT_EQ(json(response).at("status").as_string(), to) << where;
+          EXPECT_TRUE(json(response).as_object().contains("allowed_statuses")) << where;
+          ++accepted;
+        } else {
+          EXPECT_TRUE(response.status == 403 || response.status == 409) << where;
+          EXPECT_EQ(json(call(Method::get, "/tickets/" + std::to_string(id), "", *who))
+                        .at("status")
+                        .as_string(),
+                    from)
+              << where;
+          ++refused;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(accepted, 13 + 6);  // the table's 13 moves for staff; close ×4 and reopen ×2
+  EXPECT_EQ(refused, 2 * 20 - accepted);
+
+  // The case the issue names: a waiting ticket offers staff no "open".
+  const auto id = create_ticket(customer_, "Waiting", "On the customer").at("id").as_int64();
+  ASSERT_EQ(put_ticket(moderator_, id, status_body("waiting")).status, 200);
+  EXPECT_EQ(allowed_for(moderator_, id),
+            (std::set<std::string>{"in_progress", "resolved", "closed"}));
+  EXPECT_EQ(allowed_for(customer_, id), (std::set<std::string>{"closed"}));
+  // Lists are shared by many callers and carry no allowed_statuses.
+  const auto list = json(call(Method::get, "/tickets", "", moderator_));
+  EXPECT_FALSE(list.at("items").as_array().at(0).as_object().contains("allowed_statuses"));
 }
 
 TEST_F(TicketApi, FieldsTheCallerMayNotSetAre403NeverApplied) {
@@ -380,7 +445,7 @@ TEST_F(TicketApi, RoutingSpreadsTicketsEvenlyAndSkipsAwayStaff) {
 
 TEST_F(TicketApi, CriticalTicketsRaiseAnAlertFromTheirLoggedCreation) {
   create_ticket(customer_, "Slow", "a bit slow", std::nullopt, "high");
-  create_ticket(customer_, "Down", "everything is down", std::nullopt, "critical");
+  create_ticket(helper_, "Down", "everything is down", std::nullopt, "critical");
   std::vector<std::string> alerts;
   for (const auto& event : app_->store().read_events(0, 1000)) {
     if (raises_critical_alert(event)) alerts.push_back(event.ticket.subject);

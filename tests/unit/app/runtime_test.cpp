@@ -16,7 +16,7 @@ void until_stopped(std::stop_token stop) {
 }
 
 TEST(Runtime, ATaskThatFailsEndsTheRunWithAnError) {
-  Runtime runtime(RuntimeOptions{.io_threads = 1, .read_workers = 1, .write_workers = 1});
+  Runtime runtime(RuntimeOptions{.connection_threads = 1, .read_workers = 1, .write_workers = 1});
   runtime.tasks().add_thread("steady", until_stopped);
   runtime.tasks().add_thread("doomed",
                              [](std::stop_token) { throw std::runtime_error("disk on fire"); });
@@ -31,7 +31,7 @@ TEST(Runtime, ATaskThatFailsEndsTheRunWithAnError) {
 }
 
 TEST(Runtime, TheFirstSignalAsksForAStopAndExitsCleanly) {
-  Runtime runtime(RuntimeOptions{.io_threads = 2, .read_workers = 1, .write_workers = 1});
+  Runtime runtime(RuntimeOptions{.connection_threads = 2, .read_workers = 1, .write_workers = 1});
   runtime.tasks().add_thread("steady", until_stopped);
   runtime.start();
   std::raise(SIGTERM);
@@ -44,7 +44,7 @@ TEST(Runtime, TheFirstSignalAsksForAStopAndExitsCleanly) {
 }
 
 TEST(Runtime, ASignalDuringStartUpIsHeldUntilStart) {
-  Runtime runtime(RuntimeOptions{.io_threads = 1, .read_workers = 1, .write_workers = 1});
+  Runtime runtime(RuntimeOptions{.connection_threads = 1, .read_workers = 1, .write_workers = 1});
   std::raise(SIGINT);  // before start: must not kill the process
   runtime.start();
   const auto reason = runtime.wait_for_stop();

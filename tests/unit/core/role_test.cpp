@@ -53,6 +53,11 @@ TEST(Permissions, DefaultsMatchTheRoleDescriptions) {
   EXPECT_TRUE(default_permissions(Role::admin).contains(Permission::users_manage_roles));
   EXPECT_FALSE(default_permissions(Role::admin).contains(Permission::permissions_manage));
   EXPECT_EQ(default_permissions(Role::developer).names().size(), kAllPermissions.size());
+  // Canned replies: staff insert them, admins manage them.
+  EXPECT_FALSE(user.contains(Permission::canned_replies_use));
+  EXPECT_TRUE(default_permissions(Role::helper).contains(Permission::canned_replies_use));
+  EXPECT_FALSE(default_permissions(Role::moderator).contains(Permission::canned_replies_manage));
+  EXPECT_TRUE(default_permissions(Role::admin).contains(Permission::canned_replies_manage));
 }
 
 TEST(RoleChanges, FollowTheContract) {

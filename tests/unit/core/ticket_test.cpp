@@ -55,6 +55,29 @@ TEST(StatusMachine, EveryPairOfTheGridFollowsTheTransitionTable) {
   EXPECT_EQ(checked, 25);
 }
 
+// Issue 17: a status control offers exactly these moves, so they must be the table's row for
+// staff, only close and reopen for the creator, and nothing for anyone else.
+TEST(StatusMachine, AllowedChangesFollowTheTableAndTheCallersAuthority) {
+  using S = TicketStatus;
+  using V = std::vector<S>;
+  for (const S from : kStatuses) {
+    const auto row = allowed_transitions(from);
+    EXPECT_EQ(allowed_status_changes(from, StatusAuthority::staff), V(row.begin(), row.end()))
+        << status_name(from);
+    EXPECT_EQ(allowed_status_changes(from, StatusAuthority::none), V{}) << status_name(from);
+  }
+  EXPECT_EQ(allowed_status_changes(S::waiting, StatusAuthority::staff),
+            (V{S::in_progress, S::resolved, S::closed}));  // never open: the table forbids it
+  EXPECT_EQ(allowed_status_changes(S::open, StatusAuthority::creator), V{S::closed});
+  EXPECT_EQ(allowed_status_changes(S::waiting, StatusAuthority::creator), V{S::closed});
+  EXPECT_EQ(allowed_status_changes(S::resolved, StatusAuthority::creator), (V{S::closed, S::open}));
+  EXPECT_EQ(allowed_status_changes(S::closed, StatusAuthority::creator), V{S::open});
+  EXPECT_EQ(status_authority(true, false), StatusAuthority::staff);
+  EXPECT_EQ(status_authority(true, true), StatusAuthority::staff);
+  EXPECT_EQ(status_authority(false, true), StatusAuthority::creator);
+  EXPECT_EQ(status_authority(false, false), StatusAuthority::none);
+}
+
 TEST(StatusMachine, SelfTransitionsAreNeverAllowed) {
   for (const auto status : kStatuses) {
     EXPECT_FALSE(is_allowed_transition(status, status)) << status_name(status);

@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -990,8 +991,18 @@ TYPED_TEST_P(StoreContract, ListFiltersSelectWhatTheyName) {
   };
   using Ids = std::vector<std::int64_t>;
   EXPECT_EQ(find([](TicketQuery&) {}), sorted({a, b, c}));
-  EXPECT_EQ(find([](TicketQuery& q) { q.status = TicketStatus::waiting; }), Ids{c});
-  EXPECT_EQ(find([](TicketQuery& q) { q.status = TicketStatus::open; }), sorted({a, b}));
+  EXPECT_EQ(find([](TicketQuery& q) { q.statuses = {TicketStatus::waiting}; }), Ids{c});
+  EXPECT_EQ(find([](TicketQuery& q) { q.statuses = {TicketStatus::open}; }), sorted({a, b}));
+  EXPECT_EQ(find([](TicketQuery& q) {
+              q.statuses = {TicketStatus::open, TicketStatus::waiting};
+            }),
+            sorted({a, b, c}))
+      << "several statuses: any of them";
+  EXPECT_EQ(find([](TicketQuery& q) {
+              q.statuses = {TicketStatus::waiting, TicketStatus::resolved, TicketStatus::closed};
+            }),
+            Ids{c});
+  EXPECT_EQ(find([](TicketQuery& q) { q.statuses = {TicketStatus::closed}; }), Ids{});
   EXPECT_EQ(find([](TicketQuery& q) { q.priority = Priority::high; }), Ids{a});
   EXPECT_EQ(find([&](TicketQuery& q) { q.category_id = technical; }), Ids{c});
   EXPECT_EQ(find([&](TicketQuery& q) { q.assignee_id = anna; }), Ids{a});
@@ -1005,31 +1016,57 @@ TYPED_TEST_P(StoreContract, ListFiltersSelectWhatTheyName) {
   EXPECT_EQ(find([](TicketQuery& q) { q.limit = 2; }).size(), 2u);
 }
 
-// Keyset paging: each page continues after the sort value and id of the last ticket seen. Many
-// tickets share a sort value, so only the id keeps the order total.
+// Keyset paging: each page continues after the sort value and id of the last ticket seen (and
+// its tier, for a search by relevance). Many tickets share a sort value, so only the id keeps
+// the order total; sla_due runs upwards, every other order downwards.
 TYPED_TEST_P(StoreContract, ListsPageWithoutDuplicatesOrGapsInEverySort) {
   auto& store = this->store();
   const auto customer = this->person(1).id;
+  const auto helper = this->person(2, Role::helper).id;
   const Priority priorities[] = {Priority::low, Priority::normal, Priority::high,
                                  Priority::critical};
   for (int i = 0; i < 30; ++i) {
     auto fields = this->new_ticket(customer, std::nullopt, kStart + std::chrono::seconds(i / 3));
     fields.priority = priorities[i % 4];
+    fields.subject = i % 3 == 0 ? "Printer jam" : "Other";
+    if (i % 4 != 3) fields.sla_due_at = kStart + std::chrono::minutes(i % 6);
     const auto id = store.create_ticket(fields, nobody).id;
     if (i % 2 == 0) {
-      store.update_ticket(id, {.subject = "touched", .now = kStart + std::chrono::seconds(i % 5)});
+      store.update_ticket(id, {.subject = i % 4 == 0 ? "touched printer" : "touched",
+                               .now = kStart + std::chrono::seconds(i % 5)});
     }
+    if (i % 5 == 0) {
+      auto answer =
+          this->message(id, helper, "printer fixed", kStart + std::chrono::seconds(i % 7));
+      answer.counts_as_first_response = true;
+      store.add_message(answer);
+    }
+    if (i % 7 == 0) store.update_ticket(id, {.status = TicketStatus::resolved, .now = kStart});
   }
-  for (const auto sort : {TicketSort::updated_at, TicketSort::created_at, TicketSort::priority}) {
-    SCOPED_TRACE(static_cast<int>(sort));
+  struct Case {
+    TicketSort sort;
+    std::string text;
+  };
+  for (const auto& [sort, text] :
+       {Case{TicketSort::updated_at, ""}, Case{TicketSort::created_at, ""},
+        Case{TicketSort::priority, ""}, Case{TicketSort::last_activity, ""},
+        Case{TicketSort::sla_due, ""}, Case{TicketSort::relevance, "printer"},
+        Case{TicketSort::relevance, ""}, Case{TicketSort::sla_due, "printer"}}) {
+    SCOPED_TRACE(std::to_string(static_cast<int>(sort)) + " " + text);
     auto query = this->everything();
     query.sort = sort;
+    query.text = text;
     const auto all = this->list(query);
-    ASSERT_EQ(all.size(), 30u);
+    ASSERT_EQ(all.size(), text.empty() ? 30u : 16u);
+    const auto key = [&](const Ticket& ticket) {
+      return std::tuple{ticket.search_tier, sort_value(ticket, sort), ticket.id};
+    };
     for (std::size_t i = 1; i < all.size(); ++i) {
-      const auto previous = std::pair{sort_value(all[i - 1], sort), all[i - 1].id};
-      const auto current = std::pair{sort_value(all[i], sort), all[i].id};
-      EXPECT_GT(previous, current) << "newest (highest) first, then the higher id";
+      if (sort == TicketSort::sla_due) {
+        EXPECT_LT(key(all[i - 1]), key(all[i])) << "the earliest due first, then the lower id";
+      } else {
+        EXPECT_GT(key(all[i - 1]), key(all[i])) << "the highest first, then the higher id";
+      }
     }
     std::vector<std::int64_t> paged;
     query.limit = 7;
@@ -1038,10 +1075,68 @@ TYPED_TEST_P(StoreContract, ListsPageWithoutDuplicatesOrGapsInEverySort) {
       const auto tickets = this->list(query);
       for (const auto& ticket : tickets) paged.push_back(ticket.id);
       if (tickets.size() < 7u) break;
-      query.after = TicketPosition{sort_value(tickets.back(), sort), tickets.back().id};
+      query.after = TicketPosition{sort_value(tickets.back(), sort), tickets.back().id,
+                                   tickets.back().search_tier};
     }
     EXPECT_EQ(paged, ids_of(all));
   }
+}
+
+// sla_due: the first response due soonest first — breached ones, then the nearly due — then
+// every ticket with no response pending (answered, finished, or without an SLA).
+TYPED_TEST_P(StoreContract, SlaDueOrderPutsTheEarliestPendingResponseFirst) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto helper = this->person(2, Role::helper).id;
+  const auto make = [&](std::optional<Timestamp> due) {
+    auto fields = this->new_ticket(customer);
+    fields.sla_due_at = due;
+    return store.create_ticket(fields, nobody).id;
+  };
+  const auto later = make(kStart + 2h);
+  const auto breached = make(kStart - 1h);
+  const auto none = make(std::nullopt);
+  const auto soon = make(kStart + 10min);
+  const auto answered = make(kStart - 2h);
+  auto answer = this->message(answered, helper, "on it", kStart);
+  answer.counts_as_first_response = true;
+  store.add_message(answer);
+  const auto resolved = make(kStart - 3h);
+  store.update_ticket(resolved, {.status = TicketStatus::resolved, .now = kStart});
+  const auto reopened = make(kStart + 1h);
+  store.update_ticket(reopened, {.status = TicketStatus::resolved, .now = kStart});
+  store.update_ticket(reopened, {.status = TicketStatus::open, .now = kStart});
+
+  auto query = this->everything();
+  query.sort = TicketSort::sla_due;
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(ids_of(this->list(query)),
+            (Ids{breached, soon, reopened, later, none, answered, resolved}));
+  query.statuses = {TicketStatus::open};
+  EXPECT_EQ(ids_of(this->list(query)), (Ids{breached, soon, reopened, later, none, answered}));
+}
+
+// last_activity: the latest public message first. A status change or an internal note moves
+// updated_at (or nothing a customer sees), never the last activity.
+TYPED_TEST_P(StoreContract, LastActivityOrderFollowsTheLatestPublicMessage) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto helper = this->person(2, Role::helper).id;
+  const auto first = this->ticket(customer);
+  const auto second = this->ticket(customer);
+  const auto third = this->ticket(customer);
+  store.add_message(this->message(first, customer, "still broken", kStart + 5min));
+  store.update_ticket(second, {.status = TicketStatus::in_progress, .now = kStart + 9min});
+  auto note = this->message(third, helper, "checking", kStart + 10min);
+  note.internal = true;
+  store.add_message(note);
+
+  auto query = this->everything();
+  query.sort = TicketSort::last_activity;
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(ids_of(this->list(query)), (Ids{first, third, second}));
+  query.sort = TicketSort::updated_at;
+  EXPECT_EQ(ids_of(this->list(query)), (Ids{second, first, third}));
 }
 
 // Scopes as API.md has them: your own; with view_category also those assigned to you and the
@@ -1168,6 +1263,214 @@ TYPED_TEST_P(StoreContract, SearchFindsEveryWriteOfACommitAsItStandsThen) {
     EXPECT_EQ(ids_of(this->search("followup" + std::to_string(i))), std::vector{made[i]});
   }
   EXPECT_EQ(this->search("subject").size(), static_cast<std::size_t>(kWriters));
+}
+
+// Search as people type: every word a prefix (so a word being typed already finds), of itself
+// or of its stem (so any case of a Russian noun finds the others), in any order.
+TYPED_TEST_P(StoreContract, SearchFindsPrefixesAndWordFormsInEnglishAndRussian) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto ticket = [&](std::string subject, std::string body) {
+    auto fields = this->new_ticket(customer);
+    fields.subject = std::move(subject);
+    fields.body = std::move(body);
+    return store.create_ticket(fields, nobody).id;
+  };
+  const auto crashes = ticket("App crashes on start", "Since the update");
+  const auto payment = ticket("Не прошла оплата", "Деньги списаны");
+  const auto card = ticket("Проблема с картой", "Оплатой картой не получается");
+  const auto happy = ticket("Not happy with the answers", "nothing");
+  const auto creative = ticket("Creative suite", "license");
+
+  const auto found = [&](const std::string& text) { return sorted(ids_of(this->search(text))); };
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(found("cra"), Ids{crashes}) << "a prefix while typing";
+  EXPECT_EQ(found("crash"), Ids{crashes});
+  EXPECT_EQ(found("crashed"), Ids{crashes}) << "another form of the word";
+  EXPECT_EQ(found("CRASHES"), Ids{crashes});
+  EXPECT_EQ(found("cr"), sorted({crashes, creative}));
+  EXPECT_EQ(found("start crash"), Ids{crashes}) << "every word, in any order";
+  EXPECT_EQ(found("crash license"), Ids{}) << "every word must match";
+  EXPECT_EQ(found("оплата"), sorted({payment, card}));
+  EXPECT_EQ(found("оплату"), sorted({payment, card}));
+  EXPECT_EQ(found("оплатой"), sorted({payment, card}));
+  EXPECT_EQ(found("ОПЛАТЫ"), sorted({payment, card}));
+  EXPECT_EQ(found("опл"), sorted({payment, card}));
+  EXPECT_EQ(found("карта"), Ids{card}) << "«карта» finds «картой»";
+  EXPECT_EQ(found("списано"), Ids{payment});
+  EXPECT_EQ(found("happy"), Ids{happy}) << "Porter's happi, and the word as typed";
+}
+
+// "106" or "#106" finds ticket 106 first, among the tickets the caller may see; its number in
+// another ticket's text finds that one too, after it.
+TYPED_TEST_P(StoreContract, SearchByNumberFindsTheTicketFirstWithinWhatTheCallerSees) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto stranger = this->person(2).id;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(this->ticket(customer));
+  const auto target = ids[3];
+  auto fields = this->new_ticket(customer);
+  fields.subject = "Same as #" + std::to_string(target);
+  const auto mention = store.create_ticket(fields, nobody).id;
+
+  for (const auto& text : {std::to_string(target), "#" + std::to_string(target)}) {
+    SCOPED_TRACE(text);
+    auto query = this->everything();
+    query.text = text;
+    query.sort = TicketSort::relevance;
+    EXPECT_EQ(ids_of(this->list(query)), (std::vector<std::int64_t>{target, mention}));
+    query.scope = TicketScope{
+        .user_id = stranger, .view_all = false, .view_category = false, .category_ids = {}};
+    EXPECT_TRUE(this->list(query).empty()) << "not someone else's ticket";
+  }
+}
+
+// Staff find a customer's tickets by their name (any word of it, as a prefix, in any script)
+// or @username; a customer's search never looks at people.
+TYPED_TEST_P(StoreContract, SearchFindsACustomersTicketsByNameOrUsernameForStaff) {
+  auto& store = this->store();
+  const auto customer = [&](std::int64_t telegram_id, std::string first, std::string last,
+                            std::string username) {
+    TelegramUser profile;
+    profile.id = telegram_id;
+    profile.first_name = std::move(first);
+    profile.last_name = std::move(last);
+    profile.username = std::move(username);
+    return store.upsert_telegram_user(profile, Role::user, kStart).id;
+  };
+  const auto olivia = customer(1, "Olivia", "Kowalska", "olivia_k");
+  const auto zhanna = customer(2, "Жанна", "Петрова", "zhanna");
+  const auto first = this->ticket(olivia);
+  const auto second = this->ticket(olivia);
+  const auto third = this->ticket(zhanna);
+
+  const auto found = [&](const std::string& text, bool people = true) {
+    auto query = this->everything();
+    query.text = text;
+    query.search_people = people;
+    return sorted(ids_of(this->list(query)));
+  };
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(found("olivia"), sorted({first, second}));
+  EXPECT_EQ(found("Kowal"), sorted({first, second})) << "the last name, as a prefix";
+  EXPECT_EQ(found("olivia kowalska"), sorted({first, second}));
+  EXPECT_EQ(found("@olivia_k"), sorted({first, second}));
+  EXPECT_EQ(found("@OLIV"), sorted({first, second})) << "a start of the username";
+  EXPECT_EQ(found("@kowalska"), Ids{}) << "@ is the username only";
+  EXPECT_EQ(found("жанна"), Ids{third});
+  EXPECT_EQ(found("ЖАННЕ"), Ids{third}) << "a case of the name";
+  EXPECT_EQ(found("olivia subject"), sorted({first, second})) << "her name and a word of the text";
+  EXPECT_EQ(found("olivia", false), Ids{}) << "not in a customer's search";
+  EXPECT_EQ(found("@olivia_k", false), Ids{});
+  EXPECT_EQ(found("@%"), Ids{}) << "LIKE's wildcards are plain text";
+  EXPECT_EQ(found("@_"), Ids{});
+}
+
+// Ranked: the ticket whose number was typed, then subjects holding every word, then the
+// customer's tickets, then those where only messages match; each tier by last change.
+TYPED_TEST_P(StoreContract, SearchResultsAreRankedByWhereTheyMatch) {
+  auto& store = this->store();
+  TelegramUser profile;
+  profile.id = 1;
+  profile.first_name = "Printer";  // a customer named like the word searched
+  const auto printer_person = store.upsert_telegram_user(profile, Role::user, kStart).id;
+  const auto customer = this->person(2).id;
+  const auto helper = this->person(3, Role::helper).id;
+  const auto ticket = [&](std::int64_t creator, std::string subject, Timestamp at) {
+    auto fields = this->new_ticket(creator, std::nullopt, at);
+    fields.subject = std::move(subject);
+    return store.create_ticket(fields, nobody).id;
+  };
+  const auto in_message = ticket(customer, "Help", kStart + 9min);
+  store.add_message(this->message(in_message, helper, "the printer again", kStart + 9min));
+  const auto by_person = ticket(printer_person, "Question", kStart + 8min);
+  const auto old_subject = ticket(customer, "Printer jam", kStart + 1min);
+  const auto new_subject = ticket(customer, "printer offline", kStart + 2min);
+  auto note = this->message(ticket(customer, "Secret", kStart), helper, "printer", kStart);
+  note.internal = true;
+  store.add_message(note);
+
+  auto query = this->everything();
+  query.text = "printer";
+  query.search_people = true;
+  query.sort = TicketSort::relevance;
+  using Ids = std::vector<std::int64_t>;
+  EXPECT_EQ(ids_of(this->list(query)), (Ids{new_subject, old_subject, by_person, in_message}));
+
+  query.text = std::to_string(in_message);
+  EXPECT_EQ(ids_of(this->list(query)).front(), in_message);
+}
+
+// Read marks: each person's unread messages per ticket are the others' messages after their
+// mark (internal notes only for those who read them); marking moves the mark up, never down,
+// and a mark that moves nothing writes nothing.
+TYPED_TEST_P(StoreContract, ReadMarksCountEachPersonsUnreadMessages) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto helper = this->person(2, Role::helper).id;
+  const auto id = this->ticket(customer);
+  const auto other = this->ticket(customer);
+  const std::vector<std::int64_t> both{id, other};
+  const auto unread = [&](std::int64_t user, bool internal = false) {
+    std::map<std::int64_t, int> counts;
+    for (const auto& count : store.unread_counts(user, both, internal))
+      counts[count.ticket_id] = count.messages;
+    return counts;
+  };
+  using Counts = std::map<std::int64_t, int>;
+  EXPECT_EQ(unread(customer), Counts{}) << "one's own messages are never unread";
+  EXPECT_EQ(unread(helper), (Counts{{id, 1}, {other, 1}}));
+
+  const auto reply = store.add_message(this->message(id, helper, "hello", kStart + 1min)).id;
+  auto note = this->message(id, helper, "note", kStart + 2min);
+  note.internal = true;
+  store.add_message(note);
+  EXPECT_EQ(unread(customer), (Counts{{id, 1}})) << "the reply, not the note";
+  EXPECT_EQ(unread(customer, true), (Counts{{id, 2}}));
+
+  EXPECT_TRUE(store.mark_read(customer, id, reply));
+  EXPECT_EQ(unread(customer, true), (Counts{{id, 1}})) << "read up to the reply";
+  const auto writes = store.committed_writes();
+  EXPECT_FALSE(store.mark_read(customer, id, reply - 1)) << "never down";
+  EXPECT_FALSE(store.mark_read(customer, id, reply));
+  EXPECT_EQ(store.committed_writes(), writes) << "a mark that moves nothing writes nothing";
+  EXPECT_TRUE(store.mark_read(customer, id, std::nullopt));
+  EXPECT_EQ(unread(customer, true), Counts{}) << "nothing: up to the latest message";
+  EXPECT_TRUE(store.mark_read(helper, other, 1'000'000)) << "beyond the latest: up to it";
+  EXPECT_EQ(unread(helper), (Counts{{id, 1}}));
+
+  store.add_message(this->message(id, customer, "thanks", kStart + 3min));
+  EXPECT_EQ(unread(helper), (Counts{{id, 2}}));
+  EXPECT_EQ(unread(customer), Counts{});
+
+  // Someone who comes later has read the history before them.
+  const auto newcomer = this->person(9, Role::moderator).id;
+  EXPECT_EQ(unread(newcomer, true), Counts{});
+  store.add_message(this->message(other, customer, "anyone?", kStart + 4min));
+  EXPECT_EQ(unread(newcomer, true), (Counts{{other, 1}}));
+  EXPECT_TRUE(store.unread_counts(newcomer, {}, true).empty());
+}
+
+TYPED_TEST_P(StoreContract, UnreadTicketsAreCountedOverTheWholeFilteredList) {
+  auto& store = this->store();
+  const auto customer = this->person(1).id;
+  const auto helper = this->person(2, Role::helper).id;
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(this->ticket(customer));
+  store.update_ticket(ids[0], {.status = TicketStatus::closed, .now = kStart});
+  store.mark_read(helper, ids[1], std::nullopt);
+  auto query = this->everything();
+  query.scope.user_id = helper;
+  query.limit = 2;  // a page's size does not matter
+  EXPECT_EQ(store.count_unread_tickets(query), 5);
+  query.statuses = {TicketStatus::open};
+  EXPECT_EQ(store.count_unread_tickets(query), 4);
+  query.text = std::to_string(ids[2]);
+  EXPECT_EQ(store.count_unread_tickets(query), 1);
+  query.text.clear();
+  query.scope.user_id = customer;
+  EXPECT_EQ(store.count_unread_tickets(query), 0);
 }
 
 TYPED_TEST_P(StoreContract, SearchTextIsNeverSyntax) {
@@ -1470,6 +1773,11 @@ REGISTER_TYPED_TEST_SUITE_P(
     TakingSucceedsOnlyWhileUnassigned, ARatingIsAcceptedOnce,
     CloseResolvedBeforeClosesOnlyTicketsResolvedBeforeTheCutoff, DeletedTicketsAreGoneFromEveryRead,
     ListFiltersSelectWhatTheyName, ListsPageWithoutDuplicatesOrGapsInEverySort,
+    SlaDueOrderPutsTheEarliestPendingResponseFirst, LastActivityOrderFollowsTheLatestPublicMessage,
+    SearchFindsPrefixesAndWordFormsInEnglishAndRussian,
+    SearchByNumberFindsTheTicketFirstWithinWhatTheCallerSees,
+    SearchFindsACustomersTicketsByNameOrUsernameForStaff, SearchResultsAreRankedByWhereTheyMatch,
+    ReadMarksCountEachPersonsUnreadMessages, UnreadTicketsAreCountedOverTheWholeFilteredList,
     ScopesShowOwnAssignedAndCategoryTicketsAsTheySay, SearchMatchesWordsInSubjectsAndPublicMessages,
     SearchFollowsSubjectChanges, SearchFindsEveryWriteOfACommitAsItStandsThen,
     SearchTextIsNeverSyntax, FiveThousandRandomQueriesNeverThrow,

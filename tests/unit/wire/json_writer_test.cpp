@@ -31,6 +31,23 @@ Ticket full_ticket() {
   return ticket;
 }
 
+// Issue 17: a ticket for its caller alone ends with the moves they may make; the rest of the
+// document is the plain ticket, byte for byte.
+TEST(JsonWriter, WritesATicketForItsCallerWithTheAllowedStatusesLast) {
+  const auto now = Timestamp(1'764'633'800s);
+  const std::vector<TicketStatus> allowed = {TicketStatus::waiting, TicketStatus::closed};
+  const auto text = ticket_document(full_ticket(), now, allowed);
+  const auto parsed = boost::json::parse(text).as_object();
+  EXPECT_EQ(boost::json::serialize(parsed.at("allowed_statuses")), R"(["waiting","closed"])");
+  EXPECT_EQ(text, boost::json::serialize(parsed));
+  const auto plain = ticket_document(full_ticket(), now);
+  EXPECT_EQ(text.substr(0, plain.size() - 1), plain.substr(0, plain.size() - 1));
+  EXPECT_EQ(parsed.size(), boost::json::parse(plain).as_object().size() + 1);
+  EXPECT_EQ(boost::json::serialize(
+                boost::json::parse(ticket_document(full_ticket(), now, {})).at("allowed_statuses")),
+            "[]");
+}
+
 TEST(JsonWriter, WritesATicketAsItsContractSays) {
   const auto text = ticket_document(full_ticket(), Timestamp(1'764'633'800s));
   const auto parsed = boost::json::parse(text).as_object();

@@ -1,5 +1,7 @@
 // The REST API (docs/API.md). Every failure becomes an ApiError with the server's error
-// code, or "network" when the server could not be reached at all.
+// code, or "network" when the server could not be reached at all. The code is what the app
+// shows a person (i18n.error turns it into a sentence in their language); the message is
+// the server's English, for developers, and is never put on the screen.
 
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter) {
@@ -38,8 +40,8 @@ export class Api {
     const payload = await response.json().catch(() => null);
     if (!response.ok) {
       const error = payload?.error ?? {};
-      const failure = new ApiError(response.status, error.code ?? "internal",
-                                   error.message ?? response.statusText,
+      const code = typeof error.code === "string" && error.code ? error.code : codeOfStatus(response.status);
+      const failure = new ApiError(response.status, code, error.message ?? response.statusText,
                                    Number(response.headers.get("Retry-After")) || undefined);
       if (response.status === 401 && this.token) this.onUnauthorized(failure);
       throw failure;
@@ -59,6 +61,18 @@ export class Api {
   delete(path) {
     return this.request("DELETE", path);
   }
+}
+
+// An answer without our JSON error body (a proxy's page, a gateway timeout) still gets the
+// code its status means in docs/API.md, so that it is said as well as our own errors are.
+const STATUS_CODES = {
+  400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+  415: "unsupported_media_type", 429: "rate_limited", 507: "insufficient_storage",
+};
+
+export function codeOfStatus(status) {
+  return STATUS_CODES[status] ?? (status >= 500 ? "unavailable" : "unknown");
 }
 
 function withQuery(path, query) {

@@ -17,8 +17,12 @@ export const PERMISSIONS = [
   "statistics.view", "tickets.view_all", "tickets.assign", "users.view", "users.manage_categories",
   "users.manage_availability", "statistics.view_all", "forecast.view", "tickets.delete",
   "users.manage_roles", "categories.manage", "auto_replies.manage", "reports.export", "audit.view",
-  "permissions.manage",
+  "canned_replies.use", "canned_replies.manage",
+  "settings.manage", "permissions.manage",
 ];
+
+// The placeholders a canned reply may hold (core/canned_reply.hpp), each written {name}.
+export const CANNED_PLACEHOLDERS = ["customer_name", "ticket_id", "ticket_subject", "agent_name"];
 
 // Lengths and ranges the server enforces; the forms check them first to say so sooner.
 export const LIMITS = {
@@ -71,3 +75,30 @@ export function grantableRoles(caller, target) {
   if (own === undefined || !(roleLevel(target.role) < own)) return [];
   return ROLES.filter((role) => roleLevel(role) < own);
 }
+
+// --- who sees what (roles: settings, administration, customer views)
+
+// The permissions that open an administration section (views/admin.js): the Admin tab is
+// there for whoever has one of them, whatever their role is called.
+export const ADMIN_PERMISSIONS = [
+  "categories.manage", "auto_replies.manage", "users.view", "settings.manage", "permissions.manage", "audit.view",
+];
+
+export function hasAdminSection(user) {
+  return ADMIN_PERMISSIONS.some((permission) => can(user, permission));
+}
+
+// A customer sees only the tickets they opened (neither tickets.view_all nor
+// tickets.view_category), as the server decides what to hide from them: the customer's
+// wording of statuses and the priorities the settings allow are for them.
+export function isCustomerView(user) {
+  return Boolean(user) && !can(user, "tickets.view_all") && !can(user, "tickets.view_category");
+}
+
+// Whoever works a queue of tickets (helpers and up by default) starts on the Queue.
+export function worksQueue(user) {
+  return can(user, "tickets.view_category") || can(user, "tickets.view_all");
+}
+
+// What the server answers when GET /settings cannot be read: its defaults.
+export const DEFAULT_CUSTOMER_SETTINGS = { show_sla: false, show_assignee: false, priorities: ["low", "normal", "high"] };

@@ -17,6 +17,11 @@ const ERROR_KEYS = {
   payload_too_large: "error.tooLarge",
   rate_limited: "error.rateLimited",
   internal: "error.internal",
+  method_not_allowed: "error.generic",
+  unsupported_media_type: "error.generic",
+  not_implemented: "error.generic",
+  insufficient_storage: "error.storageFull",
+  unavailable: "error.unavailable",
 };
 
 export const i18n = {
@@ -45,7 +50,9 @@ export const i18n = {
   // own sentence for a code ({not_found: "ticket.notFound"}), `params` fills it in.
   error(error, keys = {}, params = {}) {
     const code = error?.code;
-    const key = keys[code] ?? ERROR_KEYS[code] ?? "error.generic";
+    // Own properties only: a code such as "constructor" is unknown, not Object's.
+    const own = (table) => (typeof code === "string" && Object.hasOwn(table, code) ? table[code] : undefined);
+    const key = own(keys) ?? own(ERROR_KEYS) ?? "error.generic";
     return i18n.t(key, { seconds: error?.retryAfter ?? 5, ...params });
   },
 

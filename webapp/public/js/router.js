@@ -18,7 +18,7 @@
 // (the browser's, Telegram's BackButton or the page's own button) goes back through
 // history when the entry below is this app's, and otherwise to the view's parent.
 import { focusHeading, h, replace } from "./dom.js";
-import { can, isAdmin, isStaff } from "./domain.js";
+import { can, hasAdminSection, worksQueue } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
 
@@ -30,6 +30,7 @@ const views = {
   ticket: () => import("./views/ticket.js"),
   admin: () => import("./views/admin.js"),
   dashboard: () => import("./views/dashboard.js"),
+  settings: () => import("./views/settings.js"),
 };
 
 // A stack entry → its address (without "#/"): the top entry names the screen.
@@ -158,7 +159,7 @@ export class Router {
 
   // The person's first tab.
   rootEntry() {
-    return { name: isStaff(this.user) ? "queue" : "tickets", params: {} };
+    return { name: worksQueue(this.user) ? "queue" : "tickets", params: {} };
   }
 
   // An address (#/tickets/106, #/admin/users, …) → the stack for it: the screen, over the
@@ -172,15 +173,16 @@ export class Router {
     if (first === "tickets" && /^\d+$/.test(second ?? "")) {
       return [home, { name: "ticket", params: { id: Number(second) } }];
     }
-    if (first === "admin" && isAdmin(user)) {
+    if (first === "admin" && hasAdminSection(user)) {
       return second ? [{ name: "admin", params: {} }, { name: "admin", params: { section: second } }]
                     : [{ name: "admin", params: {} }];
     }
     if (first === "dashboard" && can(user, "statistics.view")) return [{ name: "dashboard", params: {} }];
-    if (first === "queue" && isStaff(user)) return [{ name: "queue", params: {} }];
+    if (first === "queue" && worksQueue(user)) return [{ name: "queue", params: {} }];
+    if (first === "settings") return [home, { name: "settings", params: {} }];
     if (first === "tickets") return [{ name: "tickets", params: {} }];
     if (first === "new") {
-      return isStaff(user) ? [{ name: "tickets", params: {} }, { name: "new-ticket", params: {} }]
+      return worksQueue(user) ? [{ name: "tickets", params: {} }, { name: "new-ticket", params: {} }]
                            : [{ name: "new-ticket", params: {} }];
     }
     return [home];
@@ -195,11 +197,11 @@ export class Router {
 
   renderTabs(user) {
     const t = i18n.t;
-    const tabs = isStaff(user)
+    const tabs = worksQueue(user)
       ? [["queue", t("tab.queue")], ["tickets", t("tab.myTickets")]]
-      : [["tickets", t("tab.myTickets")], ["new-ticket", t("tab.newTicket")]];
+      : [["tickets", t("tab.myTickets")], ...(can(user, "tickets.create") ? [["new-ticket", t("tab.newTicket")]] : [])];
     if (can(user, "statistics.view")) tabs.push(["dashboard", t("tab.dashboard")]);
-    if (isAdmin(user)) tabs.push(["admin", t("tab.admin")]);
+    if (hasAdminSection(user)) tabs.push(["admin", t("tab.admin")]);
     this.tabs.hidden = false;
     replace(this.tabs, tabs.map(([name, label]) =>
       h("button", { type: "button", class: "tab", dataset: { tab: name },

@@ -11,6 +11,8 @@ import { assetUrl } from "./dom.js";
 import { theme } from "./theme.js";
 
 let webApp = window.Telegram?.WebApp;
+const closingHolders = new Set();
+const swipeHolders = new Set();
 
 // What Telegram appended to the address at launch (#tgWebAppData=…&tgWebAppPlatform=…).
 const launch = new URLSearchParams(location.hash.slice(1));
@@ -107,9 +109,71 @@ export const telegram = {
     };
   },
 
+  // The state of the MainButton that setMainButton put up, as the view's state changes:
+  // `visible` (hidden where there is nothing to do), `enabled` (nothing to send yet), and the
+  // spinner while the action runs (`progress`). A field left out stays as it is.
+  updateMainButton({ text, visible, enabled, progress } = {}) {
+    const button = webApp?.MainButton;
+    if (!this.nativeButtons || !button) return;
+    if (progress === false && button.isProgressVisible) button.hideProgress();
+    const params = {};
+    if (text !== undefined) params.text = text;
+    if (visible !== undefined) params.is_visible = visible;
+    if (enabled !== undefined) params.is_active = enabled;
+    button.setParams(params);
+    if (progress === true && !button.isProgressVisible) button.showProgress(false);
+  },
+
+  // Telegram asks before closing the app while any holder (a view with an unsent draft,
+  // named by `key`) needs it (Bot API 6.2).
+  needClosingConfirmation(key, needed) {
+    if (needed) closingHolders.add(key);
+    else closingHolders.delete(key);
+    if (!this.nativeButtons || !webApp.isVersionAtLeast?.("6.2")) return;
+    if (closingHolders.size > 0) webApp.enableClosingConfirmation();
+    else webApp.disableClosingConfirmation();
+  },
+
+  // Telegram's swipe down to minimise or close is off while any holder (a scrolled chat,
+  // named by `key`) keeps it off, so that scrolling back up does not close the app (Bot API 7.7).
+  holdVerticalSwipes(key, held) {
+    if (held) swipeHolders.add(key);
+    else swipeHolders.delete(key);
+    if (!this.nativeButtons || !webApp.isVersionAtLeast?.("7.7")) return;
+    if (swipeHolders.size > 0) webApp.disableVerticalSwipes();
+    else webApp.enableVerticalSwipes();
+  },
+
+  // Opens a link the way Telegram wants it: t.me links inside Telegram, other web links in
+  // its browser. False when the page should follow the link itself (outside Telegram, or
+  // another scheme).
+  openLink(url) {
+    if (!this.nativeButtons) return false;
+    const target = new URL(url, location.href);
+    if (target.protocol !== "http:" && target.protocol !== "https:") return false;
+    if (target.hostname === "t.me" && webApp.openTelegramLink) webApp.openTelegramLink(target.href);
+    else if (webApp.openLink) webApp.openLink(target.href);
+    else return false;
+    return true;
+  },
+
   setBackButton(onClick) {
     const button = webApp?.BackButton;
     if (!this.nativeButtons || !button) return () => {};
+    button.onClick(onClick);
+    button.show();
+    return () => {
+      button.offClick(onClick);
+      button.hide();
+    };
+  },
+
+  // Telegram's Settings item in the Mini App's menu (Bot API 6.10+): shows it and calls
+  // `onClick` when chosen; returns the function that hides it again. False outside
+  // Telegram or in an older one, where the page shows a control of its own instead.
+  setSettingsButton(onClick) {
+    const button = webApp?.SettingsButton;
+    if (!this.nativeButtons || !button || !webApp.isVersionAtLeast?.("6.10")) return false;
     button.onClick(onClick);
     button.show();
     return () => {

@@ -1,7 +1,9 @@
-// Administration: categories, auto-replies, users and their roles, the role permission
-// table (developers only) and the audit log, one module each under admin/. The home of
-// the view lists the sections the caller may use; each section is the same view with
-// params.section, pushed on the router's stack so that Back returns to the list.
+// Administration: categories, auto-replies, users and their roles, what customers see, the
+// role permission table and the audit log, one module each under admin/. The home of the
+// view lists the sections the caller may use — by permission, never by role name, so a
+// moderator (users.view) manages helpers' categories and availability here, and a role
+// given a permission gets its screen; each section is the same view with params.section,
+// pushed on the router's stack so that Back returns to the list.
 //
 // The server decides every right again; the checks here only keep controls that would
 // be refused off the screen. Everything a person typed is put in as text (dom.js `h`).
@@ -10,7 +12,9 @@ import { can } from "../domain.js";
 import { i18n } from "../i18n.js";
 import auditSection from "./admin/audit.js";
 import autoRepliesSection from "./admin/auto_replies.js";
+import cannedRepliesSection from "./admin/canned_replies.js";
 import categoriesSection from "./admin/categories.js";
+import customerSettingsSection from "./admin/customer_settings.js";
 import { createContext } from "./admin/kit.js";
 import permissionsSection from "./admin/permissions.js";
 import usersSection from "./admin/users.js";
@@ -18,8 +22,10 @@ import usersSection from "./admin/users.js";
 const SECTIONS = [
   { id: "categories", key: "categories", allowed: (user) => can(user, "categories.manage"), build: categoriesSection },
   { id: "auto-replies", key: "autoReplies", allowed: (user) => can(user, "auto_replies.manage"), build: autoRepliesSection },
+  { id: "canned-replies", key: "cannedReplies", allowed: (user) => can(user, "canned_replies.manage"), build: cannedRepliesSection },
   { id: "users", key: "users", allowed: (user) => can(user, "users.view"), build: usersSection },
-  { id: "permissions", key: "permissions", allowed: (user) => user?.role === "developer", build: permissionsSection },
+  { id: "customers", key: "customers", allowed: (user) => can(user, "settings.manage"), build: customerSettingsSection },
+  { id: "permissions", key: "permissions", allowed: (user) => can(user, "permissions.manage"), build: permissionsSection },
   { id: "audit", key: "audit", allowed: (user) => can(user, "audit.view"), build: auditSection },
 ];
 

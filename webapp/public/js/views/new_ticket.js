@@ -1,7 +1,8 @@
 // Opening a ticket: category, priority, subject and the first message, checked here
-// before the server checks them again.
+// before the server checks them again. A customer is offered only the priorities the
+// settings allow (GET /settings; by default no "critical"), as the server refuses others.
 import { field, h, replace } from "../dom.js";
-import { LIMITS, PRIORITIES } from "../domain.js";
+import { DEFAULT_CUSTOMER_SETTINGS, isCustomerView, LIMITS, PRIORITIES } from "../domain.js";
 import { i18n } from "../i18n.js";
 
 const MAX_SUBJECT = LIMITS.subject;
@@ -10,8 +11,20 @@ const MAX_BODY = LIMITS.message;
 export default function newTicketView(app) {
   const t = i18n.t;
   const category = h("select", { name: "category" }, h("option", { value: "" }, t("new.noCategory")));
-  const priority = h("select", { name: "priority" },
-    PRIORITIES.map((p) => h("option", { value: p, selected: p === "normal" }, t(`priority.${p}`))));
+  const customer = isCustomerView(app.session.user);
+  const priority = h("select", { name: "priority" });
+  const offerPriorities = (allowed) => {
+    const chosen = priority.value || "normal";
+    replace(priority, allowed.map((p) => h("option", { value: p }, t(`priority.${p}`))));
+    priority.value = allowed.includes(chosen) ? chosen : allowed.includes("normal") ? "normal" : allowed[0];
+  };
+  offerPriorities(customer ? DEFAULT_CUSTOMER_SETTINGS.priorities : PRIORITIES);
+  if (customer) {
+    app.api.get("/settings").then(({ customers }) => {
+      const allowed = PRIORITIES.filter((p) => customers?.priorities?.includes(p));
+      if (allowed.length) offerPriorities(allowed);
+    }).catch(() => {});  // the defaults stay offered
+  }
   const subject = h("input", { type: "text", name: "subject", maxlength: MAX_SUBJECT, autocomplete: "off",
                                enterkeyhint: "next" });
   const body = h("textarea", { name: "body", rows: 5, maxlength: MAX_BODY });
@@ -34,7 +47,11 @@ export default function newTicketView(app) {
   }).catch(() => {});  // without categories the ticket is still created, uncategorised
   category.addEventListener("change", () => {
     const chosen = categories.find((c) => String(c.id) === category.value);
-    if (chosen) priority.value = chosen.default_priority;
+    // A default the customer may not choose leaves the choice as it is (the server would
+    // refuse it; without a priority the category's default applies anyway).
+    if (chosen && [...priority.options].some((o) => o.value === chosen.default_priority)) {
+      priority.value = chosen.default_priority;
+    }
   });
 
   const validate = () => {
@@ -71,7 +88,9 @@ export default function newTicketView(app) {
       app.router.show([{ name: root, params: {} }, { name: "ticket", params: { id: ticket.id } }]);
     } catch (error) {
       app.telegram.haptic("error");
-      replace(status, h("p", { class: "notice error" }, i18n.error(error)));
+      // forbidden here: the priority is no longer one customers may choose (settings changed).
+      replace(status, h("p", { class: "notice error" },
+        i18n.error(error, customer ? { forbidden: "new.priorityNotAllowed" } : {})));
     } finally {
       sending = false;
       submit.disabled = false;
@@ -81,13 +100,23 @@ export default function newTicketView(app) {
     event.preventDefault();
     create();
   });
-  subject.addEventListener("input", () => fields.subject.showError(""));
-  body.addEventListener("input", () => fields.body.showError(""));
+  // Telegram asks before closing the app while something is typed and not yet sent.
+  const unsent = () => app.telegram.needClosingConfirmation("new-ticket",
+    Boolean(subject.value.trim() || body.value.trim()));
+  subject.addEventListener("input", () => {
+    fields.subject.showError("");
+    unsent();
+  });
+  body.addEventListener("input", () => {
+    fields.body.showError("");
+    unsent();
+  });
 
   return {
     title: t("new.title"),
     node: form,
     main: { text: t("new.create"), run: create },
     focus: () => subject.focus(),
+    dispose: () => app.telegram.needClosingConfirmation("new-ticket", false),
   };
 }

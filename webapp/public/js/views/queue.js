@@ -1,121 +1,206 @@
-// The staff queue: filters (mine / unassigned / all, category, status, priority, search),
-// a live list, and on a wide screen the selected ticket beside it. Keys: "/" search,
-// j/k move, Enter open.
-import { debounce, field, h, replace } from "../dom.js";
+// The staff queue: by default the active tickets (open, in progress, waiting) by last
+// activity; several statuses at once, the scope (mine / unassigned / all, and for moderators
+// any one person), priority, category; sort by last activity, priority, SLA due or age; a
+// search (words as prefixes, #number, a customer's name or @username); unread counts. The
+// filters are the person's own, kept across launches (queue_filters.js). On a wide screen the
+// selected ticket opens beside the list. Keys (by position, so a Russian layout works too):
+// "/" search, J/K move, Enter open.
+import { debounce, h, replace } from "../dom.js";
 import { PRIORITIES, STATUSES } from "../domain.js";
 import { i18n } from "../i18n.js";
+import { shortcuts } from "../shortcuts.js";
 import { TicketList } from "./ticket_list.js";
+import { SCOPES, SORTS, defaultFilters, listQuery, loadFilters, saveFilters } from "./queue_filters.js";
 import ticketView from "./ticket.js";
 
-const SCOPES = ["mine", "unassigned", "all"];
 const WIDE = window.matchMedia("(min-width: 960px)");
-const FILTERS_KEY = "tb.queue.filters";
+const STAFF_ROLES = ["helper", "moderator", "admin", "developer"];
 
 export default function queueView(app) {
   const t = i18n.t;
   const me = app.session.user;
-  const filters = { scope: "all", status: "", priority: "", category_id: "", q: "",
-                    ...JSON.parse(sessionStorage.getItem(FILTERS_KEY) ?? "{}") };
+  const choosesPeople = app.session.can("users.view");  // moderators: the assignee filter
+  let filters = defaultFilters();
 
-  const query = (cursor) => ({
-    assignee_id: filters.scope === "mine" ? "me" : filters.scope === "unassigned" ? "none" : undefined,
-    status: filters.status, priority: filters.priority, category_id: filters.category_id,
-    q: filters.q.trim(), cursor, limit: 50,
-  });
-  const matches = (ticket) =>
-    (filters.scope !== "mine" || ticket.assignee?.id === me.id) &&
-    (filters.scope !== "unassigned" || !ticket.assignee) &&
-    (!filters.status || ticket.status === filters.status) &&
-    (!filters.priority || ticket.priority === filters.priority) &&
-    (!filters.category_id || String(ticket.category_id) === String(filters.category_id)) &&
-    !filters.q.trim();  // a search is not re-run for live changes: they would not match it reliably
+  const searching = () => filters.q.trim() !== "";
+  const matches = (ticket) => {
+    if (filters.assignee) {
+      if (String(ticket.assignee?.id ?? "") !== filters.assignee) return false;
+    } else if (filters.scope === "mine" && ticket.assignee?.id !== me.id) {
+      return false;
+    } else if (filters.scope === "unassigned" && ticket.assignee) {
+      return false;
+    }
+    return (filters.statuses.length === 0 || filters.statuses.includes(ticket.status)) &&
+      (!filters.priority || ticket.priority === filters.priority) &&
+      (!filters.category_id || String(ticket.category_id) === String(filters.category_id));
+  };
 
   const detail = h("aside", { class: "queue-detail", "aria-label": t("ticket.details") },
                    h("p", { class: "placeholder card" }, t("queue.pick")));
   let shown = null;  // the ticket view in the detail pane
+  let shownId = null;
   const open = (ticket) => {
     if (!WIDE.matches) {
       app.router.go("ticket", { id: ticket.id });
       return;
     }
     shown?.dispose?.();
+    shownId = ticket.id;
     shown = ticketView(app, { id: ticket.id, embedded: true });
     replace(detail, shown.node);
   };
 
   const list = new TicketList(app, {
     label: t("queue.title"),
-    load: (cursor) => app.api.get("/tickets", query(cursor)), matches, onOpen: open, showAssignee: true,
+    load: (cursor) => app.api.get("/tickets", { ...listQuery(filters), cursor, limit: 50,
+                                                 unread_total: cursor ? undefined : "true" }),
+    matches, onOpen: open, showAssignee: true,
+    order: () => filters.sort, searching,
+    isOpen: (id) => WIDE.matches && id === shownId,
   });
   list.emptyText = t("queue.empty");
 
-  const activeFilters = () => [filters.status, filters.priority, filters.category_id].filter(Boolean).length;
-
+  // --- the controls; sync() shows `filters` in them ---------------------------------------
   const changed = () => {
-    sessionStorage.setItem(FILTERS_KEY, JSON.stringify(filters));
+    saveFilters(me.id, filters);
+    sync();
     list.reload();
   };
 
+  const search = h("input", {
+    type: "search", class: "queue-search", value: "", placeholder: t("queue.searchHint"),
+    "aria-label": t("queue.search"), enterkeyhint: "search", autocomplete: "off",
+  });
+  // While typing: the list follows once the person pauses, every word a prefix.
+  search.addEventListener("input", debounce(() => {
+    if (filters.q === search.value) return;
+    filters.q = search.value;
+    sync();
+    list.reload();
+  }, 250));
+
+  const sort = h("select", { class: "queue-sort", "aria-label": t("queue.sort"),
+                             onchange: () => { filters.sort = sort.value; changed(); } },
+    SORTS.map((value) => h("option", { value }, t(`queue.sort.${value}`))));
+
   const scope = h("div", { class: "segmented", role: "group", "aria-label": t("queue.scope") },
     SCOPES.map((value) => h("button", {
-      type: "button", "aria-pressed": String(filters.scope === value), dataset: { scope: value },
-      onclick: (event) => {
-        filters.scope = value;
-        for (const button of scope.children) button.setAttribute("aria-pressed", String(button === event.currentTarget));
-        changed();
-      },
+      type: "button", dataset: { scope: value },
+      onclick: () => { filters.scope = value; filters.assignee = ""; changed(); },
     }, t(`queue.${value}`))));
 
-  const choice = (key, label, anyLabel, values, labelOf) => {
-    const control = h("select", { onchange: (event) => { filters[key] = event.target.value; changed(); } },
-      h("option", { value: "" }, anyLabel),
-      values.map((value) => h("option", { value, selected: String(filters[key]) === String(value) }, labelOf(value))));
-    return { control, wrapper: field(label, control) };
-  };
-  const status = choice("status", t("ticket.status"), t("queue.anyStatus"), STATUSES, (s) => t(`status.${s}`));
-  const priority = choice("priority", t("ticket.priority"), t("queue.anyPriority"), PRIORITIES, (p) => t(`priority.${p}`));
-  const category = choice("category_id", t("ticket.category"), t("queue.anyCategory"), [], String);
+  const assignee = choosesPeople
+    ? h("select", { class: "queue-assignee", "aria-label": t("queue.assignee"),
+                    onchange: () => { filters.assignee = assignee.value; changed(); } },
+        h("option", { value: "" }, t("queue.anyAssignee")))
+    : null;
+  if (assignee) {
+    Promise.all(STAFF_ROLES.map((role) => app.api.get("/users", { role, limit: 200 })))
+      .then((pages) => {
+        const people = pages.flatMap((page) => page.items)
+          .sort((a, b) => a.first_name.localeCompare(b.first_name, i18n.language));
+        assignee.append(...people.map((person) => h("option", { value: String(person.id) },
+          person.username ? `${person.first_name} (@${person.username})` : person.first_name)));
+        sync();
+      })
+      .catch(() => {});  // without the list, the scope buttons still filter
+  }
+
+  const statuses = h("div", { class: "status-toggles", role: "group", "aria-label": t("ticket.status") },
+    STATUSES.map((status) => h("button", {
+      type: "button", class: `status-toggle status-${status}`, dataset: { status },
+      onclick: () => {
+        const on = filters.statuses.includes(status);
+        if (on && filters.statuses.length === 1) return;  // one status at least
+        filters.statuses = on ? filters.statuses.filter((s) => s !== status)
+          : STATUSES.filter((s) => s === status || filters.statuses.includes(s));
+        changed();
+      },
+    }, t(`status.${status}`))));
+
+  const select = (key, label, anyLabel, values, labelOf) => h("select", {
+    "aria-label": label, onchange: (event) => { filters[key] = event.target.value; changed(); },
+  }, h("option", { value: "" }, anyLabel), values.map((value) => h("option", { value }, labelOf(value))));
+  const priority = select("priority", t("ticket.priority"), t("queue.anyPriority"), PRIORITIES,
+                          (p) => t(`priority.${p}`));
+  const category = select("category_id", t("ticket.category"), t("queue.anyCategory"), [], String);
   app.api.get("/categories").then(({ items }) => {
-    category.control.append(...items.map((c) =>
-      h("option", { value: c.id, selected: String(filters.category_id) === String(c.id) }, c.name)));
+    category.append(...items.map((c) => h("option", { value: String(c.id) }, c.name)));
+    sync();
   }).catch(() => {});
 
-  const search = h("input", { type: "search", value: filters.q, placeholder: t("queue.search"), enterkeyhint: "search" });
-  search.addEventListener("input", debounce(() => { filters.q = search.value; changed(); }, 300));
+  const moreCount = h("span", { class: "filter-count" });
+  const more = h("details", { class: "more-filters" },
+    h("summary", {}, t("queue.filters"), moreCount),
+    h("div", { class: "queue-filter-row" }, priority, category),
+    WIDE.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null);
 
-  const onKey = (event) => {
-    if (event.target.closest("input, textarea, select")) {
-      if (event.key === "Escape") event.target.blur();
-      return;
+  function sync() {
+    if (search.value !== filters.q && document.activeElement !== search) search.value = filters.q;
+    sort.value = filters.sort;
+    sort.disabled = searching();  // a search comes best match first
+    sort.title = searching() ? t("queue.sortedByMatch") : "";
+    for (const button of scope.children) {
+      button.setAttribute("aria-pressed", String(!filters.assignee && button.dataset.scope === filters.scope));
     }
-    if (event.key === "/") {
-      event.preventDefault();
-      search.focus();
-    } else if (event.key === "j" || event.key === "k") {
-      list.move(event.key === "j" ? 1 : -1);
-    } else if (event.key === "Enter" && list.selectedId && document.activeElement === document.body) {
+    if (assignee) {
+      if (filters.assignee && !assignee.querySelector(`option[value="${filters.assignee}"]`)) {
+        assignee.append(h("option", { value: filters.assignee }, `#${filters.assignee}`));
+      }
+      assignee.value = filters.assignee;
+    }
+    for (const button of statuses.children) {
+      button.setAttribute("aria-pressed", String(filters.statuses.includes(button.dataset.status)));
+      button.disabled = searching();  // a search looks through every status
+    }
+    priority.value = filters.priority;
+    category.value = filters.category_id;
+    const active = [filters.priority, filters.category_id].filter(Boolean).length;
+    moreCount.textContent = active ? ` (${active})` : "";
+    if (active) more.open = true;
+  }
+
+  // "/" (or Ctrl+K), J and K by the key's place on the keyboard (shortcuts.js), so the same
+  // keys work in any layout and never while typing; Enter opens the selected ticket.
+  const offShortcuts = [
+    shortcuts.on("search", () => search.focus()),
+    shortcuts.on("next", () => { list.move(1); }),
+    shortcuts.on("previous", () => { list.move(-1); }),
+  ];
+  const onKey = (event) => {
+    if (event.target.closest("input, textarea, select")) return;
+    if (event.key === "Enter" && list.selectedId && document.activeElement === document.body) {
       const ticket = list.items.find((item) => item.id === list.selectedId);
       if (ticket) open(ticket);
     }
   };
   document.addEventListener("keydown", onKey);
 
-  list.reload();
+  // The person's own filters, then the first page (one request, not one per default).
+  let disposed = false;
+  loadFilters(me.id).catch(() => defaultFilters()).then((saved) => {
+    if (disposed) return;
+    filters = { ...saved, q: filters.q };
+    sync();
+    list.reload();
+  });
+  sync();
+
+  const controls = h("div", { class: "card queue-controls" },
+    h("div", { class: "queue-filter-row" }, search, sort),
+    h("div", { class: "queue-filter-row" }, scope, assignee),
+    h("div", { class: "queue-filter-row" }, statuses),
+    h("div", { class: "queue-more-row" }, more, list.summary));
   return {
     title: t("queue.title"),
     // On a wide screen: filters and list on the left, the open ticket on the right.
-    node: h("section", { class: "queue-layout" }, h("div", { class: "queue-side" },
-      h("div", { class: "card" },
-        scope,
-        h("div", { class: "filters", style: "margin-top:10px" }, field(t("queue.search"), search)),
-        // On a phone the other filters fold away; on a desktop they stay open.
-        h("details", { class: "more-filters", open: WIDE.matches || activeFilters() > 0 },
-          h("summary", {}, t("queue.filters")),
-          h("div", { class: "filters" }, status.wrapper, priority.wrapper, category.wrapper)),
-        WIDE.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null),
-      list.node), detail),
+    node: h("section", { class: "queue-layout" },
+      h("div", { class: "queue-side" }, controls, list.node), detail),
     dispose: () => {
+      disposed = true;
       document.removeEventListener("keydown", onKey);
+      for (const off of offShortcuts) off();
       shown?.dispose?.();
       list.dispose();
     },

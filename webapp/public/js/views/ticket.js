@@ -1,36 +1,68 @@
 // One ticket: its state, the conversation (live), and what the caller may do with it.
 // Messages come from REST, then the `ticket:{id}` topic subscribed with the last id
 // loaded, so nothing falls between the two; every message is shown once, by id.
+//
+// On a phone the conversation gets the screen: the ticket's fields, the staff controls and
+// the customer panel fold into a one-line header that opens on a tap. The status control
+// offers only the moves the server says this person may make (`allowed_statuses`); a refused
+// change puts every control back on the ticket's real state and says why in the person's
+// language. The parts: ticket/messages.js (bubbles, links, days), ticket/composer.js (the
+// composer, its note mode, drafts and Telegram's buttons), ticket/canned.js (canned replies).
 import { field, h, replace } from "../dom.js";
 import { i18n } from "../i18n.js";
-import { isFinished, isStaff, LIMITS, PRIORITIES, STATUSES } from "../domain.js";
+import { isFinished, isStaff, PRIORITIES } from "../domain.js";
 import { seen } from "../seen.js";
 import { priorityChip, statusChip } from "./ticket_list.js";
+import { createComposer } from "./ticket/composer.js";
+import { linkify, messageTime, onLongPress, placeDaySeparators } from "./ticket/messages.js";
+import { deleteTicketControl } from "./ticket_delete.js";
 
 const NEAR_BOTTOM_PX = 80;
-const TYPING_SEND_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 5000;
 const PAGE = 200;
+const OTHER_TICKETS = 10;
+// From this width the details stay open beside the conversation's height; below it they fold.
+const WIDE = "(min-width: 960px)";
 
 export default function ticketView(app, { id, embedded = false }) {
   const t = i18n.t;
   const me = app.session.user;
   const staff = isStaff(me);
   const state = { ticket: null, messages: new Map(), lastId: 0, disposed: false };
+  const swipeKey = `chat:${id}:${Math.random()}`;
 
+  const detailsId = `ticket-details-${id}-${embedded ? "split" : "page"}`;
+  const toggle = h("button", { type: "button", class: "ticket-summary", "aria-expanded": "false",
+                               "aria-controls": detailsId, onclick: () => setOpen(toggle.getAttribute("aria-expanded") !== "true") });
+  // The disclosure pattern: the heading holds the button that opens the details.
+  const heading = h("h2", { class: "ticket-summary-heading" }, toggle);
+  const details = h("div", { class: "ticket-details", id: detailsId, hidden: true });
   const head = h("section", { class: "card ticket-head", "aria-live": "polite" },
                  h("p", { class: "placeholder" }, t("loading")));
-  const customerPanel = h("section", { class: "card customer-panel", hidden: true });
+  const customerPanel = h("section", { class: "customer-panel", hidden: true, "aria-label": t("ticket.customer") });
   const chat = h("div", { class: "chat", role: "log", "aria-label": t("chat.label"), tabindex: "0" });
   const typingLine = h("div", { class: "typing", "aria-live": "polite" });
   const newMessages = h("button", { type: "button", class: "button secondary new-messages", hidden: true,
                                     onclick: () => scrollToEnd() }, t("chat.newMessages"));
-  const composerArea = h("div", { class: "composer-area" });
   const ratingArea = h("div");
   const status = h("div", { role: "alert" });
-  const node = h("div", { class: "ticket-view" }, status, head, customerPanel, ratingArea,
-                 h("section", { class: "card conversation" }, chat, typingLine, composerArea));
-  chat.append(newMessages);
+  const composer = createComposer(app, {
+    ticketId: id, embedded, getTicket: () => state.ticket,
+    onQueued: (item) => showPending(item),
+  });
+  const conversation = h("section", { class: "card conversation" }, chat, composer.node);
+  const node = h("div", { class: "ticket-view" }, status, head, ratingArea, conversation);
+  // "… is typing" sits at the end of the conversation, as in a messenger, taking no height
+  // from it while nobody types.
+  chat.append(newMessages, typingLine);
+  composer.init();
+
+  const setOpen = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    details.hidden = !open;
+    node.classList.toggle("details-open", open);
+  };
+  setOpen(window.matchMedia?.(WIDE).matches ?? false);
 
   // --- the conversation ---------------------------------------------------------------
   const nearBottom = () => chat.scrollHeight - chat.scrollTop - chat.clientHeight < NEAR_BOTTOM_PX;
@@ -38,13 +70,20 @@ export default function ticketView(app, { id, embedded = false }) {
     chat.scrollTop = chat.scrollHeight;
     newMessages.hidden = true;
   };
-  chat.addEventListener("scroll", () => { if (nearBottom()) newMessages.hidden = true; });
+  // While the chat is scrolled away from its top, Telegram's swipe down would close the app
+  // instead of scrolling back: its vertical swipes are off until then, or until the view goes.
+  const followScroll = () => {
+    if (nearBottom()) newMessages.hidden = true;
+    app.telegram.holdVerticalSwipes(swipeKey, chat.scrollTop > 0);
+  };
+  chat.addEventListener("scroll", followScroll, { passive: true });
 
   const authorName = (message) => {
     if (message.source === "system") return t("chat.system");
     if (message.author.id === me.id) return t("chat.you");
     return message.author.first_name;
   };
+  const openLink = (href) => app.telegram.openLink(href);
 
   const bubble = (message, pending = false) => {
     const classes = ["message"];
@@ -52,13 +91,17 @@ export default function ticketView(app, { id, embedded = false }) {
     if (message.internal) classes.push("internal");
     if (message.source === "system") classes.push("system");
     if (pending) classes.push("pending");
+    const time = pending ? h("span", { class: "time" }, t("chat.pending")) : messageTime(message.created_at);
     const when = pending ? t("chat.pending") : i18n.time(message.created_at);
-    return h("article", { class: classes.join(" "), "aria-label": `${authorName(message)}, ${when}`,
-                          dataset: { id: message.id ?? "", clientId: message.client_id ?? "" } },
-      h("div", { class: "author" }, authorName(message),
-        message.internal ? h("span", { class: "badge" }, t("chat.internalBadge")) : null),
-      h("div", { class: "body" }, message.body),
-      h("div", { class: "time" }, when));
+    const dataset = { id: message.id ?? "", clientId: message.client_id ?? "" };
+    if (!pending) dataset.created = message.created_at;  // what the day separators go by
+    const element = h("article", { class: classes.join(" "), "aria-label": `${authorName(message)}, ${when}`, dataset },
+    h("div", { class: "author" }, authorName(message),
+      message.internal ? h("span", { class: "badge" }, t("chat.internalBadge")) : null),
+    h("div", { class: "body" }, linkify(message.body, { onOpen: openLink })),
+    time);
+    if (!pending) onLongPress(element, () => time.showFull());
+    return element;
   };
 
   const addMessage = (message) => {
@@ -70,8 +113,8 @@ export default function ticketView(app, { id, embedded = false }) {
     // Keep id order even when a replayed message arrives after a newer live one.
     const later = [...chat.querySelectorAll(".message[data-id]")]
       .find((element) => Number(element.dataset.id) > message.id);
-    const element = bubble(message);
-    chat.insertBefore(element, later ?? firstPending() ?? newMessages);
+    chat.insertBefore(bubble(message), later ?? firstPending() ?? newMessages);
+    placeDaySeparators(chat);
     if (follow || message.author.id === me.id) scrollToEnd();
     else newMessages.hidden = false;
   };
@@ -99,25 +142,34 @@ export default function ticketView(app, { id, embedded = false }) {
   }
 
   // --- the ticket's head and controls ---------------------------------------------------
-  // → whether the server took the change. After a conflict the ticket is read again (it
-  // may have changed meanwhile), so that the controls and the message show its real state.
+  // The ticket as the server answered it for this person. A WebSocket frame carries no
+  // allowed_statuses (it is shared by everyone watching): the moves are read again when the
+  // status changed, and kept when it did not.
+  const take = (ticket) => {
+    state.ticket = ticket;
+    render();
+  };
+  const refresh = async () => {
+    const fresh = await app.api.get(`/tickets/${id}`).catch(() => null);
+    if (fresh && !state.disposed) take(fresh);
+    return fresh;
+  };
+
+  // → whether the server took the change. After any refusal the ticket is read again (it
+  // may have changed meanwhile), so that every control shows its real state.
   const update = async (changes) => {
+    const before = state.ticket;
     try {
-      state.ticket = await app.api.put(`/tickets/${id}`, changes);
+      take(await app.api.put(`/tickets/${id}`, changes));
       app.telegram.haptic("success");
       replace(status);
-      render();
       return true;
     } catch (error) {
       app.telegram.haptic("error");
-      if (error.code === "conflict") {
-        const fresh = await app.api.get(`/tickets/${id}`).catch(() => null);
-        if (fresh && !state.disposed && JSON.stringify(fresh) !== JSON.stringify(state.ticket)) {
-          state.ticket = fresh;
-          render();
-        }
-      }
-      const from = state.ticket.status;
+      if (state.disposed) return false;
+      const fresh = await refresh();
+      if (!fresh) render();  // the controls back on what was shown before
+      const from = (fresh ?? before).status;
       const refusedMove = changes.status && changes.status !== from;
       showError(error, refusedMove ? { conflict: "ticket.statusRefused" } : {},
                 { from: t(`status.${from}`), to: t(`status.${changes.status}`) });
@@ -137,11 +189,14 @@ export default function ticketView(app, { id, embedded = false }) {
     return field(label, control);
   };
 
+  // The current status and the moves this person may make from it, nothing else.
+  const statusChoices = (ticket) => [ticket.status, ...(ticket.allowed_statuses ?? [])];
+
   function staffControls(ticket) {
     const controls = [];
     if (app.session.can("tickets.update")) {
-      controls.push(select(t("ticket.status"), STATUSES, (current) => current.status, (s) => t(`status.${s}`),
-                           (value) => ({ status: value })));
+      controls.push(select(t("ticket.status"), statusChoices(ticket), (current) => current.status,
+                           (s) => t(`status.${s}`), (value) => ({ status: value })));
       controls.push(select(t("ticket.priority"), PRIORITIES, (current) => current.priority,
                            (p) => t(`priority.${p}`), (value) => ({ priority: value })));
     }
@@ -158,35 +213,50 @@ export default function ticketView(app, { id, embedded = false }) {
         h("button", { type: "button", class: "button", onclick: () => update({ assignee_id: me.id }) },
           t("ticket.take"))));
     }
-    return controls.length ? h("div", { class: "staff-controls" }, controls) : null;
+    controls.push(deleteTicketControl(app, ticket, (error) => showError(error)));
+    return controls.some(Boolean) ? h("div", { class: "staff-controls" }, controls) : null;
   }
 
+  // The creator's own buttons, offered only where the server allows the move.
   function customerActions(ticket) {
     if (ticket.creator.id !== me.id) return null;
-    if (isFinished(ticket.status)) {
-      return h("button", { type: "button", class: "button secondary", onclick: () => update({ status: "open" }) },
-               t("ticket.reopen"));
+    const allowed = ticket.allowed_statuses ?? [];
+    const actions = [];
+    if (isFinished(ticket.status) && allowed.includes("open")) {
+      actions.push(h("button", { type: "button", class: "button secondary", onclick: () => update({ status: "open" }) },
+                     t("ticket.reopen")));
     }
-    return h("button", { type: "button", class: "button danger", onclick: async () => {
-      if (await app.telegram.confirm(t("ticket.closeConfirm"))) update({ status: "closed" });
-    } }, t("ticket.close"));
+    if (!isFinished(ticket.status) && allowed.includes("closed")) {
+      actions.push(h("button", { type: "button", class: "button danger", onclick: async () => {
+        if (await app.telegram.confirm(t("ticket.closeConfirm"))) update({ status: "closed" });
+      } }, t("ticket.close")));
+    }
+    return actions.length ? actions : null;
   }
 
   function render() {
     const ticket = state.ticket;
     seen.mark(ticket);
-    replace(head,
-      h("h2", { style: "margin:0;font-size:17px" }, ticket.subject),
-      h("div", { class: "chips" }, statusChip(ticket.status), priorityChip(ticket.priority),
+    replace(toggle,
+      h("span", { class: "ticket-subject" }, ticket.subject),
+      h("span", { class: "chips" }, statusChip(ticket.status, me), priorityChip(ticket.priority),
         ticket.breached ? h("span", { class: "chip breached" }, t("ticket.breached")) : null),
+      h("span", { class: "ticket-toggle-hint" }, h("span", { class: "visually-hidden" }, t("ticket.details")),
+        h("span", { class: "chevron", "aria-hidden": "true" })));
+    replace(details,
       h("p", { class: "meta" },
-        t("ticket.created", { when: i18n.date(ticket.created_at) }), " · ", t("ticket.assignee"), ": ",
-        ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned"),
+        t("ticket.created", { when: i18n.date(ticket.created_at) }),
+        // Absent (not null) when the settings hide who works a customer's ticket.
+        "assignee" in ticket
+          ? [" · ", t("ticket.assignee"), ": ", ticket.assignee ? ticket.assignee.first_name : t("ticket.unassigned")]
+          : null,
         ticket.sla_due_at && !ticket.first_response_at && staff
           ? ` · ${t("ticket.due", { when: i18n.relative(ticket.sla_due_at) })}` : ""),
       staff ? staffControls(ticket) : null,
-      h("div", { class: "row" }, customerActions(ticket)));
-    renderComposer(ticket);
+      h("div", { class: "row" }, customerActions(ticket)),
+      customerPanel);
+    if (!head.contains(heading)) replace(head, heading, details);
+    composer.update(ticket);
     renderRating(ticket);
   }
 
@@ -195,53 +265,8 @@ export default function ticketView(app, { id, embedded = false }) {
   if (app.session.can("tickets.assign")) {
     app.api.get("/users", { limit: 200 }).then(({ items }) => {
       staffMembers = items.filter(isStaff);
-      if (state.ticket) render();
+      if (state.ticket && !state.disposed) render();
     }).catch(() => {});
-  }
-
-  // --- writing ------------------------------------------------------------------------
-  let composer = null;
-  function renderComposer(ticket) {
-    if (ticket.status === "closed" && !staff) {
-      composer = null;
-      replace(composerArea, h("p", { class: "hint" }, t("chat.closedNote")));
-      return;
-    }
-    if (composer) return;  // keep what is being typed across re-renders
-    const text = h("textarea", { rows: 1, placeholder: t("chat.placeholder"), maxlength: LIMITS.message,
-                                 "aria-label": t("chat.placeholder"), enterkeyhint: "send" });
-    const internal = h("input", { type: "checkbox" });
-    const send = h("button", { type: "button", class: "button", onclick: () => submit() }, t("chat.send"));
-    let lastTyping = 0;
-    text.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        submit();
-      }
-    });
-    text.addEventListener("input", () => {
-      const now = Date.now();
-      if (now - lastTyping > TYPING_SEND_EVERY_MS && text.value.trim()) {
-        lastTyping = now;
-        app.realtime.typing(id);
-      }
-    });
-    composer = { text, internal };
-    replace(composerArea,
-      h("div", { class: "composer" }, text, app.telegram.nativeButtons ? null : send),
-      app.session.can("messages.internal")
-        ? h("label", { class: "checkbox composer-options" }, internal, t("chat.internal")) : null);
-  }
-
-  function submit() {
-    if (!composer) return;
-    const body = composer.text.value.trim();
-    if (!body) return;
-    const item = app.outbox.add(id, body, composer.internal.checked);
-    showPending(item);
-    composer.text.value = "";
-    composer.internal.checked = false;
-    app.telegram.haptic("light");
   }
 
   function renderRating(ticket) {
@@ -253,6 +278,7 @@ export default function ticketView(app, { id, embedded = false }) {
       replace(ratingArea, h("p", { class: "card hint" }, t("rating.thanks", { score: ticket.rating.score })));
       return;
     }
+    if (ratingArea.querySelector(".stars")) return;  // keep the stars being chosen
     let score = 0;
     const stars = [1, 2, 3, 4, 5].map((value) => h("button", {
       type: "button", "aria-pressed": "false", "aria-label": t("rating.star", { score: value }),
@@ -266,9 +292,8 @@ export default function ticketView(app, { id, embedded = false }) {
     const sendRating = async () => {
       if (!score) return;
       try {
-        state.ticket = await app.api.post(`/tickets/${id}/rating`, { score, comment: comment.value.trim() || undefined });
+        take(await app.api.post(`/tickets/${id}/rating`, { score, comment: comment.value.trim() || undefined }));
         app.telegram.haptic("success");
-        render();
       } catch (error) {
         showError(error);
       }
@@ -280,11 +305,16 @@ export default function ticketView(app, { id, embedded = false }) {
       h("button", { type: "button", class: "button", onclick: sendRating }, t("rating.send"))));
   }
 
-  // --- who the customer is (staff) -----------------------------------------------------
+  // --- who the customer is, and their other tickets (staff) ------------------------------
   async function renderCustomer(ticket) {
     if (!staff || ticket.creator.id === me.id) return;
     let person = ticket.creator;
-    if (app.session.can("users.view")) person = await app.api.get(`/users/${ticket.creator.id}`).catch(() => person);
+    const [profile, others] = await Promise.all([
+      app.session.can("users.view") ? app.api.get(`/users/${ticket.creator.id}`).catch(() => null) : null,
+      app.api.get("/tickets", { creator_id: ticket.creator.id, limit: OTHER_TICKETS + 1 }).catch(() => null),
+    ]);
+    if (state.disposed) return;
+    person = profile ?? person;
     const rows = [
       [t("ticket.customer"), person.first_name + (person.last_name ? ` ${person.last_name}` : "")],
       [t("customer.username"), person.username ? `@${person.username}` : "—"],
@@ -293,8 +323,17 @@ export default function ticketView(app, { id, embedded = false }) {
       person.created_at ? [t("customer.since"), i18n.date(person.created_at)] : null,
       person.last_seen_at ? [t("customer.lastSeen"), i18n.relative(person.last_seen_at)] : null,
     ].filter(Boolean);
+    const otherTickets = (others?.items ?? []).filter((other) => other.id !== id).slice(0, OTHER_TICKETS);
     replace(customerPanel, h("h3", { class: "visually-hidden" }, t("ticket.customer")),
-      h("dl", {}, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])));
+      h("dl", {}, rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+      others ? h("div", { class: "other-tickets" },
+        h("h4", {}, t("customer.otherTickets")),
+        otherTickets.length
+          ? h("ul", {}, otherTickets.map((other) => h("li", {},
+              h("button", { type: "button", class: "other-ticket", onclick: () => app.router.go("ticket", { id: other.id }) },
+                h("span", { class: "other-ticket-subject" }, `#${other.id} · ${other.subject}`),
+                statusChip(other.status)))))
+          : h("p", { class: "hint" }, t("customer.noOtherTickets"))) : null);
     customerPanel.hidden = false;
   }
 
@@ -311,17 +350,21 @@ export default function ticketView(app, { id, embedded = false }) {
       if (frame.message.author.id !== me.id) replace(typingLine);
     }),
     app.realtime.on("ticket.updated", (frame) => {
-      if (frame.ticket.id !== id) return;
-      state.ticket = frame.ticket;
-      render();
+      if (frame.ticket.id !== id || state.disposed) return;
+      const previous = state.ticket;
+      if (previous && previous.status === frame.ticket.status) {
+        take({ ...frame.ticket, allowed_statuses: previous.allowed_statuses });
+      } else {
+        take({ ...frame.ticket, allowed_statuses: [] });  // no moves offered until they are known
+        refresh();
+      }
     }),
     // The server no longer holds what was missed: read the ticket and its messages again.
     app.realtime.on("resync", async (frame) => {
       if (frame.topic !== `ticket:${id}` || state.disposed) return;
       try {
-        state.ticket = await app.api.get(`/tickets/${id}`);
+        take(await app.api.get(`/tickets/${id}`));
         if (state.disposed) return;
-        render();
         await loadMessages();
       } catch (error) {
         showError(error);
@@ -338,8 +381,10 @@ export default function ticketView(app, { id, embedded = false }) {
       if (kind === "sent") {
         dropPending(item.client_id);
         addMessage(message);
+        composer.settled(item.client_id);
       } else if (kind === "failed") {
         dropPending(item.client_id);
+        composer.settled(item.client_id);
         replace(status, h("p", { class: "notice error" }, t("chat.failed", { reason: i18n.error(error) })));
       }
     }),
@@ -347,26 +392,31 @@ export default function ticketView(app, { id, embedded = false }) {
 
   (async () => {
     try {
-      state.ticket = await app.api.get(`/tickets/${id}`);
+      const ticket = await app.api.get(`/tickets/${id}`);
       if (state.disposed) return;
-      render();
+      take(ticket);
       renderCustomer(state.ticket);
       await loadMessages();
       if (!state.disposed) app.realtime.subscribe(`ticket:${id}`, state.lastId);
     } catch (error) {
+      if (state.disposed) return;
       replace(head);
       showError(error);
     }
   })();
+  // The router puts the MainButton up after this returns; its state follows the composer's.
+  queueMicrotask(() => { if (!state.disposed) composer.syncMain(); });
 
   return {
     title: t("ticket.title", { id }),
     node,
-    main: embedded ? undefined : { text: t("chat.send"), run: submit },
+    main: embedded ? undefined : { text: t("chat.send"), run: () => composer.submit() },
     dispose: () => {
       state.disposed = true;
       clearTimeout(typingTimer);
       for (const off of offs) off();
+      composer.dispose();
+      app.telegram.holdVerticalSwipes(swipeKey, false);
       app.realtime.unsubscribe(`ticket:${id}`);
     },
   };

@@ -16,7 +16,9 @@ export default function ticketsView(app) {
                                onclick: () => app.router.go("new-ticket") }, i18n.t("tab.newTicket"));
   return {
     title: i18n.t("tickets.title"),
-    node: h("section", {}, h("div", { class: "row", style: "margin-bottom:12px" }, create), list.node),
+    // Opening tickets is tickets.create's: without it the list is all there is.
+    node: h("section", {}, app.session.can("tickets.create")
+      ? h("div", { class: "row", style: "margin-bottom:12px" }, create) : null, list.node),
     dispose: () => list.dispose(),
   };
 }

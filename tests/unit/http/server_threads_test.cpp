@@ -1,0 +1,188 @@
+// Where http::Server runs a request's handler: connections dealt out to one-thread
+// io_contexts, quick reads on the connection's thread when the server is told they are
+// quick, everything that may block for long on a pool — and a handler blocked on the pool
+// never holds up the other connections of its thread.
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include "http/server.hpp"
+
+namespace tb::http {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// A thread per io_context, as app::Runtime runs them.
+struct Threads {
+  explicit Threads(std::size_t connection_threads) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    for (std::size_t i = 0; i < connection_threads; ++i) {
+      contexts.push_back(std::make_unique<asio::io_context>(1));
+    }
+    for (auto& context : contexts) {
+      work.emplace_back(context->get_executor());
+      threads.emplace_back([context = context.get()] { context->run(); });
+    }
+  }
+  ~Threads() {
+    for (auto& guard : work) guard.reset();
+    for (auto& context : contexts) context->stop();
+    for (auto& thread : threads) thread.join();
+    reads.join();
+    writes.join();
+  }
+  ServerThreads lend() {
+    std::vector<asio::io_context*> connections;
+    for (std::size_t i = 1; i < contexts.size(); ++i) connections.push_back(contexts[i].get());
+    return ServerThreads{*contexts[0], reads, writes, connections};
+  }
+  // The id of the thread that runs contexts[index].
+  std::thread::id thread_of(std::size_t index) {
+    std::promise<std::thread::id> id;
+    asio::post(*contexts[index], [&] { id.set_value(std::this_thread::get_id()); });
+    return id.get_future().get();
+  }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;  // [0]: the shared io
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  asio::thread_pool reads{2};
+  asio::thread_pool writes{2};
+};
+
+// One keep-alive connection speaking plain HTTP/1.1.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  void send_get(const std::string& path) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+    asio::write(socket_, asio::buffer(request));
+  }
+  // The body of the next response (each test route answers a short body, Content-Length set).
+  std::string read_body() {
+    std::string head;
+    char byte = 0;
+    while (!head.ends_with("\r\n\r\n")) {
+      asio::read(socket_, asio::buffer(&byte, 1));
+      head += byte;
+    }
+    const auto at = head.find("Content-Length: ");
+    const auto length = std::stoul(head.substr(at + 16));
+    std::string body(length, '\0');
+    asio::read(socket_, asio::buffer(body));
+    return body;
+  }
+  std::string get(const std::string& path) {
+    send_get(path);
+    return read_body();
+  }
+
+ private:
+  asio::io_context io_;
+  tcp::socket socket_{io_};
+};
+
+std::string id_text(std::thread::id id) {
+  std::ostringstream text;
+  text << id;
+  return text.str();
+}
+
+struct Fixture {
+  Fixture(std::size_t connection_threads, bool quick_reads_inline) : threads(connection_threads) {
+    const auto where = [](Request&) {
+      return Response::text(200, "text/plain", id_text(std::this_thread::get_id()));
+    };
+    router.add(Method::get, "/quick", where, Execution::quick_read);
+    router.add(Method::get, "/pool", where, Execution::worker_pool);
+    router.add(Method::get, "/chosen", where, [](const Request& request) {
+      return request.query_param("slow") ? Execution::worker_pool : Execution::quick_read;
+    });
+    router.add(Method::get, "/blocked", [this](Request&) {
+      release.wait();
+      return Response::text(200, "text/plain", "released");
+    });
+    metrics.set_routes({});
+    ServerOptions options;
+    options.port = 0;
+    options.quick_reads_inline = quick_reads_inline;
+    server = std::make_unique<Server>(options, threads.lend(), router, metrics);
+    server->start();
+  }
+  ~Fixture() {
+    released.set_value();
+    server->request_stop();
+    server->wait_until_drained();
+    server.reset();
+  }
+
+  Threads threads;
+  Router router;
+  Metrics metrics;
+  std::promise<void> released;
+  std::shared_future<void> release = released.get_future().share();
+  std::unique_ptr<Server> server;
+};
+
+TEST(ServerThreads, ConnectionsAreDealtOutToTheConnectionThreadsInTurn) {
+  Fixture fixture(2, /*quick_reads_inline=*/true);
+  const std::set<std::string> connection_threads{id_text(fixture.threads.thread_of(1)),
+                                                 id_text(fixture.threads.thread_of(2))};
+  std::set<std::string> seen;
+  Client first(fixture.server->port());
+  Client second(fixture.server->port());
+  for (int i = 0; i < 3; ++i) {
+    const auto on_first = first.get("/quick");
+    const auto on_second = second.get("/quick");
+    EXPECT_TRUE(connection_threads.contains(on_first)) << on_first;
+    EXPECT_EQ(first.get("/quick"), on_first) << "a connection stays on its thread";
+    seen.insert(on_first);
+    seen.insert(on_second);
+  }
+  EXPECT_EQ(seen, connection_threads);
+}
+
+TEST(ServerThreads, QuickReadsRunOnTheConnectionThreadOnlyWhenToldTheyAreQuick) {
+  for (const bool inline_reads : {true, false}) {
+    Fixture fixture(1, inline_reads);
+    const auto connection_thread = id_text(fixture.threads.thread_of(1));
+    Client client(fixture.server->port());
+    EXPECT_EQ(client.get("/quick") == connection_thread, inline_reads);
+    EXPECT_NE(client.get("/pool"), connection_thread);
+    EXPECT_EQ(client.get("/chosen") == connection_thread, inline_reads);
+    EXPECT_NE(client.get("/chosen?slow=1"), connection_thread);
+  }
+}
+
+TEST(ServerThreads, AHandlerBlockedOnThePoolHoldsUpNoOtherConnectionOfItsThread) {
+  Fixture fixture(1, /*quick_reads_inline=*/true);
+  Client waiting(fixture.server->port());
+  waiting.send_get("/blocked");
+  Client other(fixture.server->port());  // on the same, only, connection thread
+  for (int i = 0; i < 20; ++i) EXPECT_FALSE(other.get("/quick").empty());
+  fixture.released.set_value();
+  EXPECT_EQ(waiting.read_body(), "released");
+  fixture.released = std::promise<void>();  // the destructor releases again, harmlessly
+}
+
+}  // namespace
+}  // namespace tb::http

@@ -273,21 +273,21 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
                             ticket.client_id = optional_string(body, "client_id");
                             // 200, not 201, for a resend: an earlier request created it.
                             const auto submitted = tickets.submit(caller, ticket);
-                            return Response::json(
-                                submitted.created ? 201 : 200,
-                                ticket_for(tickets, submitted.ticket, caller));
+                            return Response::json(submitted.created ? 201 : 200,
+                                                  ticket_for(tickets, submitted.ticket, caller));
                           });
   endpoints.add_protected(
       Method::get, "/tickets/{id}", std::nullopt,
       [&](Request& request, const Principal& caller) {
-        return Response::json(
-            200, ticket_for(tickets, tickets.get(caller, path_id(request)), caller));
+        return Response::json(200,
+                              ticket_for(tickets, tickets.get(caller, path_id(request)), caller));
       },
       Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(
       Method::put, "/tickets/{id}", std::nullopt, [&](Request& request, const Principal& caller) {
         const auto update = ticket_update(read_object(request));
-        return Response::json(200, ticket_for(tickets, tickets.update(caller, path_id(request), update), caller));
+        return Response::json(
+            200, ticket_for(tickets, tickets.update(caller, path_id(request), update), caller));
       });
   endpoints.add_protected(Method::del, "/tickets/{id}", Permission::tickets_delete,
                           [&](Request& request, const Principal& caller) {

@@ -87,9 +87,9 @@ PermissionSet default_permissions(Role role) {
     }
   }
   if (role_level(role) >= role_level(Role::admin)) {
-    for (auto p : {P::tickets_delete, P::users_manage_roles, P::categories_manage,
-                   P::auto_replies_manage, P::canned_replies_manage, P::reports_export,
-                   P::audit_view, P::settings_manage}) {
+    for (auto p :
+         {P::tickets_delete, P::users_manage_roles, P::categories_manage, P::auto_replies_manage,
+          P::canned_replies_manage, P::reports_export, P::audit_view, P::settings_manage}) {
       set.add(p);
     }
   }

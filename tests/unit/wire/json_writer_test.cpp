@@ -43,9 +43,11 @@ TEST(JsonWriter, WritesATicketForItsCallerWithTheAllowedStatusesLast) {
   const auto plain = ticket_document(full_ticket(), now);
   EXPECT_EQ(text.substr(0, plain.size() - 1), plain.substr(0, plain.size() - 1));
   EXPECT_EQ(parsed.size(), boost::json::parse(plain).as_object().size() + 1);
-  EXPECT_EQ(boost::json::serialize(
-                boost::json::parse(ticket_document(full_ticket(), now, {})).at("allowed_statuses")),
-            "[]");
+  EXPECT_EQ(
+      boost::json::serialize(
+          boost::json::parse(ticket_document(full_ticket(), now, std::span<const TicketStatus>{}))
+              .at("allowed_statuses")),
+      "[]");
 }
 
 TEST(JsonWriter, WritesATicketAsItsContractSays) {

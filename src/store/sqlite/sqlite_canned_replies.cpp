@@ -1,4 +1,7 @@
 // SqliteStore: canned replies, each change with its audit entry in one write transaction.
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "store/sqlite/audit_log.hpp"
 #include "store/sqlite/columns.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -9,8 +12,10 @@ namespace {
 constexpr std::string_view kSelect = "SELECT id, name, body, updated_at FROM canned_replies";
 
 // How a reply reads in the audit log's old and new columns: its name, then its text.
+// The audit log keeps records as JSON objects (as service/audit_trail does for categories
+// and auto-replies), which GET /audit shows as objects.
 std::string audit_text(const CannedReply& reply) {
-  return reply.name + "\n" + reply.body;
+  return boost::json::serialize(boost::json::object{{"name", reply.name}, {"body", reply.body}});
 }
 
 CannedReply reply_from_row(const Statement& row) {

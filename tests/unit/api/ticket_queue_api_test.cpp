@@ -24,6 +24,12 @@ class TicketQueueApi : public testing::AppFixture {
         call(Method::post, "/categories", R"({"name":"Billing","sla_minutes":60})", admin_);
     ASSERT_EQ(response.status, 201) << response.body;
     billing_ = json(response).at("id").as_int64();
+    // The orders are tested over every priority, critical included, which customers may
+    // choose only when the settings allow it.
+    ASSERT_EQ(call(Method::put, "/settings",
+                   R"({"customers":{"priorities":["low","normal","high","critical"]}})", admin_)
+                  .status,
+              200);
   }
 
   std::int64_t create_ticket(const std::string& who, const std::string& subject,

@@ -260,7 +260,14 @@ WireResponse to_wire(Response&& response, unsigned version, bool keep_alive, boo
   const auto reason = bhttp::obsolete_reason(status);
   header.append(reason.data(), reason.size());
   const auto add = [&header](std::string_view name, std::string_view value) {
-    header.append(name).append(": ").append(value).append("\r\n");
+    header.append(name).append(": ");
+    // A line break in a value would end the header early (response splitting): never sent.
+    if (value.find_first_of("\r\n") == std::string_view::npos) {
+      header.append(value);
+    } else {
+      for (const char c : value) header += (c == '\r' || c == '\n') ? ' ' : c;
+    }
+    header += "\r\n";
   };
   header += "\r\n";
   add("Date", http_date_now());

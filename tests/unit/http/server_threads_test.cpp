@@ -77,14 +77,19 @@ class Client {
     const std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
     asio::write(socket_, asio::buffer(request));
   }
-  // The body of the next response (each test route answers a short body, Content-Length set).
-  std::string read_body() {
+  // The status line and header of the next response, up to the blank line.
+  std::string read_head() {
     std::string head;
     char byte = 0;
     while (!head.ends_with("\r\n\r\n")) {
       asio::read(socket_, asio::buffer(&byte, 1));
       head += byte;
     }
+    return head;
+  }
+  // The body of the next response (each test route answers a short body, Content-Length set).
+  std::string read_body() {
+    const auto head = read_head();
     const auto at = head.find("Content-Length: ");
     const auto length = std::stoul(head.substr(at + 16));
     std::string body(length, '\0');
@@ -116,6 +121,11 @@ struct Fixture {
     router.add(Method::get, "/pool", where, Execution::worker_pool);
     router.add(Method::get, "/chosen", where, [](const Request& request) {
       return request.query_param("slow") ? Execution::worker_pool : Execution::quick_read;
+    });
+    router.add(Method::get, "/split", [](Request&) {
+      auto response = Response::text(200, "text/plain", "ok");
+      response.headers.emplace_back("X-Note", "a\r\nSet-Cookie: stolen=1\r\n\r\nbody");
+      return response;
     });
     router.add(Method::get, "/blocked", [this](Request&) {
       release.wait();
@@ -182,6 +192,17 @@ TEST(ServerThreads, AHandlerBlockedOnThePoolHoldsUpNoOtherConnectionOfItsThread)
   fixture.released.set_value();
   EXPECT_EQ(waiting.read_body(), "released");
   fixture.released = std::promise<void>();  // the destructor releases again, harmlessly
+}
+
+// A header value with a line break (from whatever a handler put in it) stays one header line.
+TEST(ServerResponses, AHeaderValueCannotSplitTheResponse) {
+  Fixture fixture(1, /*quick_reads_inline=*/true);
+  Client client(fixture.server->port());
+  client.send_get("/split");
+  const auto head = client.read_head();
+  EXPECT_NE(head.find("X-Note: a  Set-Cookie: stolen=1    body\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("\r\nSet-Cookie"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nContent-Length: 2\r\n"), std::string::npos) << head;
 }
 
 }  // namespace

@@ -28,23 +28,6 @@ bool is_token_character(utf8proc_int32_t code_point) {
   }
 }
 
-template <class OnCharacter>
-void for_each_character(std::string_view utf8, OnCharacter on_character) {
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
-  std::size_t at = 0;
-  while (at < utf8.size()) {
-    utf8proc_int32_t code_point = 0;
-    const auto length =
-        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(utf8.size() - at), &code_point);
-    if (length <= 0) {
-      ++at;
-      continue;
-    }
-    on_character(code_point, utf8.substr(at, static_cast<std::size_t>(length)));
-    at += static_cast<std::size_t>(length);
-  }
-}
-
 std::vector<std::string> tokens_of(std::string_view folded) {
   std::vector<std::string> tokens;
   std::string token;

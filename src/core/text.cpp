@@ -9,25 +9,6 @@
 namespace tb {
 namespace {
 
-// Calls `on_character(code_point, bytes)` for each well-formed character of `utf8`, in order,
-// skipping an invalid sequence one byte at a time.
-template <class OnCharacter>
-void for_each_character(std::string_view utf8, OnCharacter on_character) {
-  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
-  std::size_t at = 0;
-  while (at < utf8.size()) {
-    utf8proc_int32_t code_point = 0;
-    const auto length =
-        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(utf8.size() - at), &code_point);
-    if (length <= 0) {
-      ++at;
-      continue;
-    }
-    on_character(code_point, utf8.substr(at, static_cast<std::size_t>(length)));
-    at += static_cast<std::size_t>(length);
-  }
-}
-
 bool separates_words(utf8proc_int32_t code_point) {
   switch (utf8proc_category(code_point)) {
     case UTF8PROC_CATEGORY_CC:  // controls: C0, DEL, C1 (NUL, tab, newlines, NEL, ...)

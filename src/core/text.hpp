@@ -5,8 +5,10 @@
 // the invalid bytes are dropped.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utf8proc.h>
 #include <vector>
 
 namespace tb {
@@ -27,5 +29,24 @@ std::string fold_case(std::string_view utf8);
 // The words of `utf8`: the runs between whitespace (Unicode separators) and control
 // characters, NUL included. Empty when the text holds nothing else.
 std::vector<std::string> split_words(std::string_view utf8);
+
+// Calls `on_character(code_point, bytes)` for each well-formed character of `utf8`, in order,
+// skipping an invalid sequence one byte at a time.
+template <class OnCharacter>
+void for_each_character(std::string_view utf8, OnCharacter on_character) {
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
+  std::size_t at = 0;
+  while (at < utf8.size()) {
+    utf8proc_int32_t code_point = 0;
+    const auto length =
+        utf8proc_iterate(bytes + at, static_cast<utf8proc_ssize_t>(utf8.size() - at), &code_point);
+    if (length <= 0) {
+      ++at;
+      continue;
+    }
+    on_character(code_point, utf8.substr(at, static_cast<std::size_t>(length)));
+    at += static_cast<std::size_t>(length);
+  }
+}
 
 }  // namespace tb

@@ -58,7 +58,7 @@ if [ $e2e = 1 ]; then
     exit 1
   fi
   # Bounded as a whole; the harness kills its servers and browsers whatever happens.
-  timeout --kill-after=10 600 tests/e2e/run-all.sh
+  timeout --kill-after=10 1200 tests/e2e/run-all.sh
 fi
 if [ $asan = 1 ]; then
   run_preset asan

@@ -72,8 +72,15 @@ void append_allowed(std::string& allow, Method method) {
 }  // namespace
 
 void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
+  add(method, pattern, std::move(handler), always(execution));
+}
+
+void Router::add(Method method, std::string_view pattern, Handler handler,
+                 ExecutionChoice execution) {
   if (!pattern.starts_with('/')) throw std::invalid_argument("route must start with '/'");
-  Route route{routes_.size(), method, std::string(pattern), std::move(handler), execution, {}, {}};
+  if (!execution) execution = always(Execution::worker_pool);
+  Route route{routes_.size(),       method, std::string(pattern), std::move(handler),
+              std::move(execution), {}};
   const auto parts = split_path(pattern);
   for (size_t i = 0; i < parts.size(); ++i) {
     if (is_rest_parameter(parts[i]) && i + 1 != parts.size()) {
@@ -82,12 +89,6 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Execu
     route.segments.emplace_back(parts[i]);
   }
   routes_.push_back(std::move(route));
-}
-
-void Router::add(Method method, std::string_view pattern, Handler handler,
-                 ExecutionChoice execution) {
-  add(method, pattern, std::move(handler));
-  routes_.back().choose_execution = std::move(execution);
 }
 
 RouteMatch Router::match(Method method, std::string_view path) const {

@@ -31,13 +31,8 @@ struct Route {
   Method method;
   std::string pattern;  // "/tickets/{id}", "/app/{path...}"
   Handler handler;
-  Execution execution;
-  ExecutionChoice choose_execution;  // when set, decides per request instead of `execution`
+  ExecutionChoice execution;  // where this request's handler runs (always set)
   std::vector<std::string> segments;
-
-  Execution execution_for(const Request& request) const {
-    return choose_execution ? choose_execution(request) : execution;
-  }
 };
 
 struct RouteMatch {

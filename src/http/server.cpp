@@ -444,7 +444,7 @@ awaitable<Response> dispatch(Impl& server, Request request, std::size_t& metrics
   const bool gzip_ok = accepts_gzip(request.header("accept-encoding"));
   RouteMatch match = server.router.match(request.method, request.path);
   metrics_slot = match.path_route ? match.path_route->id : server.metrics.unmatched_slot();
-  if (match.route && runs_on_pool(server, match.route->execution_for(request))) {
+  if (match.route && runs_on_pool(server, match.route->execution(request))) {
     // Reads get a pool sized for the cores; writes a larger one, because a write spends most
     // of its time waiting for its batch to commit, and more waiting writes make bigger
     // batches — without crowding the cores that reads need.

@@ -150,3 +150,35 @@ test("without Telegram's script at all the app still signs in and works, as in a
     await context.close();
   }
 });
+
+// After a deploy, a page loaded before it names modules by fingerprints the server no longer
+// has. The first view module that fails to load makes the page reload, once, at the same
+// address, and the new version shows the screen asked for.
+test("a view module gone with a deploy makes the page reload once, at the same address", async () => {
+  const context = await newContext(browser, "phone");
+  try {
+    const page = await context.newPage();
+    const watch = new PageWatch(page, "module gone after a deploy");
+    watch.allow(/new_ticket|Failed to load resource/);  // the 404 is reported by the browser
+    let refused = 0;
+    await page.route(/\/app\/js\/views\/new_ticket\.[0-9a-f]+\.js$/, (route) => {
+      if (refused > 0) return route.continue();
+      refused += 1;
+      return route.fulfill({ status: 404, contentType: "application/json",
+                             body: '{"error":{"code":"not_found","message":"no such file"}}' });
+    });
+    watchRequests(page);
+    await page.goto(launchUrl(server, CUSTOMER));
+    await firstScreen(page);
+    let loads = 0;
+    page.on("load", () => { loads += 1; });
+    await page.getByLabel("Sections").getByRole("button", { name: "New ticket" }).click();
+    await page.locator('#view[data-view="new-ticket"]').waitFor();
+    assert.equal(refused, 1);
+    assert.equal(loads, 1, "the page reloaded once");
+    assert.match(await page.evaluate(() => location.hash), /^#\/new$/);
+    checkPages([watch]);
+  } finally {
+    await context.close();
+  }
+});

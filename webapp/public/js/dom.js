@@ -100,3 +100,7 @@ export function assetUrl(path) {
     return plain;
   }
 }
+
+// From this width (app.css's wide layout) the queue shows the open ticket beside the list,
+// and a ticket's details stay open beside the conversation.
+export const wideScreen = window.matchMedia?.("(min-width: 960px)") ?? { matches: false };

@@ -17,7 +17,7 @@
 // in the address bar to be copied with a link. Going deeper pushes a history entry; Back
 // (the browser's, Telegram's BackButton or the page's own button) goes back through
 // history when the entry below is this app's, and otherwise to the view's parent.
-import { focusHeading, h, replace } from "./dom.js";
+import { focusHeading, h, replace, wideScreen } from "./dom.js";
 import { can, hasAdminSection, worksQueue } from "./domain.js";
 import { i18n } from "./i18n.js";
 import { telegram } from "./telegram.js";
@@ -33,12 +33,41 @@ const views = {
   settings: () => import("./views/settings.js"),
 };
 
+// The root screens that need nothing of Telegram's script to be drawn.
+const LISTS = new Set(["queue", "tickets"]);
+
 // A stack entry → its address (without "#/"): the top entry names the screen.
 export function pathOf({ name, params = {} }) {
   if (name === "ticket") return `tickets/${params.id}`;
+  if (name === "queue" && params.open) return `tickets/${params.open}`;  // beside the list
   if (name === "admin" && params.section) return `admin/${encodeURIComponent(params.section)}`;
   if (name === "new-ticket") return "new";
   return name;
+}
+
+// A view's module that does not load is most often one that a deploy replaced since this page
+// was loaded: the fingerprinted name in the page's import map is gone from the server. The
+// page reloads, once, to get the new version at the same address. A second failure within a
+// minute is an outage, not a new version, and does not become a loop of reloads.
+function reloadForNewVersion() {
+  const key = "tb.reloadedForNewVersion";
+  try {
+    if (Date.now() - Number(sessionStorage.getItem(key) ?? 0) < 60_000) return false;
+    sessionStorage.setItem(key, String(Date.now()));
+  } catch {
+    return false;  // no storage to remember the reload by: no reload, rather than a loop
+  }
+  location.reload();
+  return true;
+}
+
+// A ticket that was open beside the queue, shown again on a narrow screen (a restored entry, a
+// rotated phone): there is no room beside the list, so the ticket is a screen of its own.
+function fitScreen(stack) {
+  const top = stack[stack.length - 1];
+  if (top?.name !== "queue" || !top.params?.open || wideScreen.matches) return stack;
+  return [...stack.slice(0, -1), { name: "queue", params: {} },
+          { name: "ticket", params: { id: top.params.open } }];
 }
 
 export class Router {
@@ -59,10 +88,15 @@ export class Router {
 
   // The first screen: the login; or the screen the address names (a reload, a link), or the
   // deep link Telegram opened the app with (start_param `ticket_42`), or the person's list.
+  //
+  // A list (the first screen of almost every launch) is shown at once; a screen that puts its
+  // actions on Telegram's own buttons (Back, MainButton) waits for Telegram's script, which
+  // says whether there are such buttons. Either way the address is written only once that
+  // script has read the launch data in it (record).
   async home(user, startParam = "") {
-    await telegram.loaded;  // its script has read the launch data in the address
     this.user = user;
     if (!user) {
+      await telegram.loaded;
       this.tabs.hidden = true;
       return this.show([{ name: "login", params: {} }], { history: "keep" });
     }
@@ -78,6 +112,7 @@ export class Router {
       this.depth = saved?.depth ?? 0;
       stack = saved?.stack ?? this.stackFor(location.hash);
     }
+    if (stack.length > 1 || !LISTS.has(stack[0].name)) await telegram.loaded;
     return this.show(stack, { history: "replace" });
   }
 
@@ -111,21 +146,52 @@ export class Router {
     if (!this.user) return;
     if (state?.stack) {
       this.depth = state.depth ?? 0;
-      this.show(state.stack, { history: "keep" });
+      if (!this.updateInPlace(state.stack)) this.show(state.stack, { history: "keep" });
     } else {
       this.depth += 1;
-      this.show(this.stackFor(location.hash), { history: "replace" });
+      const stack = this.stackFor(location.hash);
+      if (this.updateInPlace(stack)) this.record(stack, "replace");
+      else this.show(stack, { history: "replace" });
     }
+  }
+
+  // A new history entry for the view on screen with new `params` (the queue's opened ticket),
+  // which the view has already shown: the address follows, nothing is drawn again.
+  select(params) {
+    const top = this.stack[this.stack.length - 1];
+    const stack = [...this.stack.slice(0, -1), { ...top, params }];
+    this.record(stack, "push");
+    this.stack = stack;
+  }
+
+  // When `stack` differs from the one on screen only in its top view's params and that view
+  // takes new params (update), it gets them, and keeps its state (a list's scroll, a draft).
+  updateInPlace(stack) {
+    const update = this.current?.view.update;
+    if (!update || stack.length !== this.stack.length) return false;
+    const same = stack.every((entry, at) => entry.name === this.stack[at].name &&
+      (at === stack.length - 1 || JSON.stringify(entry.params) === JSON.stringify(this.stack[at].params)));
+    if (!same) return false;
+    this.stack = stack;
+    update(stack[stack.length - 1].params ?? {});
+    return true;
   }
 
   // `history`: "push" a new entry (deeper), "replace" this one, or "keep" it as it is.
   async show(stack, { history: mode = "replace" } = {}) {
+    stack = fitScreen(stack);
     this.leave();
     if (mode === "push" || mode === "replace") this.record(stack, mode);
     this.stack = stack;
     const navigation = ++this.navigations;
     const { name, params } = stack[stack.length - 1];
-    const module = await views[name]();
+    let module;
+    try {
+      module = await views[name]();
+    } catch (error) {
+      if (reloadForNewVersion()) return;
+      throw error;
+    }
     // Another navigation began while this view's module loaded: that one wins.
     if (navigation !== this.navigations) return;
     const view = module.default(this.app, params);
@@ -153,8 +219,13 @@ export class Router {
     if (mode === "push") this.depth += 1;
     const url = `${location.pathname}${location.search}#/${pathOf(stack[stack.length - 1])}`;
     const state = { stack, depth: this.depth };
-    if (mode === "push") history.pushState(state, "", url);
-    else history.replaceState(state, "", url);
+    const write = () => {
+      if (mode === "push") history.pushState(state, "", url);
+      else history.replaceState(state, "", url);
+    };
+    // Telegram's script reads its launch data from the first address: it stays until then.
+    if (telegram.settled) write();
+    else telegram.loaded.then(write);
   }
 
   // The person's first tab.
@@ -171,7 +242,9 @@ export class Router {
     const home = this.rootEntry();
     const [first, second] = parts;
     if (first === "tickets" && /^\d+$/.test(second ?? "")) {
-      return [home, { name: "ticket", params: { id: Number(second) } }];
+      return home.name === "queue" && wideScreen.matches
+        ? [{ name: "queue", params: { open: Number(second) } }]
+        : [home, { name: "ticket", params: { id: Number(second) } }];
     }
     if (first === "admin" && hasAdminSection(user)) {
       return second ? [{ name: "admin", params: {} }, { name: "admin", params: { section: second } }]

@@ -40,6 +40,7 @@ if (!webApp) {
 // Telegram's script, added here rather than by a <script> in the page, so that its load or
 // error cannot pass before anyone listens (index.html preloads it: it is on its way from the
 // start). Async: nothing waits for it but what needs it.
+let scriptSettled = Boolean(webApp);
 const loaded = new Promise((resolve) => {
   if (webApp) {
     resolve();
@@ -47,6 +48,7 @@ const loaded = new Promise((resolve) => {
   }
   const done = () => {
     webApp = window.Telegram?.WebApp;
+    scriptSettled = true;
     resolve();
   };
   const script = document.createElement("script");
@@ -58,8 +60,11 @@ const loaded = new Promise((resolve) => {
 });
 
 export const telegram = {
-  // Resolves once Telegram's script has run (or could not be loaded).
+  // Resolves once Telegram's script has run (or could not be loaded); `settled` says so at once.
   loaded,
+  get settled() {
+    return scriptSettled;
+  },
 
   // Signed launch data; empty outside Telegram.
   get initData() {

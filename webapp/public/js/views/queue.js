@@ -5,22 +5,24 @@
 // filters are the person's own, kept across launches (queue_filters.js). On a wide screen the
 // selected ticket opens beside the list. Keys (by position, so a Russian layout works too):
 // "/" search, J/K move, Enter open.
-import { debounce, h, replace } from "../dom.js";
+import { debounce, h, replace, wideScreen } from "../dom.js";
 import { PRIORITIES, STATUSES } from "../domain.js";
 import { i18n } from "../i18n.js";
 import { shortcuts } from "../shortcuts.js";
 import { TicketList } from "./ticket_list.js";
-import { SCOPES, SORTS, defaultFilters, listQuery, loadFilters, saveFilters } from "./queue_filters.js";
+import { SCOPES, SORTS, listQuery, loadFilters, saveFilters } from "./queue_filters.js";
 import ticketView from "./ticket.js";
 
-const WIDE = window.matchMedia("(min-width: 960px)");
 const STAFF_ROLES = ["helper", "moderator", "admin", "developer"];
 
-export default function queueView(app) {
+export default function queueView(app, params = {}) {
   const t = i18n.t;
   const me = app.session.user;
   const choosesPeople = app.session.can("users.view");  // moderators: the assignee filter
-  let filters = defaultFilters();
+  // This device's copy of the person's filters at once; Telegram's copy comes later (below).
+  const saved = loadFilters(me.id);
+  let filters = saved.filters;
+  let touched = false;  // the person changed a filter in this view: Telegram's copy is stale
 
   const searching = () => filters.q.trim() !== "";
   const matches = (ticket) => {
@@ -36,19 +38,28 @@ export default function queueView(app) {
       (!filters.category_id || String(ticket.category_id) === String(filters.category_id));
   };
 
-  const detail = h("aside", { class: "queue-detail", "aria-label": t("ticket.details") },
-                   h("p", { class: "placeholder card" }, t("queue.pick")));
+  const placeholder = () => h("p", { class: "placeholder card" }, t("queue.pick"));
+  const detail = h("aside", { class: "queue-detail", "aria-label": t("ticket.details") }, placeholder());
   let shown = null;  // the ticket view in the detail pane
   let shownId = null;
+  const showInPane = (id) => {
+    if (id === shownId) return;
+    shown?.dispose?.();
+    shownId = id;
+    shown = id === null ? null : ticketView(app, { id, embedded: true });
+    replace(detail, shown ? shown.node : placeholder());
+    list.select(id);
+  };
+  // On a wide screen the ticket opens beside the list, with its own address (#/tickets/N) and
+  // history entry, so Back, Forward, a reload and a link show it there again.
   const open = (ticket) => {
-    if (!WIDE.matches) {
+    if (!wideScreen.matches) {
       app.router.go("ticket", { id: ticket.id });
       return;
     }
-    shown?.dispose?.();
-    shownId = ticket.id;
-    shown = ticketView(app, { id: ticket.id, embedded: true });
-    replace(detail, shown.node);
+    if (ticket.id === shownId) return;
+    showInPane(ticket.id);
+    app.router.select({ open: ticket.id });
   };
 
   const list = new TicketList(app, {
@@ -57,12 +68,14 @@ export default function queueView(app) {
                                                  unread_total: cursor ? undefined : "true" }),
     matches, onOpen: open, showAssignee: true,
     order: () => filters.sort, searching,
-    isOpen: (id) => WIDE.matches && id === shownId,
+    isOpen: (id) => wideScreen.matches && id === shownId,
   });
   list.emptyText = t("queue.empty");
+  list.reload();  // the first page before anything else the view asks the server for
 
   // --- the controls; sync() shows `filters` in them ---------------------------------------
   const changed = () => {
+    touched = true;
     saveFilters(me.id, filters);
     sync();
     list.reload();
@@ -134,7 +147,7 @@ export default function queueView(app) {
   const more = h("details", { class: "more-filters" },
     h("summary", {}, t("queue.filters"), moreCount),
     h("div", { class: "queue-filter-row" }, priority, category),
-    WIDE.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null);
+    wideScreen.matches ? h("p", { class: "hint" }, t("queue.shortcuts")) : null);
 
   function sync() {
     if (search.value !== filters.q && document.activeElement !== search) search.value = filters.q;
@@ -177,14 +190,16 @@ export default function queueView(app) {
   };
   document.addEventListener("keydown", onKey);
 
-  // The person's own filters, then the first page (one request, not one per default).
+  // Telegram's copy of the filters, if another device changed them, replaces them when it
+  // comes, unless the person has changed something here meanwhile.
   let disposed = false;
-  loadFilters(me.id).catch(() => defaultFilters()).then((saved) => {
-    if (disposed) return;
-    filters = { ...saved, q: filters.q };
+  if (params.open && wideScreen.matches) showInPane(Number(params.open));
+  saved.later.then((fromCloud) => {
+    if (disposed || touched || !fromCloud) return;
+    filters = { ...fromCloud, q: filters.q };
     sync();
     list.reload();
-  });
+  }).catch(() => {});
   sync();
 
   const controls = h("div", { class: "card queue-controls" },
@@ -197,6 +212,8 @@ export default function queueView(app) {
     // On a wide screen: filters and list on the left, the open ticket on the right.
     node: h("section", { class: "queue-layout" },
       h("div", { class: "queue-side" }, controls, list.node), detail),
+    // Back or Forward to another ticket beside the list, or to none.
+    update: (next) => showInPane(next.open && wideScreen.matches ? Number(next.open) : null),
     dispose: () => {
       disposed = true;
       document.removeEventListener("keydown", onKey);

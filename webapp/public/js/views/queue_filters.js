@@ -3,6 +3,7 @@
 // CloudStorage (Bot API 6.9) when the app runs inside Telegram, so they follow the person to
 // another device, and in localStorage always (outside Telegram, and as the quick copy).
 import { PRIORITIES, STATUSES } from "../domain.js";
+import { telegram } from "../telegram.js";
 
 export const ACTIVE_STATUSES = ["open", "in_progress", "waiting"];
 export const SORTS = ["last_activity", "priority", "sla_due", "created_at"];
@@ -10,9 +11,8 @@ export const SCOPES = ["mine", "unassigned", "all"];
 
 // CloudStorage keys: 1-128 characters of A-Z a-z 0-9 _ -; values up to 4096 characters.
 const CLOUD_KEY = "queue_filters_v1";
-const CLOUD_WAIT_MS = 1_500;
 
-export function defaultFilters() {
+function defaultFilters() {
   return { scope: "all", assignee: "", statuses: [...ACTIVE_STATUSES], priority: "",
            category_id: "", sort: "last_activity", q: "" };
 }
@@ -70,41 +70,57 @@ function parse(text) {
   }
 }
 
-// The person's saved filters: Telegram's copy when it answers in time, else this device's.
-export async function loadFilters(userId) {
-  let local = null;
+function readLocal(userId) {
   try {
-    local = parse(localStorage.getItem(localKey(userId)));
+    return parse(localStorage.getItem(localKey(userId)));
   } catch {
-    // Storage refused (private mode, a sandboxed frame): the defaults, or Telegram's copy.
+    return null;  // storage refused (private mode, a sandboxed frame): the defaults
   }
-  const cloud = cloudStorage();
-  if (cloud) {
-    const stored = await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(null), CLOUD_WAIT_MS);
-      try {
-        cloud.getItem(CLOUD_KEY, (error, value) => {
-          clearTimeout(timer);
-          resolve(error ? null : parse(value));
-        });
-      } catch {
-        clearTimeout(timer);
-        resolve(null);
-      }
-    });
-    if (stored) return cleanFilters(stored);
-  }
-  return cleanFilters(local);
 }
 
-export function saveFilters(userId, filters) {
-  const { q, ...kept } = filters;  // the search text is for now, not for the next launch
-  const text = JSON.stringify(kept);
+function writeLocal(userId, text) {
   try {
     localStorage.setItem(localKey(userId), text);
   } catch {
     // Storage full or refused (private mode): the filters last this launch only.
   }
+}
+
+function readCloud(cloud) {
+  return new Promise((resolve) => {
+    try {
+      cloud.getItem(CLOUD_KEY, (error, value) => resolve(error ? null : parse(value)));
+    } catch {
+      resolve(null);  // an old client that refuses the call
+    }
+  });
+}
+
+// The person's saved filters. `filters` is this device's copy (or the defaults), at once: the
+// first page must not wait on Telegram, which may take a second or never answer. `later`
+// resolves to Telegram's copy when it differs (the person chose on another device; it is then
+// kept here too), else to null.
+export function loadFilters(userId) {
+  const filters = cleanFilters(readLocal(userId));
+  // The queue may be drawn before Telegram's script has run: its CloudStorage comes with it.
+  const later = telegram.loaded.then(() => {
+    const cloud = cloudStorage();
+    return cloud ? readCloud(cloud) : null;
+  }).then((stored) => {
+    if (!stored) return null;
+    const fromCloud = cleanFilters(stored);
+    const text = JSON.stringify(fromCloud);
+    if (text === JSON.stringify(filters)) return null;
+    writeLocal(userId, text);
+    return fromCloud;
+  });
+  return { filters, later };
+}
+
+export function saveFilters(userId, filters) {
+  const { q, ...kept } = filters;  // the search text is for now, not for the next launch
+  const text = JSON.stringify(kept);
+  writeLocal(userId, text);
   try {
     cloudStorage()?.setItem(CLOUD_KEY, text, () => {});
   } catch {

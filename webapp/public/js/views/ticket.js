@@ -8,7 +8,7 @@
 // change puts every control back on the ticket's real state and says why in the person's
 // language. The parts: ticket/messages.js (bubbles, links, days), ticket/composer.js (the
 // composer, its note mode, drafts and Telegram's buttons), ticket/canned.js (canned replies).
-import { field, h, replace } from "../dom.js";
+import { field, h, replace, wideScreen } from "../dom.js";
 import { i18n } from "../i18n.js";
 import { isFinished, isStaff, PRIORITIES } from "../domain.js";
 import { seen } from "../seen.js";
@@ -21,8 +21,6 @@ const NEAR_BOTTOM_PX = 80;
 const TYPING_SHOWN_MS = 5000;
 const PAGE = 200;
 const OTHER_TICKETS = 10;
-// From this width the details stay open beside the conversation's height; below it they fold.
-const WIDE = "(min-width: 960px)";
 
 export default function ticketView(app, { id, embedded = false }) {
   const t = i18n.t;
@@ -62,7 +60,7 @@ export default function ticketView(app, { id, embedded = false }) {
     details.hidden = !open;
     node.classList.toggle("details-open", open);
   };
-  setOpen(window.matchMedia?.(WIDE).matches ?? false);
+  setOpen(wideScreen.matches);  // below that width they fold
 
   // --- the conversation ---------------------------------------------------------------
   const nearBottom = () => chat.scrollHeight - chat.scrollTop - chat.clientHeight < NEAR_BOTTOM_PX;

@@ -50,7 +50,7 @@ void add_category_routes(Endpoints& endpoints, service::CategoryService& categor
         for (const auto& category : categories.list(caller))
           items.emplace_back(category_json(category));
         auto response = collection(std::move(items), std::nullopt);
-        pages.put(key, writes, std::nullopt, response.body);
+        pages.put(key, writes, CachedPage{response.body, {}, std::nullopt});
         return response;
       },
       Credentials::header, http::always(http::Execution::quick_read));

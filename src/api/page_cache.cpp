@@ -7,33 +7,34 @@ std::shared_ptr<const CachedPage> PageCache::find(const std::string& key, std::u
   std::lock_guard lock(mutex_);
   if (writes == writes_) {
     const auto found = entries_.find(key);
-    if (found != entries_.end() && (!found->second.until || now <= *found->second.until)) {
+    if (found != entries_.end() && (!found->second->until || now <= *found->second->until)) {
       ++counts_.hits;
-      return found->second.page;
+      return found->second;
     }
   }
   ++counts_.misses;
   return nullptr;
 }
 
-void PageCache::put(std::string key, std::uint64_t writes, std::optional<Timestamp> until,
-                    std::string body, std::vector<std::int64_t> ids) {
-  if (body.size() > max_bytes_) return;
+std::shared_ptr<const CachedPage> PageCache::put(std::string key, std::uint64_t writes,
+                                                 CachedPage page) {
+  auto kept = std::make_shared<const CachedPage>(std::move(page));
+  const auto size = kept->body.size();
+  if (size > max_bytes_) return kept;
   std::lock_guard lock(mutex_);
-  if (writes < writes_) return;  // built before a write that stored answers already saw
+  if (writes < writes_) return kept;  // built before a write that stored answers already saw
   // A write since the stored answers makes all of them stale; a full cache starts afresh,
   // which costs little since every write empties it anyway.
-  if (writes > writes_ || bytes_ + body.size() > max_bytes_) {
+  if (writes > writes_ || bytes_ + size > max_bytes_) {
     entries_.clear();
     bytes_ = 0;
     writes_ = writes;
   }
-  const auto size = body.size();
   auto& entry = entries_[std::move(key)];
-  if (entry.page) bytes_ -= entry.page->body.size();
-  entry =
-      Entry{until, std::make_shared<const CachedPage>(CachedPage{std::move(body), std::move(ids)})};
+  if (entry) bytes_ -= entry->body.size();
+  entry = kept;
   bytes_ += size;
+  return kept;
 }
 
 PageCache::Counts PageCache::counts() const {

@@ -17,11 +17,13 @@
 
 namespace tb::api {
 
-// A kept answer, and the ids of the tickets it shows (for what is added per viewer to a
-// shared page: their unread counts).
+// A kept answer; the ids of the tickets it shows (for what is added per viewer to a shared
+// page: their unread counts); and when the clock alone would change it (an SLA falling due;
+// none: only a write does).
 struct CachedPage {
   std::string body;
   std::vector<std::int64_t> ids;
+  std::optional<Timestamp> until;
 };
 
 class PageCache {
@@ -32,10 +34,9 @@ class PageCache {
   // The answer stored under `key`, if it was built at `writes` and is still good at `now`.
   std::shared_ptr<const CachedPage> find(const std::string& key, std::uint64_t writes,
                                          Timestamp now);
-  // Keeps `body`, built from a read that began when the store's write count was `writes`,
-  // good until `until` (forever: nothing) or the next write.
-  void put(std::string key, std::uint64_t writes, std::optional<Timestamp> until, std::string body,
-           std::vector<std::int64_t> ids = {});
+  // Keeps `page`, built from a read that began when the store's write count was `writes`, until
+  // the next write or its `until`. Returns it, kept or not (too large, or built before a write).
+  std::shared_ptr<const CachedPage> put(std::string key, std::uint64_t writes, CachedPage page);
 
   struct Counts {
     std::uint64_t hits = 0;
@@ -44,16 +45,11 @@ class PageCache {
   Counts counts() const;
 
  private:
-  struct Entry {
-    std::optional<Timestamp> until;
-    std::shared_ptr<const CachedPage> page;
-  };
-
   const std::size_t max_bytes_;
   mutable std::mutex mutex_;
   std::uint64_t writes_ = 0;  // the write count every stored answer was built at
   std::size_t bytes_ = 0;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedPage>> entries_;
   Counts counts_;
 };
 

@@ -149,14 +149,9 @@ std::optional<Timestamp> first_breach(const std::vector<Ticket>& tickets, Timest
 }
 
 // A rendered page of the list, the ids it shows, and until when the clock alone leaves it right.
-struct ListPage {
-  std::string body;
-  std::vector<std::int64_t> ids;
-  std::optional<Timestamp> until;
-};
-
-ListPage ticket_list_page(service::TicketService& tickets, const Principal& caller,
-                          const store::TicketQuery& query, Timestamp now, TicketRedaction hidden) {
+CachedPage ticket_list_page(service::TicketService& tickets, const Principal& caller,
+                            const store::TicketQuery& query, Timestamp now,
+                            TicketRedaction hidden) {
   auto fetch = query;
   fetch.limit = query.limit + 1;
   auto found = tickets.list(caller, fetch);
@@ -168,8 +163,8 @@ ListPage ticket_list_page(service::TicketService& tickets, const Principal& call
   std::vector<std::int64_t> ids;
   ids.reserve(found.size());
   for (const auto& ticket : found) ids.push_back(ticket.id);
-  return ListPage{wire::ticket_page(found, now, next, hidden), std::move(ids),
-                  first_breach(found, now)};
+  return CachedPage{wire::ticket_page(found, now, next, hidden), std::move(ids),
+                    first_breach(found, now)};
 }
 
 // The part of a page's cache key that says which fields it shows: a customer's page without
@@ -218,26 +213,28 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
         const auto query =
             service::TicketService::visible_query(caller, ticket_query(request, caller));
         const auto hidden = tickets.redaction_for(caller);
-        const auto key = std::string(shown_fields_key(hidden)) + store::cache_key(query);
-        const auto now = tickets.now();
-        const auto writes = tickets.committed_writes();  // before the read, never after
-        // The page is the same for every viewer of the same scope and kept for them all; the
-        // unread counts are each viewer's own, read for every request.
-        std::shared_ptr<const api::CachedPage> page = pages.find(key, writes, now);
-        if (!page) {
-          auto built = ticket_list_page(tickets, caller, query, now, hidden);
-          auto made = std::make_shared<const api::CachedPage>(
-              api::CachedPage{std::move(built.body), std::move(built.ids)});
-          pages.put(key, writes, built.until, made->body, made->ids);
-          page = std::move(made);
-        }
-        const auto unread = tickets.unread_counts(caller, page->ids);
         // The total is a scan of the whole filtered list, so it is counted only when asked for
         // (a queue's first page), never for every page or every API client.
+        const bool with_total = !query.after && unread_total_wanted(request);
+        const auto key = std::string(shown_fields_key(hidden)) + store::cache_key(query);
+        // The caller's own answer: the page with their unread counts added, kept like it.
+        const auto own_key =
+            "viewer " + std::to_string(caller.id()) + (with_total ? " with total|" : "|") + key;
+        const auto now = tickets.now();
+        const auto writes = tickets.committed_writes();  // before the read, never after
+        if (const auto own = pages.find(own_key, writes, now))
+          return Response::json(200, own->body);
+        // The page is the same for every viewer of the same scope and kept for them all.
+        auto page = pages.find(key, writes, now);
+        if (!page)
+          page = pages.put(key, writes, ticket_list_page(tickets, caller, query, now, hidden));
+        const auto unread = tickets.unread_counts(caller, page->ids);
         std::optional<std::int64_t> unread_tickets;
-        if (!query.after && unread_total_wanted(request))
-          unread_tickets = tickets.count_unread_tickets(query);
-        return Response::json(200, with_unread(page->body, unread, unread_tickets));
+        if (with_total) unread_tickets = tickets.count_unread_tickets(query);
+        const auto own =
+            pages.put(own_key, writes,
+                      CachedPage{with_unread(page->body, unread, unread_tickets), {}, page->until});
+        return Response::json(200, own->body);
       },
       Credentials::header,
       [](const Request& request) {

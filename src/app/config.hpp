@@ -57,11 +57,10 @@ struct Config {
   int ws_max_connections_per_user = 20;
   std::chrono::seconds ws_idle_timeout{60};
   std::chrono::seconds ws_auth_timeout{10};
-  int ws_send_queue = 1024;  // frames
-  std::size_t list_cache_bytes = 0;
+  int ws_send_queue = 1024;          // frames
+  std::size_t list_cache_bytes = 0;  // rendered ticket-list pages kept (api::PageCache)
   std::chrono::seconds event_log_retain_age{std::chrono::hours(72)};
-  std::int64_t event_log_retain_count =
-      1'000'000;  // rendered ticket-list pages kept (api::PageCache)
+  std::int64_t event_log_retain_count = 1'000'000;
   bool demo = false;
   bool allow_demo_data = false;  // serve a database that holds demo data (ALLOW_DEMO_DATA)
   std::string log_level;

@@ -69,7 +69,7 @@ TEST_F(TicketListCache, ARepeatedListIsKeptAndAWriteEndsIt) {
             201);
   const auto misses = counter("misses");
   const auto after = json(list(moderator_));
-  EXPECT_EQ(counter("misses"), misses + 1);
+  EXPECT_EQ(counter("misses"), misses + 2);  // the moderator's own answer, and the shared page
   const auto& top = after.at("items").at(0);
   EXPECT_EQ(top.at("id").as_int64(), older);
   EXPECT_EQ(top.at("messages_count").as_int64(), 2);
@@ -96,6 +96,28 @@ TEST_F(TicketListCache, ViewersWithTheSameScopeShareAPageAndOthersNever) {
   EXPECT_EQ(own.at(0).at("subject").as_string(), "Customer's, no category");
   EXPECT_TRUE(json(list(stranger)).at("items").as_array().empty());
   EXPECT_EQ(counter("hits"), hits + 1);
+}
+
+// Each viewer's answer (the shared page with their unread counts) is kept too, and a read
+// mark, a write like any other, ends it.
+TEST_F(TicketListCache, AViewersUnreadCountsAreKeptWithTheirAnswerUntilAWrite) {
+  const auto id = create_ticket(customer_, "Card refused");
+  const auto key = std::to_string(id);
+  const auto first = json(list(moderator_, "?limit=50&unread_total=true"));
+  EXPECT_EQ(first.at("unread").at(key).as_int64(), 1);
+  EXPECT_EQ(first.at("unread_tickets").as_int64(), 1);
+  const auto hits = counter("hits");
+  EXPECT_EQ(json(list(moderator_, "?limit=50&unread_total=true")), first);
+  EXPECT_EQ(counter("hits"), hits + 1);
+  // Without the total: another answer, not the one with it.
+  EXPECT_FALSE(json(list(moderator_)).as_object().contains("unread_tickets"));
+
+  ASSERT_EQ(call(Method::post, "/tickets/" + key + "/read", "", moderator_).status, 204);
+  const auto after = json(list(moderator_, "?limit=50&unread_total=true"));
+  EXPECT_FALSE(after.at("unread").as_object().contains(key));
+  EXPECT_EQ(after.at("unread_tickets").as_int64(), 0);
+  // The admin, who has not read it, still has it unread: their own answer, not the moderator's.
+  EXPECT_EQ(json(list(admin_, "?limit=50&unread_total=true")).at("unread").at(key).as_int64(), 1);
 }
 
 TEST_F(TicketListCache, FiltersAndPagesAreKeptApart) {
@@ -132,9 +154,13 @@ Timestamp at(std::int64_t second) {
   return Timestamp(seconds(second));
 }
 
+api::CachedPage page(std::string body, std::optional<Timestamp> until) {
+  return api::CachedPage{std::move(body), {}, until};
+}
+
 TEST(PageCache, AnswersOnlyWhatWasBuiltAtTheCurrentWriteCountAndIsStillGood) {
   api::PageCache pages(1 << 20);
-  pages.put("a", 7, at(100), "page a");
+  pages.put("a", 7, page("page a", at(100)));
   EXPECT_EQ(pages.find("a", 7, at(100))->body, "page a");
   EXPECT_EQ(pages.find("a", 7, at(101)), nullptr);  // past its time
   EXPECT_EQ(pages.find("a", 8, at(50)), nullptr);   // a write since
@@ -145,8 +171,8 @@ TEST(PageCache, AnswersOnlyWhatWasBuiltAtTheCurrentWriteCountAndIsStillGood) {
 
 TEST(PageCache, APageBuiltBeforeAWriteIsNotKeptAfterIt) {
   api::PageCache pages(1 << 20);
-  pages.put("new", 8, std::nullopt, "after the write");
-  pages.put("old", 7, std::nullopt, "before the write");  // its read began earlier
+  pages.put("new", 8, page("after the write", std::nullopt));
+  pages.put("old", 7, page("before the write", std::nullopt));  // its read began earlier
   EXPECT_EQ(pages.find("old", 7, at(0)), nullptr);
   EXPECT_EQ(pages.find("old", 8, at(0)), nullptr);
   EXPECT_EQ(pages.find("new", 8, at(0))->body, "after the write");
@@ -154,11 +180,12 @@ TEST(PageCache, APageBuiltBeforeAWriteIsNotKeptAfterIt) {
 
 TEST(PageCache, KeepsNoMoreThanItsSize) {
   api::PageCache pages(10);
-  pages.put("a", 1, std::nullopt, "123456");
-  pages.put("b", 1, std::nullopt, "123456");  // 12 bytes would not fit: starts afresh
+  pages.put("a", 1, page("123456", std::nullopt));
+  pages.put("b", 1, page("123456", std::nullopt));  // 12 bytes would not fit: starts afresh
   EXPECT_EQ(pages.find("a", 1, at(0)), nullptr);
   EXPECT_EQ(pages.find("b", 1, at(0))->body, "123456");
-  pages.put("c", 1, std::nullopt, "12345678901");  // larger than the whole cache
+  // Larger than the whole cache: not kept, still given back to serve this once.
+  EXPECT_EQ(pages.put("c", 1, page("12345678901", std::nullopt))->body, "12345678901");
   EXPECT_EQ(pages.find("c", 1, at(0)), nullptr);
   EXPECT_NE(pages.find("b", 1, at(0)), nullptr);
 }

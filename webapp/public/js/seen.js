@@ -33,9 +33,10 @@ export const seen = {
     inFlight.add(posted);
   },
 
-  // Resolves once every mark posted so far is answered: a list read after it has them counted.
+  // Resolves once every mark posted so far is answered, so that a list read after it has them
+  // counted; null when none is on its way (nothing to wait for, not even a turn of the loop).
   settled() {
-    return Promise.all([...inFlight]);
+    return inFlight.size > 0 ? Promise.all([...inFlight]) : null;
   },
 
   // Calls `listener(ticketId)` when a ticket is marked read here; returns the unsubscribe.

@@ -71,7 +71,6 @@ export default function queueView(app, params = {}) {
     isOpen: (id) => wideScreen.matches && id === shownId,
   });
   list.emptyText = t("queue.empty");
-  list.reload();  // the first page before anything else the view asks the server for
 
   // --- the controls; sync() shows `filters` in them ---------------------------------------
   const changed = () => {
@@ -108,8 +107,10 @@ export default function queueView(app, params = {}) {
                     onchange: () => { filters.assignee = assignee.value; changed(); } },
         h("option", { value: "" }, t("queue.anyAssignee")))
     : null;
+  // The choices of the filters come after the first page: on a slow phone the rows come first.
+  const firstPage = list.reload();
   if (assignee) {
-    Promise.all(STAFF_ROLES.map((role) => app.api.get("/users", { role, limit: 200 })))
+    firstPage.then(() => Promise.all(STAFF_ROLES.map((role) => app.api.get("/users", { role, limit: 200 }))))
       .then((pages) => {
         const people = pages.flatMap((page) => page.items)
           .sort((a, b) => a.first_name.localeCompare(b.first_name, i18n.language));
@@ -138,7 +139,7 @@ export default function queueView(app, params = {}) {
   const priority = select("priority", t("ticket.priority"), t("queue.anyPriority"), PRIORITIES,
                           (p) => t(`priority.${p}`));
   const category = select("category_id", t("ticket.category"), t("queue.anyCategory"), [], String);
-  app.api.get("/categories").then(({ items }) => {
+  firstPage.then(() => app.api.get("/categories")).then(({ items }) => {
     category.append(...items.map((c) => h("option", { value: String(c.id) }, c.name)));
     sync();
   }).catch(() => {});

@@ -130,7 +130,8 @@ export class TicketList {
     this.loading = generation;
     this.footer.querySelector("button")?.setAttribute("disabled", "");
     try {
-      await seen.settled();  // reads marked here are counted in the answer
+      const marks = seen.settled();  // reads marked here are counted in the answer
+      if (marks) await marks;
       const page = await this.load(first ? null : this.cursor);
       if (generation !== this.generation) return;
       if (first) {

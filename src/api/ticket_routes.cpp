@@ -294,15 +294,29 @@ void add_ticket_routes(Endpoints& endpoints, service::TicketService& tickets, Pa
   endpoints.add_protected(
       Method::get, "/tickets/{id}/messages", std::nullopt,
       [&](Request& request, const Principal& caller) {
+        const auto id = path_id(request);
         const std::int64_t after_id = query_after_id(request);
         const int limit = page_limit(request);
-        auto found = tickets.messages(caller, path_id(request), after_id, limit + 1);
+        // A page of messages is the same for everyone who may see the ticket and reads the
+        // same kind (with internal notes or without), so it is kept until the next write;
+        // whether this caller may see the ticket is still asked every time.
+        const auto key = "messages " + std::to_string(id) +
+                         (caller.can(Permission::messages_internal) ? " with notes " : " ") +
+                         std::to_string(after_id) + " " + std::to_string(limit);
+        const auto writes = tickets.committed_writes();  // before the read, never after
+        if (const auto kept = pages.find(key, writes, Timestamp{})) {
+          tickets.get(caller, id);  // 404 for a ticket this caller may not see
+          return Response::json(200, kept->body);
+        }
+        auto found = tickets.messages(caller, id, after_id, limit + 1);
         std::optional<std::string> next;
         if (static_cast<int>(found.size()) > limit) {
           found.resize(static_cast<std::size_t>(limit));
           next = encode_cursor(found.back().id);
         }
-        return Response::json(200, wire::message_page(found, next));
+        const auto page =
+            pages.put(key, writes, CachedPage{wire::message_page(found, next), {}, std::nullopt});
+        return Response::json(200, page->body);
       },
       Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(

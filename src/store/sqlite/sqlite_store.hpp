@@ -11,6 +11,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "store/kept_tickets.hpp"
 #include "store/migration.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/write_queue.hpp"
@@ -190,6 +191,7 @@ class SqliteStore final : public Store {
   std::span<const Migration> migrations_;
   std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> committed_writes_{0};
+  KeptTickets kept_tickets_{10'000};  // find_ticket's, between writes
   std::mutex writes_mutex_;  // for wait_for_writes
   std::condition_variable_any writes_moved_;
   std::atomic<std::thread::id> transaction_thread_{};

@@ -120,6 +120,36 @@ TEST_F(TicketListCache, AViewersUnreadCountsAreKeptWithTheirAnswerUntilAWrite) {
   EXPECT_EQ(json(list(admin_, "?limit=50&unread_total=true")).at("unread").at(key).as_int64(), 1);
 }
 
+// A ticket's messages are kept per kind of reader (with internal notes or without) until the
+// next write; whether the caller may see the ticket is asked for every request all the same.
+TEST_F(TicketListCache, AKeptPageOfMessagesIsGivenOnlyToThoseWhoMaySeeTheTicket) {
+  const auto stranger = telegram_login(7002, "Another customer");  // before: a login writes
+  const auto id = std::to_string(create_ticket(customer_, "Card refused"));
+  const auto messages = "/tickets/" + id + "/messages?limit=50";
+  const auto count = [&](const std::string& who) {
+    const auto response = call(Method::get, messages, "", who);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return json(response).at("items").as_array().size();
+  };
+  EXPECT_EQ(count(customer_), 1u);
+  const auto hits = counter("hits");
+  EXPECT_EQ(count(customer_), 1u);
+  EXPECT_EQ(counter("hits"), hits + 1);
+  EXPECT_EQ(call(Method::get, messages, "", stranger).status, 404) << "kept, still not theirs";
+
+  ASSERT_EQ(call(Method::post, "/tickets/" + id + "/messages",
+                 R"({"body":"Bank flagged it","internal":true})", moderator_)
+                .status,
+            201);
+  EXPECT_EQ(count(moderator_), 2u);
+  EXPECT_EQ(count(customer_), 1u) << "the note is not in the customers' page";
+  ASSERT_EQ(
+      call(Method::post, "/tickets/" + id + "/messages", R"({"body":"We are on it"})", moderator_)
+          .status,
+      201);
+  EXPECT_EQ(count(customer_), 2u) << "a write ends the kept page";
+}
+
 TEST_F(TicketListCache, FiltersAndPagesAreKeptApart) {
   for (int i = 0; i < 3; ++i) create_ticket(customer_, "Ticket " + std::to_string(i));
   const auto one = json(list(moderator_, "?limit=1")).at("items").as_array();

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 #include <stdlib.h>
 #include <thread>
 
@@ -244,6 +245,72 @@ TEST_F(SqliteStoreTest, MessageLookUpByClientIdUsesItsIndex) {
   std::string details;
   while (statement.step()) details += statement.column_text(3) + "\n";
   EXPECT_NE(details.find("messages_by_client_id"), std::string::npos) << details;
+}
+
+}  // namespace
+}  // namespace tb::store::sqlite
+
+namespace tb::store::sqlite {
+namespace {
+
+// find_ticket keeps what it read until the next committed write, and never keeps what it read
+// inside a transaction of the store's own, which may not be committed.
+TEST_F(SqliteStoreTest, AFoundTicketIsKeptOnlyUntilTheNextWrite) {
+  SqliteStore store(path_, {}, sqlite_migrations());
+  store.migrate();
+  const auto id = ticket(store, customer(store), "Before");
+  EXPECT_EQ(store.find_ticket(id)->subject, "Before");
+  // Changed behind the store's back: the kept copy is what it gives, since no write of its own
+  // moved the count. (The only way to show that the second read was not a read.)
+  {
+    Connection outside(path_, Access::read_write, 1000);
+    outside.execute("UPDATE tickets SET subject = 'Behind its back' WHERE id = " +
+                    std::to_string(id));
+  }
+  EXPECT_EQ(store.find_ticket(id)->subject, "Before");
+
+  TicketChanges changes;
+  changes.subject = "After";
+  changes.now = kNow;
+  ASSERT_TRUE(store.update_ticket(id, changes));
+  EXPECT_EQ(store.find_ticket(id)->subject, "After");
+
+  // Read inside a transaction that then fails: what it saw is not kept.
+  EXPECT_THROW(store.in_one_transaction([&] {
+    TicketChanges inside;
+    inside.subject = "Never committed";
+    inside.now = kNow;
+    store.update_ticket(id, inside);
+    EXPECT_EQ(store.find_ticket(id)->subject, "Never committed");
+    throw std::runtime_error("rolled back");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(store.find_ticket(id)->subject, "After");
+}
+
+Ticket ticket_numbered(std::int64_t id) {
+  Ticket ticket;
+  ticket.id = id;
+  ticket.subject = "ticket " + std::to_string(id);
+  return ticket;
+}
+
+TEST(KeptTickets, GivesATicketOnlyAtTheWriteCountItWasReadAt) {
+  KeptTickets kept(2);
+  const auto ticket = ticket_numbered(7);
+  kept.put(3, ticket);
+  EXPECT_EQ(kept.find(7, 3)->subject, "ticket 7");
+  EXPECT_FALSE(kept.find(7, 4));  // a write since
+  EXPECT_FALSE(kept.find(8, 3));
+  kept.put(2, ticket_numbered(8));  // read before a write the kept ones saw
+  EXPECT_FALSE(kept.find(8, 3));
+  kept.put(3, ticket_numbered(9));
+  kept.put(3, ticket_numbered(10));  // full: starts afresh
+  EXPECT_FALSE(kept.find(7, 3));
+  EXPECT_TRUE(kept.find(10, 3));
+  KeptTickets none(0);
+  none.put(1, ticket);
+  EXPECT_FALSE(none.find(7, 1));
 }
 
 }  // namespace

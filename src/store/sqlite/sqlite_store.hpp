@@ -192,7 +192,7 @@ class SqliteStore final : public Store {
   std::atomic<bool> storage_full_{false};
   std::atomic<std::uint64_t> committed_writes_{0};
   KeptTickets kept_tickets_{10'000};  // find_ticket's, between writes
-  std::mutex writes_mutex_;  // for wait_for_writes
+  std::mutex writes_mutex_;           // for wait_for_writes
   std::condition_variable_any writes_moved_;
   std::atomic<std::thread::id> transaction_thread_{};
   std::mutex writer_mutex_;

@@ -247,8 +247,8 @@ std::vector<ConfigVariable> make_variables() {
        "frames queued for a WebSocket client before it is cut off as too slow",
        [](Config& c, const std::string& v) { c.ws_send_queue = parse_int(v, 16, 1000000); }},
       {"LIST_CACHE_MB", "16",
-       "megabytes of rendered ticket-list pages and category lists kept until the next write (0: "
-       "none)",
+       "megabytes of rendered answers (ticket-list pages, category lists, pages of messages) "
+       "kept until the next write (0: none)",
        [](Config& c, const std::string& v) {
          c.list_cache_bytes = static_cast<std::size_t>(parse_integer(v, 0, 4096)) << 20;
        }},

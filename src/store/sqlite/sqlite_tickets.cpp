@@ -421,11 +421,13 @@ Ticket SqliteStore::create_ticket(const NewTicket& ticket, const AssigneeChooser
 }
 
 std::optional<Ticket> SqliteStore::find_ticket(std::int64_t id) {
-  if (in_own_transaction())
+  const auto select = [&] {
     return read([&](Connection& connection) { return select_ticket(connection, id); });
-  const auto writes = committed_writes();  // before the read, never after
+  };
+  if (in_own_transaction()) return select();  // perhaps never committed: not to be kept
+  const auto writes = committed_writes();     // before the read, never after
   if (auto kept = kept_tickets_.find(id, writes)) return kept;
-  auto ticket = read([&](Connection& connection) { return select_ticket(connection, id); });
+  auto ticket = select();
   if (ticket) kept_tickets_.put(writes, *ticket);
   return ticket;
 }

@@ -247,12 +247,6 @@ TEST_F(SqliteStoreTest, MessageLookUpByClientIdUsesItsIndex) {
   EXPECT_NE(details.find("messages_by_client_id"), std::string::npos) << details;
 }
 
-}  // namespace
-}  // namespace tb::store::sqlite
-
-namespace tb::store::sqlite {
-namespace {
-
 // find_ticket keeps what it read until the next committed write, and never keeps what it read
 // inside a transaction of the store's own, which may not be committed.
 TEST_F(SqliteStoreTest, AFoundTicketIsKeptOnlyUntilTheNextWrite) {

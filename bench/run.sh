@@ -25,12 +25,15 @@
 #   GET /tickets/{id}/messages?limit=50 (moderator), POST /tickets/{id}/messages
 #   (moderator), POST /tickets (user); {id}: a random one of the 1,000 most recently
 #   updated tickets per request (bench/lua/post.lua), the same sequence for both servers.
+# Each endpoint is measured under as much load as wrk can send; the five reads a Mini App
+# opens with (/auth/me, /categories, the moderator's list, a ticket, its messages) also at
+# the same paced load for both servers (half the peer's throughput), for their latency.
 # The data is generated once (bench/generate_data.py, with ticketbot's own schema) and
 # each server runs on its own copy of it. Both servers listen on 127.0.0.1 only and are
-# stopped on exit, even on failure. Takes about endpoints x 2 x (2 + rounds x duration) s
-# of load: some 9 minutes with the defaults. Before them, nginx answering a constant from
-# memory under the same load gives the machine's ceiling, against which the 10× targets
-# are read.
+# stopped on exit, even on failure. Takes about (endpoints x (2 + rounds x duration) +
+# 5 x rounds x duration) x 2 s of load: some 13 minutes with the defaults. Before them,
+# nginx answering a constant from memory under the same load gives the machine's ceiling,
+# against which the 10× targets are read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -232,16 +235,19 @@ to_ms() { # wrk duration such as 512.00us, 1.20ms, 2.01s -> milliseconds
 # run_wrk port path header method body seconds
 #   -> prints "rps p50_ms p99_ms non2xx sockerr" (non-2xx/3xx responses; socket errors,
 #      timeouts included: wrk gives up on a request after 2 s)
+# With RATE set (requests/s), the connections pace their requests to about that rate
+# (bench/lua/post.lua) instead of sending each one as soon as the last is answered.
 run_wrk() {
   local port=$1 path=$2 header=$3 method=$4 body=$5 seconds=$6 out rps p50 p99 non2xx sockerr
   local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" -d"${seconds}s" --latency)
   local url="http://127.0.0.1:$port$path"
   [ -z "$header" ] || args+=(-H "$header")
-  if [ "$method" != GET ] || [ -n "$body" ] || [[ $path == *"{id}"* ]]; then
+  if [ "$method" != GET ] || [ -n "$body" ] || [[ $path == *"{id}"* ]] || [ -n "${RATE:-}" ]; then
     args+=(-s bench/lua/post.lua)
     url="http://127.0.0.1:$port/"
   fi
   out=$(BENCH_METHOD=$method BENCH_PATH=$path BENCH_BODY=$body BENCH_IDS=$POST_IDS \
+    BENCH_RATE=${RATE:-} BENCH_CONNECTIONS=$CONNECTIONS \
     timeout $((seconds + 30)) wrk "${args[@]}" "$url") ||
     die "wrk failed against 127.0.0.1:$port: $method $path"
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -378,10 +384,10 @@ EOF
 fi
 
 define_endpoints
-est=$((${#ENDPOINTS[@]} * 2 * (WARMUP + ROUNDS * DURATION)))
+est=$((${#ENDPOINTS[@]} * 2 * (WARMUP + ROUNDS * DURATION) + 5 * 2 * ROUNDS * DURATION))
 echo "bench: ${#ENDPOINTS[@]} endpoint(s), $ROUNDS round(s) of ${DURATION}s per server, about ${est}s of load" >&2
 
-rows="" notes="" targets=""
+rows="" notes="" targets="" paced=""
 for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name path header method body instance <<<"$entry"
   method=${method:-GET}
@@ -422,6 +428,45 @@ for entry in "${ENDPOINTS[@]}"; do
       for (i = 1; i <= NR; i++) printf "%s%.0f", (i > 1 ? "/" : ""), (s > 0 ? 100 * v[i] / s : 0)
     }')
   unset ticks0
+  # Targets: issue 13 for the reads a Mini App opens with (≥ 10× the throughput, p99 below a
+  # tenth); the tickets issue's for the other ticket endpoints (≥ 10×, p99 below a fifth).
+  p99_floor=""
+  case $name in
+    auth-me | categories | tickets-moderator | ticket | ticket-messages) p99_floor=10 ;;
+    tickets-user | post-message | create-ticket) p99_floor=5 ;;
+  esac
+
+  # Latency at the same load: under the rounds above each server is as busy as wrk can make
+  # it, so its p99 is mostly queueing (on 2 cores shared with wrk, even nginx's is several
+  # ms). Here both get the same paced load, half of what the peer answers at most.
+  if [ "$p99_floor" = 10 ]; then
+    rate=$(awk -v r="$(median "${p_rps[@]}")" 'BEGIN { printf "%d", r / 2 }')
+    l_o_rps=() l_o_p50=() l_o_p99=() l_p_rps=() l_p_p50=() l_p_p99=()
+    for round in $(seq "$ROUNDS"); do
+      echo "bench: $name at $rate req/s, round $round/$ROUNDS" >&2
+      order="ours peer"
+      [ $((round % 2)) = 1 ] || order="peer ours"
+      for side in $order; do
+        if [ "$side" = ours ]; then
+          res=$(RATE=$rate run_wrk "$o_port" "$path" "$ours_header" "$method" "$body" "$DURATION")
+          read -r rps p50 p99 non sock <<<"$res"
+          l_o_rps+=("$rps") l_o_p50+=("$p50") l_o_p99+=("$p99") o_non=$((o_non + non)) o_sock=$((o_sock + sock))
+        else
+          res=$(RATE=$rate run_wrk "$peer_port" "$path" "$peer_header" "$method" "$body" "$DURATION")
+          read -r rps p50 p99 non sock <<<"$res"
+          l_p_rps+=("$rps") l_p_p50+=("$p50") l_p_p99+=("$p99") p_non=$((p_non + non)) p_sock=$((p_sock + sock))
+        fi
+      done
+    done
+    paced+=$(awk -v label="\`$method $path\`" -v rate="$rate" \
+      -v orr="$(median "${l_o_rps[@]}")" -v o50="$(median "${l_o_p50[@]}")" -v o99="$(median "${l_o_p99[@]}")" \
+      -v prr="$(median "${l_p_rps[@]}")" -v p50="$(median "${l_p_p50[@]}")" -v p99="$(median "${l_p_p99[@]}")" 'BEGIN {
+        l = (o99 > 0) ? p99 / o99 : 0
+        printf "| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f× | %s |\n", label, rate, orr, o50, o99,
+          prr, p50, p99, l, (l >= 10 ? "met" : "**not met**")
+      }')$'\n'
+  fi
+
   o_bad=$((o_non + o_sock)) p_bad=$((p_non + p_sock))
   ours_after=$(rss_mb "$ours_pid")
   [ "$instance" != cold ] || ours_after=$(rss_mb "$cold_pid")
@@ -457,21 +502,17 @@ for entry in "${ENDPOINTS[@]}"; do
     echo "bench: warning: $name had failed requests (non-2xx/3xx + socket errors: ticketbot $o_non + $o_sock, FastAPI $p_non + $p_sock; now answering: $statuses)" >&2
   fi
 
-  # Targets: issue 13 for the reads a Mini App opens with (≥ 10× the throughput, p99 below a
-  # tenth); the tickets issue's for the other ticket endpoints (≥ 10×, p99 below a fifth).
-  p99_floor=""
-  case $name in
-    auth-me | categories | tickets-moderator | ticket | ticket-messages) p99_floor=10 ;;
-    tickets-user | post-message | create-ticket) p99_floor=5 ;;
-  esac
   if [ -n "$p99_floor" ]; then
     targets+=$(awk -v ep="$label" -v or="$or" -v o99="$o99" -v pr="$pr" -v p99="$p99" \
-      -v floor="$p99_floor" -v bad="$((o_bad + p_bad))" -v ceiling="${ceiling:-0}" 'BEGIN {
+      -v floor="$p99_floor" -v bad="$((o_bad + p_bad))" -v ceiling="${ceiling:-0}" \
+      -v ceiling_p99="${ceiling_p99:-0}" 'BEGIN {
         t = (pr > 0) ? or / pr : 0; l = (o99 > 0) ? p99 / o99 : 0
         need = sprintf("%.0f", 10 * pr)
         if (ceiling > 0 && 10 * pr > ceiling) need = need " (above the ceiling)"
-        printf "| %s | %.1f× | %s | %s | %.1f× (≥ %d×) | %s | %s |\n", ep, t, (t >= 10 ? "met" : "**not met**"),
-          need, l, floor, (l >= floor ? "met" : "**not met**"), (bad > 0 ? "failed requests: see the notes" : "")
+        p99_need = sprintf("%.2f ms", p99 / floor)
+        if (ceiling_p99 > 0 && p99 / floor < ceiling_p99) p99_need = p99_need " (below the ceiling)"
+        printf "| %s | %.1f× | %s | %s | %.1f× (≥ %d×) | %s | %s | %s |\n", ep, t, (t >= 10 ? "met" : "**not met**"),
+          need, l, floor, p99_need, (l >= floor ? "met" : "**not met**"), (bad > 0 ? "failed requests: see the notes" : "")
       }')$'\n'
   fi
   if [ "$name" = create-ticket ]; then
@@ -493,10 +534,21 @@ if [ -n "$targets" ]; then
     "a tenth of FastAPI's on the reads a Mini App opens with (issue 13), a fifth on the others" \
     "(the tickets issue). Issue 13 also asks that the writes stay within 10 % of their earlier" \
     "figures, which one run cannot tell: compare with the previous report." "" \
-    "| endpoint | throughput ratio | ≥ 10× | 10× the peer, req/s | p99 ratio | met | note |" \
-    "|---|---:|---|---:|---:|---|---|")$'\n'"$targets"
+    "| endpoint | throughput ratio | ≥ 10× | 10× the peer, req/s | p99 ratio | p99 needed | met | note |" \
+    "|---|---:|---|---:|---:|---:|---|---|")$'\n'"$targets"
   if [ -n "${ceiling:-}" ]; then
-    targets+=$'\n'"$(awk -v c="$ceiling" -v p="$ceiling_p99" 'BEGIN { printf "The machine'"'"'s ceiling under this load: nginx (%d workers, `/healthz`'"'"'s 15 bytes from memory, no log) answers %.0f req/s (p99 %.2f ms), medians of the same rounds. A 10× target above it cannot be met here by any server.", '"$THREADS"', c, p }')"$'\n'
+    targets+=$'\n'"$(awk -v c="$ceiling" -v p="$ceiling_p99" 'BEGIN { printf "The machine'"'"'s ceiling under this load: nginx (%d workers, `/healthz`'"'"'s 15 bytes from memory, no log) answers %.0f req/s (p99 %.2f ms), medians of the same rounds. A 10× target above it, or a p99 below its p99, cannot be met here by any server.", '"$THREADS"', c, p }')"$'\n'
+  fi
+  if [ -n "$paced" ]; then
+    targets+=$'\n'"$(printf '%s\n' "### Latency at the same load" "" \
+      "The reads a Mini App opens with, both servers given the same paced load: half of the" \
+      "peer's median throughput above, over the same $CONNECTIONS connections, each waiting an" \
+      "exponentially distributed time between a response and its next request" \
+      "(\`bench/lua/post.lua\`, \`BENCH_RATE\`). The load each server received is measured, not" \
+      "assumed; the slower a server answers, the less it gets. Target: ticketbot's p99 at most a" \
+      "tenth of FastAPI's (issue 13)." "" \
+      "| endpoint | offered req/s | ticketbot req/s | p50 ms | p99 ms | FastAPI req/s | p50 ms | p99 ms | p99 × | met |" \
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")"$'\n'"$paced"
   fi
   [ -z "${create_line:-}" ] || targets+=$'\n'"$create_line"$'\n'
 fi

@@ -6,6 +6,9 @@
 --   BENCH_IDS     ids separated by anything but digits (needed if BENCH_PATH has {id})
 --   BENCH_BODY    request body, sent as application/json (optional)
 --   BENCH_SEED    seed of the random ids (default 1: the same sequence for both servers)
+--   BENCH_RATE    requests per second over all BENCH_CONNECTIONS connections (optional):
+--                 each connection then waits between a response and its next request, a
+--                 random, exponentially distributed time, as independent clients would
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path = os.getenv("BENCH_PATH") or "/"
@@ -33,4 +36,13 @@ if path:find("{id}", 1, true) then
   end
 else
   wrk.path = path
+end
+
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+  -- wrk waits whole milliseconds: rounding up or down at random keeps the mean.
+  local mean_ms = 1000 * tonumber(os.getenv("BENCH_CONNECTIONS") or "1") / rate
+  function delay()
+    return math.floor(-math.log(1 - math.random()) * mean_ms + math.random())
+  end
 end

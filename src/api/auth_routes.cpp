@@ -1,6 +1,7 @@
 #include "api/auth_routes.hpp"
 
 #include "api/json.hpp"
+#include "wire/json_writer.hpp"
 
 namespace tb::api {
 namespace {
@@ -20,12 +21,15 @@ void limit_logins(service::RateLimiter& limiter, const Request& request) {
 // The user comes with their permissions, as GET /auth/me answers, so that a client starts
 // without asking again (a round trip less on a phone's network).
 Response login_response(const service::LoginResult& login) {
-  auto user = user_json(*login.user);
-  user["permissions"] = string_array(login.permissions.names());
-  auto response =
-      json_response(200, boost::json::object{{"token", login.token},
-                                             {"expires_at", format_timestamp(login.expires_at)},
-                                             {"user", std::move(user)}});
+  std::string body;
+  wire::JsonWriter out(body);
+  out.begin_object();
+  out.member("token", login.token);
+  out.member("expires_at", login.expires_at);
+  out.key("user");
+  out.raw(wire::me_document(*login.user, login.permissions));
+  out.end_object();
+  auto response = Response::json(200, std::move(body));
   response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
@@ -77,9 +81,7 @@ void add_auth_routes(Endpoints& endpoints, service::AuthService& auth,
   endpoints.add_protected(
       Method::get, "/auth/me", std::nullopt,
       [](Request&, const service::Principal& caller) {
-        auto body = user_json(*caller.user);
-        body["permissions"] = string_array(caller.permissions.names());
-        return json_response(200, body);
+        return Response::json(200, wire::me_document(*caller.user, caller.permissions));
       },
       Credentials::header, http::always(http::Execution::quick_read));
   endpoints.add_protected(Method::post, "/auth/logout", std::nullopt,

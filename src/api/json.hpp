@@ -24,7 +24,6 @@ using wire::canned_reply_json;
 using wire::category_json;
 using wire::optional_id;
 using wire::role_json;
-using wire::string_array;
 using wire::user_json;
 
 // The request body as a JSON object: 415 unless Content-Type is application/json, 400 when

@@ -243,6 +243,35 @@ std::string ticket_document(const Ticket& ticket, Timestamp now,
   return text;
 }
 
+std::string me_document(const User& user, const PermissionSet& permissions) {
+  std::string text;
+  text.reserve(640);
+  JsonWriter out(text);
+  out.begin_object();
+  out.member("id", user.id);
+  out.member("telegram_id", user.telegram_id);
+  out.member("username", user.username);
+  out.member("first_name", user.first_name);
+  out.member("last_name", user.last_name);
+  out.member("language_code", user.language_code);
+  out.member("role", role_name(user.role));
+  out.key("category_ids");
+  out.begin_array();
+  for (const auto id : user.category_ids) out.value(id);
+  out.end_array();
+  out.member("available", user.available);
+  out.member("created_at", user.created_at);
+  out.member("last_seen_at", user.last_seen_at);
+  out.key("permissions");
+  out.begin_array();
+  for (const auto& info : kAllPermissions) {
+    if (permissions.contains(info.permission)) out.value(info.name);
+  }
+  out.end_array();
+  out.end_object();
+  return text;
+}
+
 std::string message_document(const Message& message) {
   std::string text;
   JsonWriter out(text);

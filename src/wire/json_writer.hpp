@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/customer_view.hpp"
+#include "core/role.hpp"
 #include "core/ticket.hpp"
 #include "core/user.hpp"
 
@@ -83,6 +84,8 @@ std::string ticket_document(const Ticket& ticket, Timestamp now,
                             std::span<const TicketStatus> allowed_statuses,
                             TicketRedaction hidden = {});
 std::string message_document(const Message& message);
+// A User with its `permissions` (GET /auth/me): asked for on every Mini App start.
+std::string me_document(const User& user, const PermissionSet& permissions);
 std::string ticket_page(const std::vector<Ticket>& tickets, Timestamp now,
                         const std::optional<std::string>& next_cursor, TicketRedaction hidden = {});
 std::string message_page(const std::vector<Message>& messages,

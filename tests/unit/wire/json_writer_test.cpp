@@ -6,6 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
+#include "wire/objects.hpp"
+
 namespace tb::wire {
 namespace {
 
@@ -83,6 +85,33 @@ TEST(JsonWriter, WritesATicketAsItsContractSays) {
   std::vector<std::string> keys;
   for (const auto& member : parsed) keys.emplace_back(member.key());
   EXPECT_EQ(keys, order);
+}
+
+// GET /auth/me and a login's `user` are written straight into the response: the bytes must
+// be those of the boost::json tree they replaced (user_json plus `permissions`).
+TEST(JsonWriter, WritesAUserWithTheirPermissionsAsTheTreeDid) {
+  User user;
+  user.id = 12;
+  user.telegram_id = 5'000'000'012;
+  user.username = "hé \"quoted\"";
+  user.first_name = "Zoë\n";
+  user.language_code = "uk";
+  user.role = Role::moderator;
+  user.category_ids = {3, 1};
+  user.available = false;
+  user.created_at = Timestamp(1'764'633'600s);
+  user.last_seen_at = Timestamp(1'764'633'661s);
+  for (const auto role : {Role::user, Role::moderator, Role::developer}) {
+    const auto permissions = default_permissions(role);
+    auto tree = user_json(user);
+    tree["permissions"] = string_array(permissions.names());
+    EXPECT_EQ(me_document(user, permissions), boost::json::serialize(tree));
+  }
+  user.username.reset();
+  user.category_ids.clear();
+  auto tree = user_json(user);
+  tree["permissions"] = boost::json::array{};
+  EXPECT_EQ(me_document(user, PermissionSet{}), boost::json::serialize(tree));
 }
 
 TEST(JsonWriter, EscapesEveryControlCharacter) {

@@ -139,7 +139,7 @@ field() { "$PYTHON" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv
 echo "ws-bench: starting both servers" >&2
 HTTP_HOST=127.0.0.1 HTTP_PORT=$ours_port HTTP_THREADS=2 LOG_LEVEL=warn DEMO=1 \
   MESSAGE_RATE_LIMIT=1000000 AUTH_RATE_LIMIT=1000000 WS_MAX_CONNECTIONS_PER_USER=100000 \
-  WS_SEND_QUEUE=100000 DATABASE_URL="sqlite:$tmp/ours.db" \
+  WS_SEND_QUEUE=100000 MAX_CONNECTIONS_PER_ADDRESS=100000 DATABASE_URL="sqlite:$tmp/ours.db" \
   setsid "$BIN" serve >"$tmp/ours.log" 2>&1 </dev/null &
 ours_pid=$!
 wait_healthy "$ours_port"

@@ -24,18 +24,14 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "http/channel.hpp"
 #include "http/content_coding.hpp"
 #include "http/error_mapping.hpp"
 #include "http/forwarded.hpp"
@@ -53,20 +49,25 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
+using detail::Channel;
+using detail::Clock;
 
-constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kMostBytesDrainedOnClose = 1024 * 1024;
 constexpr std::chrono::seconds kDrainTimeout{2};
 constexpr std::chrono::milliseconds kShutdownPoll{20};
 constexpr std::chrono::seconds kForcedCloseGrace{2};  // for cut-off connections to unwind
 constexpr std::size_t kSmallestJsonWorthCompressing = 1024;
 constexpr std::size_t kLongestRequestId = 128;
+// Requests a connection may have served from bytes already read, without waiting, before it
+// lets the thread's other connections have a turn: a client pipelining a flood of requests
+// must not starve them.
+constexpr unsigned kRequestsBetweenTurns = 32;
 
 // What the shutdown needs to know about one open connection. Touched only on the
 // connection's executor, except for the registry set itself (guarded by a mutex).
 struct OpenConnection {
   asio::any_io_executor executor;  // the connection's thread (or strand)
-  beast::tcp_stream* stream = nullptr;
+  Channel* channel = nullptr;
   bool idle = false;  // waiting for the first byte of its next request
   std::shared_ptr<detail::WebSocketConnection> websocket;  // once upgraded
 };
@@ -246,11 +247,16 @@ struct WireResponse {
   }
 };
 
+// How the client learns where the body ends (RFC 9112 §6.3): its length in the header; a
+// chunked body whose pieces come as they are made; or, for an HTTP/1.0 client, which knows
+// no chunks, the connection closing.
+enum class Framing { length, chunked, close };
+
 // Written by hand rather than with Beast's message and serializer: those allocate a node per
 // header field and walk a chain of buffer views, a tenth of a small request's CPU. The same
 // bytes as Beast's prepare_payload and keep_alive would give.
 WireResponse to_wire(Response&& response, unsigned version, bool keep_alive, bool head,
-                     const std::string& request_id) {
+                     const std::string& request_id, Framing framing = Framing::length) {
   const auto status = static_cast<bhttp::status>(response.status);
   std::string header;
   header.reserve(256);
@@ -278,7 +284,10 @@ WireResponse to_wire(Response&& response, unsigned version, bool keep_alive, boo
   const bool bodiless = bhttp::to_status_class(status) == bhttp::status_class::informational ||
                         status == bhttp::status::no_content ||
                         status == bhttp::status::not_modified;
-  if (!bodiless) add("Content-Length", std::to_string(response.body.size()));
+  if (!bodiless && framing == Framing::length) {
+    add("Content-Length", std::to_string(response.body.size()));
+  }
+  if (!bodiless && framing == Framing::chunked) add("Transfer-Encoding", "chunked");
   if (version >= 11 && !keep_alive) add("Connection", "close");
   if (version < 11 && keep_alive) add("Connection", "keep-alive");
   header += "\r\n";
@@ -374,7 +383,7 @@ class ConnectionRegistration {
     server_.metrics.connection_opened();
   }
   ~ConnectionRegistration() {
-    entry_->stream = nullptr;
+    entry_->channel = nullptr;
     std::lock_guard lock(server_.connections_mutex);
     server_.connections.erase(entry_);
     const auto counted = server_.connections_by_address.find(address_);
@@ -399,36 +408,16 @@ awaitable<Response> respond_on_worker(const Router* router, RouteMatch match, Re
   co_return response;
 }
 
-// After an error answer the peer may still be sending a body we did not read; closing at
-// once would make the kernel reset the connection and could destroy our answer in flight.
-// So: stop sending, read and discard for a bounded time and amount, then close.
-awaitable<void> drain_and_close(beast::tcp_stream& stream) {
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.expires_after(kDrainTimeout);
-  std::array<char, kReadChunk> sink{};
-  std::size_t drained = 0;
-  while (drained < kMostBytesDrainedOnClose) {
-    auto [error, bytes] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
-    if (error) break;
-    drained += bytes;
-  }
-  stream.close();
-}
-
 // Waits for the first byte of the next request. False when the connection should end:
 // the peer closed it, it stayed idle too long, or the server is shutting down.
-awaitable<bool> wait_for_request(Impl& server, beast::tcp_stream& stream,
-                                 beast::flat_buffer& buffer, OpenConnection& entry) {
+awaitable<bool> wait_for_request(Impl& server, Channel& channel, beast::flat_buffer& buffer,
+                                 OpenConnection& entry) {
   if (buffer.size() > 0) co_return true;  // pipelined bytes already here
   entry.idle = true;
   if (server.stopping) co_return false;
-  stream.expires_after(server.options.idle_timeout);
-  auto [error, bytes] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+  const auto error = co_await channel.read_some(buffer, Clock::now() + server.options.idle_timeout);
   entry.idle = false;
-  if (error) co_return false;
-  buffer.commit(bytes);
-  co_return true;
+  co_return !error;
 }
 
 bool runs_on_pool(const Impl& server, Execution execution) {
@@ -492,20 +481,6 @@ awaitable<Produced> produce_on_worker(BodyProducer* producer, std::string* piece
   }
 }
 
-// Whether the peer has closed its end (or reset it). A look, without waiting or consuming
-// anything: bytes of a pipelined next request stay where they are.
-bool peer_has_gone(beast::tcp_stream& stream) {
-  auto& socket = stream.socket();
-  beast::error_code error;
-  socket.non_blocking(true, error);
-  if (error) return true;
-  std::array<char, 1> byte{};
-  socket.receive(asio::buffer(byte), tcp::socket::message_peek, error);
-  beast::error_code ignored;
-  socket.non_blocking(false, ignored);
-  return error && error != asio::error::would_block && error != asio::error::try_again;
-}
-
 // Sends a response whose body comes from its producer, with chunked transfer coding
 // (RFC 9112 §7.1). Production runs on the worker pool, so the io threads never wait for it,
 // and one piece at a time: the next is asked for only after the last was written, so a slow
@@ -514,24 +489,20 @@ bool peer_has_gone(beast::tcp_stream& stream) {
 // gone or a write fails. An HTTP/1.0 client, which knows no chunks, gets the pieces as they
 // are and the end of the body by the connection closing. Returns whether the whole response
 // went out and the byte count.
-awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_stream& stream,
+awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, Channel& channel,
                                                        Response response, unsigned version,
                                                        bool keep_alive, bool head,
                                                        const std::string& request_id) {
-  bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(response.status), version};
-  header.set(bhttp::field::date, http_date_now());
-  header.set(kRequestIdField, request_id);
-  if (!response.content_type.empty()) header.set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) header.insert(name, value);
   const bool chunked = version >= 11;
-  header.keep_alive(keep_alive && chunked);
-  header.chunked(chunked);
-  bhttp::response_serializer<bhttp::empty_body> serializer(header);
-  stream.expires_after(server.options.write_timeout);
-  auto [error, ignored] = co_await bhttp::async_write_header(stream, serializer, kTuple);
-  if (error) co_return std::pair{false, std::size_t{0}};
-  if (head) co_return std::pair{chunked, std::size_t{0}};  // HTTP/1.0 was told Connection: close
   BodyProducer producer = std::move(response.producer);
+  const auto header = to_wire(std::move(response), version, keep_alive && chunked, head, request_id,
+                              chunked ? Framing::chunked : Framing::close);
+  const auto write_deadline = [&] { return Clock::now() + server.options.write_timeout; };
+  const asio::const_buffer header_bytes = asio::buffer(header.header);
+  if (co_await channel.write({&header_bytes, 1}, write_deadline())) {
+    co_return std::pair{false, std::size_t{0}};
+  }
+  if (head) co_return std::pair{chunked, std::size_t{0}};  // HTTP/1.0 was told Connection: close
   std::string piece;
   std::size_t sent = 0;
   const auto abandon = [&](std::string_view why) {
@@ -539,29 +510,29 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, beast::tcp_
     return std::pair{false, sent};
   };
   for (;;) {
-    if (peer_has_gone(stream)) co_return abandon("the client went away");
+    if (channel.peer_has_gone()) co_return abandon("the client went away");
     const Produced produced = co_await asio::co_spawn(
         server.workers, produce_on_worker(&producer, &piece), use_awaitable);
     // A failure after the header can only be told by ending the connection without the last
     // chunk: the client then knows the body is incomplete.
     if (produced == Produced::failed) co_return abandon("the producer failed");
     if (!piece.empty()) {
-      stream.expires_after(server.options.write_timeout);
-      // An if, not a conditional expression: g++ 12 runs both arms of a ?: holding co_await.
-      if (chunked) {
-        std::tie(error, ignored) =
-            co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)), kTuple);
-      } else {
-        std::tie(error, ignored) = co_await asio::async_write(stream, asio::buffer(piece), kTuple);
+      // RFC 9112 §7.1: each chunk is its size in hex, CRLF, its bytes, CRLF.
+      const std::string size_line = chunked ? fmt::format("{:x}\r\n", piece.size()) : "";
+      const std::array<asio::const_buffer, 3> chunk{
+          asio::buffer(size_line), asio::buffer(piece),
+          asio::buffer(std::string_view(chunked ? "\r\n" : ""))};
+      if (const auto error = co_await channel.write(chunk, write_deadline())) {
+        co_return abandon(error.message());
       }
-      if (error) co_return abandon(error.message());
       sent += piece.size();
     }
     if (produced == Produced::end) break;
   }
   if (!chunked) co_return std::pair{false, sent};  // the close ends the body
-  stream.expires_after(server.options.write_timeout);
-  std::tie(error, ignored) = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
+  static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+  const asio::const_buffer last = asio::buffer(kLastChunk);
+  const auto error = co_await channel.write({&last, 1}, write_deadline());
   co_return std::pair{!error, sent};
 }
 
@@ -572,23 +543,23 @@ bool wants_websocket(const Impl& server, const BeastRequest& message, const Requ
 
 // Reads, answers and writes one request. Returns whether the connection may be reused; a
 // WebSocket upgrade is not answered here but left in `upgrade` (and false returned).
-awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_buffer& buffer,
+awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& buffer,
                           const std::string& peer, std::optional<PendingUpgrade>& upgrade) {
-  bhttp::request_parser<bhttp::string_body> parser;
+  detail::RequestParser parser;
   parser.header_limit(static_cast<std::uint32_t>(server.options.max_header_bytes));
   parser.body_limit(server.options.max_body_bytes);
-  stream.expires_after(server.options.read_timeout);
-  auto [error, ignored] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+  const auto read_deadline = Clock::now() + server.options.read_timeout;
+  auto error = co_await channel.read(buffer, parser, false, read_deadline);
   std::optional<Error> refusal;
   if (!error) refusal = header_refusal(parser.get());
   if (!error && !refusal && wants_continue(parser.get())) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    std::tie(error, ignored) = co_await asio::async_write(
-        stream, asio::buffer(kContinue.data(), kContinue.size()), kTuple);
+    const asio::const_buffer interim = asio::buffer(kContinue);
+    error = co_await channel.write({&interim, 1}, Clock::now() + server.options.write_timeout);
   }
-  // A request without a body (most GETs) is whole with its header: no second read to await.
+  // A request without a body (most GETs) is whole with its header: no second read.
   if (!error && !refusal && !parser.is_done()) {
-    std::tie(error, ignored) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    error = co_await channel.read(buffer, parser, true, read_deadline);
   }
 
   const auto started = std::chrono::steady_clock::now();
@@ -647,7 +618,7 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
   const int status = response.status;
   if (response.producer) {
     const auto [complete, streamed] = co_await write_streamed(
-        server, stream, std::move(response), message.version(), keep_alive, head, request_id);
+        server, channel, std::move(response), message.version(), keep_alive, head, request_id);
     const auto elapsed = std::chrono::steady_clock::now() - started;
     server.metrics.record(metrics_slot, status, elapsed);
     log_access(remote, method_text, path, status, streamed, elapsed, request_id);
@@ -656,13 +627,17 @@ awaitable<bool> serve_one(Impl& server, beast::tcp_stream& stream, beast::flat_b
   }
   const std::size_t bytes = response.body.size();
   const auto out = to_wire(std::move(response), message.version(), keep_alive, head, request_id);
-  stream.expires_after(server.options.write_timeout);
-  auto [write_error, written] = co_await asio::async_write(stream, out.buffers(), kTuple);
+  const auto wire = out.buffers();
+  const auto write_error =
+      co_await channel.write(wire, Clock::now() + server.options.write_timeout);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   server.metrics.record(metrics_slot, status, elapsed);
   log_access(remote, method_text, path, status, bytes, elapsed, request_id);
   if (write_error) co_return false;
-  if (unread) co_await drain_and_close(stream);
+  // After an error answer the peer may still be sending a body we did not read; closing at
+  // once would make the kernel reset the connection and could destroy our answer in flight.
+  if (unread)
+    co_await channel.drain_and_close(kMostBytesDrainedOnClose, Clock::now() + kDrainTimeout);
   co_return keep_alive;
 }
 
@@ -682,12 +657,11 @@ awaitable<WebSocketDecision> decide_on_worker(const WebSocketAcceptor* acceptor,
 
 // Asks the application whether to accept the upgrade, then either answers its refusal over
 // plain HTTP or serves the WebSocket until it closes.
-awaitable<void> upgrade_to_websocket(Impl& server, beast::tcp_stream&& stream,
-                                     PendingUpgrade upgrade, OpenConnection& entry) {
+awaitable<void> upgrade_to_websocket(Impl& server, tcp::socket socket, PendingUpgrade upgrade,
+                                     OpenConnection& entry) {
   const auto started = std::chrono::steady_clock::now();
-  auto connection = detail::make_websocket_connection(std::move(stream), server.options.websocket,
-                                                      server.metrics);
-  entry.stream = nullptr;
+  auto connection = detail::make_websocket_connection(beast::tcp_stream(std::move(socket)),
+                                                      server.options.websocket, server.metrics);
   const std::string remote = upgrade.request.remote_address;
   auto decision = co_await asio::co_spawn(
       server.workers,
@@ -725,19 +699,26 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string pee
   auto entry = std::make_shared<OpenConnection>();
   entry->executor = socket.get_executor();
   ConnectionRegistration registration(*server, entry, peer);
-  beast::tcp_stream stream(std::move(socket));
-  entry->stream = &stream;
-  beast::flat_buffer buffer;
   std::optional<PendingUpgrade> upgrade;
-  while (co_await wait_for_request(*server, stream, buffer, *entry)) {
-    if (!co_await serve_one(*server, stream, buffer, peer, upgrade)) break;
+  {
+    Channel channel(std::move(socket));
+    entry->channel = &channel;
+    beast::flat_buffer buffer;
+    unsigned served = 0;
+    while (co_await wait_for_request(*server, channel, buffer, *entry)) {
+      if (!co_await serve_one(*server, channel, buffer, peer, upgrade)) break;
+      if (++served % kRequestsBetweenTurns == 0)
+        co_await asio::post(entry->executor, use_awaitable);
+    }
+    entry->channel = nullptr;
+    if (upgrade) {
+      socket = channel.release();
+    } else {
+      channel.shutdown();
+    }
   }
-  if (upgrade) {
-    co_await upgrade_to_websocket(*server, std::move(stream), std::move(*upgrade), *entry);
-    co_return;
-  }
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  if (upgrade)
+    co_await upgrade_to_websocket(*server, std::move(socket), std::move(*upgrade), *entry);
 }
 
 void log_unexpected(std::exception_ptr failure) {
@@ -848,7 +829,7 @@ void Server::Impl::force_close_connections() {
   for (const auto& entry : connections) {
     asio::post(entry->executor, [entry] {
       beast::error_code ignored;
-      if (entry->stream) entry->stream->socket().close(ignored);
+      if (entry->channel) entry->channel->close();
       if (entry->websocket) detail::abort(entry->websocket);
     });
   }
@@ -882,10 +863,10 @@ void Server::Impl::begin_shutdown() {
       "idle connections close, WebSockets get 1001",
       open.size());
   for (auto& entry : open) {
-    // On the connection's own executor, so `idle` and `stream` are read race-free. A busy
+    // On the connection's own executor, so `idle` and `channel` are read race-free. A busy
     // connection finishes its request and then sees `stopping`.
     asio::post(entry->executor, [entry] {
-      if (entry->stream && entry->idle) entry->stream->cancel();
+      if (entry->channel && entry->idle) entry->channel->cancel();
       if (entry->websocket) {
         detail::peer_of(entry->websocket)->close(CloseCode::going_away, "server shutting down");
       }

@@ -256,6 +256,43 @@ TEST(HttpServerLimits, SlowClientIsCutOffAfterTheReadTimeout) {
   EXPECT_EQ(server.request("GET", "/healthz").status, 200);
 }
 
+// The connection's one timer is set for the idle deadline after the first request; the read
+// deadline of a second, half-sent request is earlier, and must still be kept.
+TEST(HttpServerLimits, AHalfSentRequestIsCutOffAtTheReadTimeoutThoughTheIdleOneIsLonger) {
+  TestServer server(Environment{{"HTTP_READ_TIMEOUT", "1"}, {"HTTP_IDLE_TIMEOUT", "30"}});
+  Connection connection(server.port());
+  connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(connection.read_response());
+  connection.send("GET /healthz HTTP/1.1\r\n");  // and then nothing more
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(connection.closed_by_peer(10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 4s);
+}
+
+// A client that pipelines many requests gets every answer, in order (the server serves them
+// from what it has read, letting other connections have turns), and others are still served.
+TEST(HttpServerLimits, APipelinedFloodIsAnsweredWholeAndInOrder) {
+  TestServer server(Environment{{"HTTP_THREADS", "1"}});
+  constexpr int kRequests = 200;
+  std::string flood;
+  for (int i = 0; i < kRequests; ++i) {
+    flood += "GET /categories?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  flood += "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  Connection flooding(server.port());
+  flooding.send(flood);
+  EXPECT_EQ(server.request("GET", "/healthz").status, 200);
+  for (int i = 0; i < kRequests; ++i) {
+    const auto response = flooding.read_response();
+    ASSERT_TRUE(response) << "answer " << i;
+    ASSERT_EQ(response->status, 401) << "answer " << i;  // /categories wants credentials
+  }
+  const auto last = flooding.read_response();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->status, 200);
+  EXPECT_NE(last->body.find("\"status\""), std::string::npos) << last->body;
+}
+
 TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosed) {
   TestServer server(Environment{{"HTTP_IDLE_TIMEOUT", "1"}});
   Connection connection(server.port());

@@ -26,7 +26,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/url/parse.hpp>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -35,6 +35,7 @@
 #include "http/content_coding.hpp"
 #include "http/error_mapping.hpp"
 #include "http/forwarded.hpp"
+#include "http/target.hpp"
 #include "http/websocket_session.hpp"
 
 namespace tb::http {
@@ -95,29 +96,17 @@ Method method_of(bhttp::verb verb) {
   }
 }
 
-// Splits and decodes the request target. Refuses what no route should ever see: targets
-// that are not origin-form, dot segments (path traversal) and encoded '/' or NUL in a segment.
 Request to_request(BeastRequest& message, const std::string& peer, const TrustedProxies& proxies) {
   Request request;
   request.method = method_of(message.method());
   request.target = std::string(message.target());
-  const auto url = boost::urls::parse_origin_form(request.target);
-  if (!url) throw Error(ErrorCode::invalid_request, "malformed request target");
-  for (const std::string segment : url->segments()) {
-    if (segment == "." || segment == "..") {
-      throw Error(ErrorCode::invalid_request, "dot segments are not allowed in paths");
-    }
-    if (segment.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
-      throw Error(ErrorCode::invalid_request, "encoded '/' or NUL is not allowed in paths");
-    }
-  }
-  request.path = url->path();
-  if (request.path.empty()) request.path = "/";
-  request.query = std::string(url->encoded_query());
+  split_target(request);
   request.headers.reserve(16);
   for (const auto& field : message) {
     std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : name) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   request.body = std::move(message.body());
@@ -183,7 +172,7 @@ std::string request_id_for(std::string_view given, bool from_trusted_proxy) {
   std::uint64_t id = start + counter.fetch_add(1, std::memory_order_relaxed);
   id = (id ^ (id >> 30)) * 0xBF58476D1CE4E5B9ULL;  // splitmix64's finaliser
   id = (id ^ (id >> 27)) * 0x94D049BB133111EBULL;
-  return fmt::format("{:016x}", id ^ (id >> 31));
+  return fmt::format(FMT_COMPILE("{:016x}"), id ^ (id >> 31));
 }
 
 // JSON answers of some size go out gzip-compressed to clients that take it; fastest level,

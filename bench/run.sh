@@ -5,7 +5,7 @@
 # and RSS, each figure the median of rounds that alternate the two servers.
 #
 #   bench/run.sh [--no-install] [--no-build] [--rounds N] [--duration S] [--output FILE]
-#                [--tickets N] [--messages M]
+#                [--tickets N] [--messages M] [--threads N]
 #     --no-install    skip scripts/install-deps.sh --with-bench
 #     --no-build      skip the Release build (use the existing build/release/ticketbot)
 #     --rounds N      rounds per endpoint, each running both servers, the one that goes
@@ -15,11 +15,16 @@
 #     --tickets N     tickets in the generated database (default 100000; 0: users and
 #                     categories only, and no ticket endpoints)
 #     --messages M    messages in it (default 1000000, at least N)
+#     --threads N     ticketbot's connection threads (HTTP_THREADS) and nginx's workers
+#                     (default 1: wrk keeps one of the machine's cores busy, and a second
+#                     thread per server only contends with it; /auth/me is also measured
+#                     with a thread per core, as HTTP_THREADS=auto would run it)
 #   Environment: TICKETBOT_BIN=path runs that binary instead of build/release/ticketbot
 #   (and skips the build).
 #
 # Endpoints, in this order (reads first, then the writes, which change the data):
-#   GET /healthz, GET /auth/me (admin), GET /categories (user),
+#   GET /healthz, GET /auth/me (admin; also on an instance with a connection thread per
+#   core), GET /categories (user),
 #   GET /tickets?limit=50 (moderator; moderator on an instance that keeps no rendered
 #   lists, LIST_CACHE_MB=0; user), GET /tickets/{id} (moderator),
 #   GET /tickets/{id}/messages?limit=50 (moderator), POST /tickets/{id}/messages
@@ -31,15 +36,17 @@
 # The data is generated once (bench/generate_data.py, with ticketbot's own schema) and
 # each server runs on its own copy of it. Both servers listen on 127.0.0.1 only and are
 # stopped on exit, even on failure. Takes about (endpoints x (2 + rounds x duration) +
-# 5 x rounds x duration) x 2 s of load: some 13 minutes with the defaults. Before them,
-# nginx answering a constant from memory under the same load gives the machine's ceiling,
-# against which the 10× targets are read.
+# 5 x rounds x duration) x 2 s of load: some 17 minutes with the defaults. Before them,
+# nginx answering a constant from memory under the same load, with --threads workers and
+# with one per core, gives the machine's ceiling, against which the 10× targets are read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 PYTHON=/usr/bin/python3 # Debian's, which has the peer's packages (scripts/install-deps.sh --with-bench)
-THREADS=2               # HTTP_THREADS for ours, gunicorn --workers for the peer
+THREADS=1               # HTTP_THREADS for ours, worker_processes for nginx (--threads)
+PEER_WORKERS=2          # gunicorn --workers for the peer, as the original project deploys it
+PER_CORE=$(nproc)       # HTTP_THREADS=auto: a connection thread per core
 CONNECTIONS=64
 WRK_THREADS=1
 WARMUP=2 # seconds of unrecorded load per server per endpoint before the rounds
@@ -72,6 +79,8 @@ while [ $# -gt 0 ]; do
     --tickets=*) TICKETS=${1#*=} ;;
     --messages) MESSAGES=${2:?--messages needs a value}; shift ;;
     --messages=*) MESSAGES=${1#*=} ;;
+    --threads) THREADS=${2:?--threads needs a value}; shift ;;
+    --threads=*) THREADS=${1#*=} ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
@@ -81,6 +90,7 @@ done
 [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "--duration must be a positive integer (seconds)"
 [[ $TICKETS =~ ^[0-9]+$ ]] || die "--tickets must be a non-negative integer"
 [[ $MESSAGES =~ ^[0-9]+$ ]] || die "--messages must be a non-negative integer"
+[[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "--threads must be a positive integer"
 [ "$MESSAGES" -ge "$TICKETS" ] || die "--messages must be at least --tickets (each ticket has a first message)"
 
 BIN=${TICKETBOT_BIN:-build/release/ticketbot}
@@ -92,7 +102,8 @@ BIN=${TICKETBOT_BIN:-build/release/ticketbot}
 # - method defaults to GET; body (optional) is sent as application/json;
 # - {id} in the path becomes, per request, a random one of POST_IDS;
 # - instance (optional): "cold" measures, as ticketbot, a second instance that keeps no
-#   rendered ticket lists (LIST_CACHE_MB=0), so every list is read from the store.
+#   rendered ticket lists (LIST_CACHE_MB=0), so every list is read from the store;
+#   "per-core" a third with a connection thread per core (HTTP_THREADS=$PER_CORE).
 # Anything but a plain GET of one URL goes through wrk's bench/lua/post.lua.
 # Called once both servers are up, so it may first create whatever the endpoints
 # need (users, tokens, rows) on both of them.
@@ -101,11 +112,13 @@ define_endpoints() {
   for role in admin moderator user; do
     TOKENS[ours:$role]=$(demo_token "$ours_port" "$role")
     TOKENS[cold:$role]=$(demo_token "$cold_port" "$role")
+    TOKENS[per-core:$role]=$(demo_token "$per_core_port" "$role")
     TOKENS[peer:$role]=$(demo_token "$peer_port" "$role")
   done
   ENDPOINTS=(
     "healthz|/healthz|"
     "auth-me|/auth/me|Authorization: Bearer {token:admin}"
+    "auth-me-per-core|/auth/me|Authorization: Bearer {token:admin}|||per-core"
     "categories|/categories|Authorization: Bearer {token:user}"
   )
   [ "$TICKETS" -gt 0 ] || return 0
@@ -141,7 +154,7 @@ with_tokens() { # text side: text with each {token:ROLE} replaced by that server
 # --- servers ---------------------------------------------------------------
 
 tmp=$(mktemp -d /tmp/ticketbot-bench.XXXXXX)
-ours_pid="" cold_pid="" peer_pid="" nginx_pid=""
+ours_pid="" cold_pid="" per_core_pid="" peer_pid="" nginx_pid=""
 
 stop_server() { # pid: the server runs in its own session, so stop the whole group
   local pid=$1 i
@@ -159,10 +172,11 @@ cleanup() {
   trap - EXIT INT TERM
   stop_server "$ours_pid"
   stop_server "$cold_pid"
+  stop_server "$per_core_pid"
   stop_server "$peer_pid"
   stop_server "$nginx_pid"
   if [ "$rc" != 0 ]; then
-    for log in "$tmp"/ours.log "$tmp"/cold.log "$tmp"/peer.log; do
+    for log in "$tmp"/ours.log "$tmp"/cold.log "$tmp"/per-core.log "$tmp"/peer.log; do
       [ -s "$log" ] || continue
       echo "bench: last lines of $(basename "$log"):" >&2
       tail -n 20 "$log" >&2
@@ -175,10 +189,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_ports() { # prints four distinct free TCP ports on 127.0.0.1
+free_ports() { # prints five distinct free TCP ports on 127.0.0.1
   "$PYTHON" - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
@@ -303,32 +317,35 @@ EOF
 )
 cp "$tmp/data.db" "$tmp/ours.db"
 cp "$tmp/data.db" "$tmp/cold.db"
+cp "$tmp/data.db" "$tmp/per-core.db"
 mv "$tmp/data.db" "$tmp/peer.db"
 # The copies' ~400 MB of dirty pages would otherwise be written back during the first
 # endpoints' rounds, taking CPU from them (and their p99) but not from later ones.
 sync
 
 ports=$(free_ports)
-read -r ours_port cold_port peer_port nginx_port <<<"$ports"
+read -r ours_port cold_port per_core_port peer_port nginx_port <<<"$ports"
 
 # setsid: each server leads its own process group, which stop_server kills as a whole.
 # The rate limits are lifted so that one demo person can drive the write endpoints.
 start_ticketbot() { # port database log [VAR=value...]: prints the pid
   local port=$1 database=$2 log=$3
   shift 3
-  env HTTP_HOST=127.0.0.1 HTTP_PORT="$port" HTTP_THREADS=$THREADS LOG_LEVEL=warn DEMO=1 \
+  env HTTP_HOST=127.0.0.1 HTTP_PORT="$port" HTTP_THREADS="$THREADS" LOG_LEVEL=warn DEMO=1 \
     MESSAGE_RATE_LIMIT=1000000 AUTH_RATE_LIMIT=1000000 DATABASE_URL="sqlite:$database" "$@" \
     setsid "$BIN" serve >"$log" 2>&1 </dev/null &
   echo $!
 }
 ours_pid=$(start_ticketbot "$ours_port" "$tmp/ours.db" "$tmp/ours.log")
 cold_pid=$(start_ticketbot "$cold_port" "$tmp/cold.db" "$tmp/cold.log" LIST_CACHE_MB=0)
+per_core_pid=$(start_ticketbot "$per_core_port" "$tmp/per-core.db" "$tmp/per-core.log" \
+  HTTP_THREADS="$PER_CORE")
 # The peer as the original project deploys it: gunicorn with uvicorn workers (the peer's
 # worker.PeerWorker pins uvloop and httptools); the master holds the listening socket and
 # its workers accept from it (bench/peers/fastapi/README.md).
 PEER_DATABASE="$tmp/peer.db" \
   setsid "$PYTHON" -m gunicorn app:app --chdir bench/peers/fastapi \
-  --worker-class worker.PeerWorker --workers "$THREADS" --bind "127.0.0.1:$peer_port" \
+  --worker-class worker.PeerWorker --workers "$PEER_WORKERS" --bind "127.0.0.1:$peer_port" \
   --graceful-timeout 3 --log-level warning >"$tmp/peer.log" 2>&1 </dev/null &
 peer_pid=$!
 
@@ -340,23 +357,26 @@ cpu_ticks() { # pid...: "pid ticks" lines, user + system CPU time of each
 
 wait_healthy ticketbot "$ours_pid" "$ours_port"
 wait_healthy "ticketbot (LIST_CACHE_MB=0)" "$cold_pid" "$cold_port"
+wait_healthy "ticketbot (HTTP_THREADS=$PER_CORE)" "$per_core_pid" "$per_core_port"
 wait_healthy FastAPI "$peer_pid" "$peer_port"
 deadline=$((SECONDS + 20))
-while [ "$(peer_workers | wc -l)" -lt "$THREADS" ]; do
-  [ $SECONDS -lt $deadline ] || die "the peer did not start $THREADS workers within 20 s"
+while [ "$(peer_workers | wc -l)" -lt "$PEER_WORKERS" ]; do
+  [ $SECONDS -lt $deadline ] || die "the peer did not start $PEER_WORKERS workers within 20 s"
   sleep 0.2
 done
 sleep 2 # let every worker finish starting (its pool open) before measuring idle memory
 ours_idle=$(rss_mb "$ours_pid")
 peer_idle=$(rss_mb "$peer_pid")
 
-# The machine's ceiling for any HTTP server under this load: nginx, 2 workers, answering
-# /healthz's 15 bytes from memory (no disk, no log). A ratio whose target lies above it
-# cannot be met here by any server.
+# The machine's ceiling for any HTTP server under this load: nginx answering /healthz's 15
+# bytes from memory (no disk, no log), with --threads workers and with one per core; the
+# better of the two. A ratio whose target lies above it cannot be met here by any server.
+ceiling_runs="" # "workers req/s p99" per nginx configuration measured
 if command -v nginx >/dev/null; then
   mkdir -p "$tmp/nginx"
-  cat >"$tmp/nginx/nginx.conf" <<EOF
-worker_processes $THREADS;
+  for workers in $(printf '%s\n' "$THREADS" "$PER_CORE" | sort -un); do
+    cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes $workers;
 daemon off;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/error.log warn;
@@ -371,19 +391,21 @@ http {
   }
 }
 EOF
-  setsid nginx -c "$tmp/nginx/nginx.conf" >"$tmp/nginx.log" 2>&1 </dev/null &
-  nginx_pid=$!
-  wait_healthy nginx "$nginx_pid" "$nginx_port"
-  run_wrk "$nginx_port" /healthz "" GET "" "$WARMUP" >/dev/null
-  c_rps=() c_p99=()
-  for round in $(seq "$ROUNDS"); do
-    echo "bench: the machine's ceiling (nginx) round $round/$ROUNDS" >&2
-    read -r rps _ p99 _ _ <<<"$(run_wrk "$nginx_port" /healthz "" GET "" "$DURATION")"
-    c_rps+=("$rps") c_p99+=("$p99")
+    setsid nginx -c "$tmp/nginx/nginx.conf" >"$tmp/nginx.log" 2>&1 </dev/null &
+    nginx_pid=$!
+    wait_healthy nginx "$nginx_pid" "$nginx_port"
+    run_wrk "$nginx_port" /healthz "" GET "" "$WARMUP" >/dev/null
+    c_rps=() c_p99=()
+    for round in $(seq "$ROUNDS"); do
+      echo "bench: the machine's ceiling (nginx, $workers worker(s)) round $round/$ROUNDS" >&2
+      read -r rps _ p99 _ _ <<<"$(run_wrk "$nginx_port" /healthz "" GET "" "$DURATION")"
+      c_rps+=("$rps") c_p99+=("$p99")
+    done
+    ceiling_runs+="$workers $(median "${c_rps[@]}") $(median "${c_p99[@]}")"$'\n'
+    stop_server "$nginx_pid"
+    nginx_pid=""
   done
-  ceiling=$(median "${c_rps[@]}") ceiling_p99=$(median "${c_p99[@]}")
-  stop_server "$nginx_pid"
-  nginx_pid=""
+  read -r ceiling_workers ceiling ceiling_p99 <<<"$(sort -k2,2gr <<<"$ceiling_runs" | head -n 1)"
 fi
 
 define_endpoints
@@ -395,8 +417,11 @@ for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r name path header method body instance <<<"$entry"
   method=${method:-GET}
   instance=${instance:-ours}
-  o_port=$ours_port
-  [ "$instance" != cold ] || o_port=$cold_port
+  case $instance in
+    cold) o_port=$cold_port o_pid=$cold_pid ;;
+    per-core) o_port=$per_core_port o_pid=$per_core_pid ;;
+    *) o_port=$ours_port o_pid=$ours_pid ;;
+  esac
   ours_header=$(with_tokens "$header" "$instance")
   peer_header=$(with_tokens "$header" peer)
   for target in "$o_port|$ours_header" "$peer_port|$peer_header"; do
@@ -471,8 +496,7 @@ for entry in "${ENDPOINTS[@]}"; do
   fi
 
   o_bad=$((o_non + o_sock)) p_bad=$((p_non + p_sock))
-  ours_after=$(rss_mb "$ours_pid")
-  [ "$instance" != cold ] || ours_after=$(rss_mb "$cold_pid")
+  ours_after=$(rss_mb "$o_pid")
   peer_after=$(rss_mb "$peer_pid")
   statuses=""
   if [ $((o_bad + p_bad)) != 0 ]; then # what a request answers now, to tell 429 from 500
@@ -487,11 +511,12 @@ for entry in "${ENDPOINTS[@]}"; do
   fi
   label="\`$method $path\`$who"
   [ "$instance" != cold ] || label+=", every list read from the store (\`LIST_CACHE_MB=0\`)"
+  [ "$instance" != per-core ] || label+=", a connection thread per core (\`HTTP_THREADS=$PER_CORE\`)"
   or=$(median "${o_rps[@]}") o50=$(median "${o_p50[@]}") o99=$(median "${o_p99[@]}")
   pr=$(median "${p_rps[@]}") p50=$(median "${p_p50[@]}") p99=$(median "${p_p99[@]}")
   rows+=$(awk -v label="$label" -v or="$or" -v o50="$o50" -v o99="$o99" -v pr="$pr" \
     -v p50="$p50" -v p99="$p99" -v oa="$ours_after" -v pa="$peer_after" -v ob="$o_bad" \
-    -v pb="$p_bad" -v share="$share" -v workers="$THREADS" 'BEGIN {
+    -v pb="$p_bad" -v share="$share" -v workers="$PEER_WORKERS" 'BEGIN {
       t = (pr > 0) ? sprintf("%.1f×", or / pr) : "n/a"
       l = (o99 > 0) ? sprintf("%.1f×", p99 / o99) : "n/a"
       printf "| %s | ticketbot | %.0f | %.2f | %.2f | %d | %.1f | %s | %s | |\n", label, or, o50, o99, ob, oa, t, l
@@ -540,7 +565,11 @@ if [ -n "$targets" ]; then
     "| endpoint | throughput ratio | ≥ 10× | 10× the peer, req/s | p99 ratio | p99 needed | met | note |" \
     "|---|---:|---|---:|---:|---:|---|---|")$'\n'"$targets"
   if [ -n "${ceiling:-}" ]; then
-    targets+=$'\n'"$(awk -v c="$ceiling" -v p="$ceiling_p99" 'BEGIN { printf "The machine'"'"'s ceiling under this load: nginx (%d workers, `/healthz`'"'"'s 15 bytes from memory, no log) answers %.0f req/s (p99 %.2f ms), medians of the same rounds. A 10× target above it, or a p99 below its p99, cannot be met here by any server.", '"$THREADS"', c, p }')"$'\n'
+    targets+=$'\n'"The machine's ceiling under this load: nginx answering \`/healthz\`'s 15 bytes from memory, no log, medians of its rounds:"
+    while read -r workers rps p99; do
+      targets+=" $(awk -v w="$workers" -v r="$rps" -v p="$p99" 'BEGIN { printf "%d worker%s, %.0f req/s (p99 %.2f ms);", w, (w > 1 ? "s" : ""), r, p }')"
+    done <<<"${ceiling_runs%$'\n'}"
+    targets+=" the better is the ceiling. A 10× target above it, or a p99 below its p99, cannot be met here by any server."$'\n'
   fi
   if [ -n "$paced" ]; then
     targets+=$'\n'"$(printf '%s\n' "### Latency at the same load" "" \
@@ -598,17 +627,22 @@ the way the original Python stack would serve the same endpoints.
 - Write endpoints (POST) and random ticket ids go through \`bench/lua/post.lua\`.
 - ticketbot: Release build (\`cmake --preset release\`), \`ticketbot serve\` with
   \`HTTP_THREADS=$THREADS LOG_LEVEL=warn DEMO=1 MESSAGE_RATE_LIMIT=1000000 AUTH_RATE_LIMIT=1000000 DATABASE_URL=sqlite:…\`.
+  $THREADS connection thread(s), not one per core: wrk keeps a core busy, and a second
+  connection thread would only contend with it (nginx answers a constant faster with 1 worker
+  than with 2 here, too). Its worker pools, which run the reads that may block and the writes,
+  are as always. One row measures \`/auth/me\` with a thread per core (\`HTTP_THREADS=$PER_CORE\`,
+  what \`auto\` gives on this machine).
 - Durability: ticketbot runs SQLite in WAL mode with \`synchronous=NORMAL\`: a committed write
   survives a crash of the process, not a power loss (or OS crash). The FastAPI peer sets
   \`synchronous=NORMAL\` on its connections too, so writes are compared at equal durability.
 - FastAPI (\`bench/peers/fastapi\`, how it is built and tuned: its README.md): ${peer_versions};
-  \`gunicorn app:app --worker-class worker.PeerWorker --workers $THREADS\` (uvicorn workers
+  \`gunicorn app:app --worker-class worker.PeerWorker --workers $PEER_WORKERS\` (uvicorn workers
   on uvloop and httptools, sharing the master's listening socket), raw SQL on a pool of
   ${PEER_POOL_SIZE:-4} aiosqlite connections per worker plus a writer, ujson responses; its
   answers checked against ticketbot's by \`bench/peers/fastapi/check_parity.py\`. The note
   column gives each worker's share of the CPU time the peer spent during the rounds.
 - RSS: VmRSS from /proc summed over the server process and its descendants (for FastAPI
-  the gunicorn master and its $THREADS workers): idle, ticketbot ${ours_idle} MB and FastAPI
+  the gunicorn master and its $PEER_WORKERS workers): idle, ticketbot ${ours_idle} MB and FastAPI
   ${peer_idle} MB; in the table, after each endpoint's rounds.
 - The machine is shared and noisy, and wrk competes with the servers for its $(nproc) cores:
   read the ratios, not the absolute numbers.

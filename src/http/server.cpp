@@ -59,9 +59,9 @@ constexpr std::chrono::milliseconds kShutdownPoll{20};
 constexpr std::chrono::seconds kForcedCloseGrace{2};  // for cut-off connections to unwind
 constexpr std::size_t kSmallestJsonWorthCompressing = 1024;
 constexpr std::size_t kLongestRequestId = 128;
-// Requests a connection may have served from bytes already read, without waiting, before it
-// lets the thread's other connections have a turn: a client pipelining a flood of requests
-// must not starve them.
+// Requests a connection serves in a row before it lets the thread's other connections have a
+// turn: reads that find their bytes already there never yield, so a client pipelining a flood
+// of requests would otherwise keep the thread to itself.
 constexpr unsigned kRequestsBetweenTurns = 32;
 
 // What the shutdown needs to know about one open connection. Touched only on the
@@ -625,8 +625,9 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
   if (write_error) co_return false;
   // After an error answer the peer may still be sending a body we did not read; closing at
   // once would make the kernel reset the connection and could destroy our answer in flight.
-  if (unread)
+  if (unread) {
     co_await channel.drain_and_close(kMostBytesDrainedOnClose, Clock::now() + kDrainTimeout);
+  }
   co_return keep_alive;
 }
 
@@ -696,8 +697,9 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string pee
     unsigned served = 0;
     while (co_await wait_for_request(*server, channel, buffer, *entry)) {
       if (!co_await serve_one(*server, channel, buffer, peer, upgrade)) break;
-      if (++served % kRequestsBetweenTurns == 0)
+      if (++served % kRequestsBetweenTurns == 0) {
         co_await asio::post(entry->executor, use_awaitable);
+      }
     }
     entry->channel = nullptr;
     if (upgrade) {
@@ -706,8 +708,9 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string pee
       channel.shutdown();
     }
   }
-  if (upgrade)
+  if (upgrade) {
     co_await upgrade_to_websocket(*server, std::move(socket), std::move(*upgrade), *entry);
+  }
 }
 
 void log_unexpected(std::exception_ptr failure) {

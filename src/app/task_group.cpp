@@ -108,6 +108,11 @@ void TaskGroup::start_loop(Task& task) {
   asio::co_spawn(
       *task.strand, run_loop(this, &task),
       asio::bind_cancellation_slot(task.cancel.slot(), [this, &task](std::exception_ptr failure) {
+        // co_spawn leaves its handler in the slot, pointing into the coroutine's state, which
+        // is freed once this returns: a stop asked for after a loop ended by itself would
+        // emit into freed memory (AddressSanitizer caught it). Runs on the loop's strand, as
+        // the emit does.
+        task.cancel.slot().clear();
         finished(task, failure);
       }));
 }

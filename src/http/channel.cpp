@@ -1,6 +1,7 @@
 #include "http/channel.hpp"
 
 #include <array>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
@@ -49,7 +50,6 @@ struct Channel::State {
   tcp::socket socket;
   asio::steady_timer timer;
   Clock::time_point deadline = kNever;  // of the wait in progress, if any
-  Clock::time_point armed = kNever;     // what the timer is set for
   bool waiting = false;
   bool timed_out = false;
   bool finished = false;  // the timer stops
@@ -72,8 +72,7 @@ Channel::~Channel() {
 // moved on (the connection has served more requests since): it sleeps again until then. Only
 // a wait still in progress at its deadline is ended.
 void Channel::arm(const std::shared_ptr<State>& state) {
-  state->armed = state->deadline;
-  state->timer.expires_at(state->armed);
+  state->timer.expires_at(state->deadline);
   state->timer.async_wait([state](const beast::error_code&) {
     if (state->finished) return;
     if (Clock::now() >= state->deadline) {
@@ -90,7 +89,8 @@ void Channel::arm(const std::shared_ptr<State>& state) {
 
 void Channel::expire_at(Clock::time_point deadline) {
   state_->deadline = deadline;
-  if (deadline < state_->armed) state_->timer.cancel();  // wakes it to set itself earlier
+  // Wakes the timer to set itself earlier.
+  if (deadline < state_->timer.expiry()) state_->timer.cancel();
 }
 
 asio::awaitable<beast::error_code> Channel::wait_for_room(Clock::time_point deadline) {
@@ -140,14 +140,16 @@ asio::awaitable<beast::error_code> Channel::read(beast::flat_buffer& buffer, Req
 }
 
 asio::awaitable<beast::error_code> Channel::write(std::span<const asio::const_buffer> buffers,
-                                                  Clock::time_point deadline) {
+                                                  Clock::duration timeout) {
   beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  std::optional<Clock::time_point> deadline;  // from the first wait: most writes never wait
   while (beast::buffer_bytes(rest) > 0) {
     beast::error_code error;
     rest.consume(state_->socket.write_some(rest, error));
     if (!error) continue;
     if (!would_block(error)) co_return error;
-    if (const auto waited = co_await wait_for_room(deadline)) co_return waited;
+    if (!deadline) deadline = Clock::now() + timeout;
+    if (const auto waited = co_await wait_for_room(*deadline)) co_return waited;
   }
   co_return beast::error_code{};
 }

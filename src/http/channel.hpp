@@ -48,9 +48,10 @@ class Channel {
                                                         RequestParser& parser, bool whole,
                                                         Clock::time_point deadline);
 
-  // Writes all of `buffers`, waiting for room until `deadline`.
+  // Writes all of `buffers`, waiting for room for at most `timeout` from the first time the
+  // kernel has none.
   boost::asio::awaitable<boost::beast::error_code> write(
-      std::span<const boost::asio::const_buffer> buffers, Clock::time_point deadline);
+      std::span<const boost::asio::const_buffer> buffers, Clock::duration timeout);
 
   // Reads and drops what the peer sends, up to `most` bytes or until `deadline`, after
   // shutting down the sending side; then closes.

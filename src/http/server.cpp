@@ -493,9 +493,8 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, Channel& ch
   BodyProducer producer = std::move(response.producer);
   const auto header = to_wire(std::move(response), version, keep_alive && chunked, head, request_id,
                               chunked ? Framing::chunked : Framing::close);
-  const auto write_deadline = [&] { return Clock::now() + server.options.write_timeout; };
   const asio::const_buffer header_bytes = asio::buffer(header.header);
-  if (co_await channel.write({&header_bytes, 1}, write_deadline())) {
+  if (co_await channel.write({&header_bytes, 1}, server.options.write_timeout)) {
     co_return std::pair{false, std::size_t{0}};
   }
   if (head) co_return std::pair{chunked, std::size_t{0}};  // HTTP/1.0 was told Connection: close
@@ -518,7 +517,7 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, Channel& ch
       const std::array<asio::const_buffer, 3> chunk{
           asio::buffer(size_line), asio::buffer(piece),
           asio::buffer(std::string_view(chunked ? "\r\n" : ""))};
-      if (const auto error = co_await channel.write(chunk, write_deadline())) {
+      if (const auto error = co_await channel.write(chunk, server.options.write_timeout)) {
         co_return abandon(error.message());
       }
       sent += piece.size();
@@ -528,7 +527,7 @@ awaitable<std::pair<bool, std::size_t>> write_streamed(Impl& server, Channel& ch
   if (!chunked) co_return std::pair{false, sent};  // the close ends the body
   static constexpr std::string_view kLastChunk = "0\r\n\r\n";
   const asio::const_buffer last = asio::buffer(kLastChunk);
-  const auto error = co_await channel.write({&last, 1}, write_deadline());
+  const auto error = co_await channel.write({&last, 1}, server.options.write_timeout);
   co_return std::pair{!error, sent};
 }
 
@@ -551,7 +550,7 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
   if (!error && !refusal && wants_continue(parser.get())) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     const asio::const_buffer interim = asio::buffer(kContinue);
-    error = co_await channel.write({&interim, 1}, Clock::now() + server.options.write_timeout);
+    error = co_await channel.write({&interim, 1}, server.options.write_timeout);
   }
   // A request without a body (most GETs) is whole with its header: no second read.
   if (!error && !refusal && !parser.is_done()) {
@@ -624,8 +623,7 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
   const std::size_t bytes = response.body.size();
   const auto out = to_wire(std::move(response), message.version(), keep_alive, head, request_id);
   const auto wire = out.buffers();
-  const auto write_error =
-      co_await channel.write(wire, Clock::now() + server.options.write_timeout);
+  const auto write_error = co_await channel.write(wire, server.options.write_timeout);
   const auto elapsed = std::chrono::steady_clock::now() - started;
   server.metrics.record(metrics_slot, status, elapsed);
   log_access(remote, method_text, path, status, bytes, elapsed, request_id);

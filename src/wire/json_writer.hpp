@@ -22,6 +22,12 @@
 
 namespace tb::wire {
 
+// One of this program's own names (a role, a status, a permission): ASCII with no quote,
+// backslash or control character, so written as it is, like a member name, unscanned.
+struct Name {
+  std::string_view text;
+};
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -40,6 +46,7 @@ class JsonWriter {
   void value(int number) { value(static_cast<std::int64_t>(number)); }
   void value(bool flag);
   void value(Timestamp time);
+  void value(Name name);
   void null();
   template <class T>
   void value(const std::optional<T>& maybe) {

@@ -2,6 +2,8 @@
 // clients parse both, and the WebSocket frames and REST answers must agree.
 #include "wire/json_writer.hpp"
 
+#include <random>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -12,6 +14,7 @@ namespace tb::wire {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace std::string_view_literals;
 
 Ticket full_ticket() {
   Ticket ticket;
@@ -124,6 +127,33 @@ TEST(JsonWriter, EscapesEveryControlCharacter) {
   const auto parsed = boost::json::parse(text);
   EXPECT_EQ(parsed.at("body").as_string(), message.body);
   EXPECT_EQ(text, boost::json::serialize(parsed));
+}
+
+// The scan for bytes to escape looks at 8 bytes at a time: a byte that needs an escape must
+// be found wherever it stands in its word, next to bytes that look like it (0x1f/0x20,
+// '!'/'#' around '"', '['/']' around '\\') and to UTF-8's high bytes.
+TEST(JsonWriter, EscapesLikeBoostJsonWhereverTheByteStands) {
+  // Whole UTF-8 characters: boost::json parses only valid UTF-8.
+  constexpr std::string_view pieces[] = {
+      "\0"sv, "\x01"sv, "\x1f"sv, " "sv,    "!"sv,        "\""sv,           "#"sv,
+      "["sv,  "\\"sv,   "]"sv,    "\x7f"sv, "\xc3\xa9"sv, "\xe2\x82\xac"sv, "\xf0\x9f\x8e\xab"sv,
+      "a"sv,  "z"sv};
+  std::mt19937 random(13);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const auto length = random() % 40;
+    for (std::size_t i = 0; i < length; ++i) {
+      text += random() % 3 == 0 ? pieces[random() % std::size(pieces)] : "x"sv;
+    }
+    Message message;
+    message.body = text;
+    const auto written = message_document(message);
+    ASSERT_EQ(boost::json::parse(written).at("body").as_string(), text);
+    boost::json::object expected;
+    expected["body"] = text;
+    const auto quoted = boost::json::serialize(expected);  // {"body":"..."}
+    ASSERT_NE(written.find(quoted.substr(1, quoted.size() - 2)), std::string::npos) << written;
+  }
 }
 
 TEST(JsonWriter, PagesCarryTheirCursor) {

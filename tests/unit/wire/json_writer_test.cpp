@@ -156,6 +156,28 @@ TEST(JsonWriter, EscapesLikeBoostJsonWhereverTheByteStands) {
   }
 }
 
+// Roles, statuses, priorities, sources and permissions are written as Names, unscanned: a
+// name that needed an escape would break every document that carries it.
+TEST(JsonWriter, OurOwnNamesNeedNoEscape) {
+  std::vector<std::string_view> names;
+  for (const auto role : kAllRoles) names.push_back(role_name(role));
+  for (const auto& info : kAllPermissions) names.push_back(info.name);
+  for (int i = 0; i <= static_cast<int>(TicketStatus::closed); ++i) {
+    names.push_back(status_name(static_cast<TicketStatus>(i)));
+  }
+  for (int i = 0; i <= static_cast<int>(Priority::critical); ++i) {
+    names.push_back(priority_name(static_cast<Priority>(i)));
+  }
+  for (int i = 0; i <= static_cast<int>(MessageSource::system); ++i) {
+    names.push_back(source_name(static_cast<MessageSource>(i)));
+  }
+  for (const auto name : names) {
+    std::string text;
+    JsonWriter(text).value(Name{name});
+    EXPECT_EQ(text, boost::json::serialize(boost::json::string(name)));
+  }
+}
+
 TEST(JsonWriter, PagesCarryTheirCursor) {
   std::vector<Message> messages(2);
   messages[0].id = 1;

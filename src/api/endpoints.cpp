@@ -15,10 +15,11 @@ void Endpoints::add_protected(http::Method method, std::string_view pattern,
       method, pattern,
       [&auth = auth_, permission, handler = std::move(handler),
        credentials](http::Request& request) {
-        std::string authorization(request.header("authorization"));
+        std::string_view authorization = request.header("authorization");
+        std::string from_query;  // "Bearer <token>", for a client that cannot set a header
         if (authorization.empty() && credentials == Credentials::header_or_query_token) {
           const auto token = request.query_param("token");
-          if (token && !token->empty()) authorization = "Bearer " + *token;
+          if (token && !token->empty()) authorization = from_query = "Bearer " + *token;
         }
         const auto principal = auth.authenticate(authorization);
         if (permission) principal.require(*permission);

@@ -9,11 +9,11 @@ namespace tb {
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char byte : bytes) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 0xF];
+  std::string hex(bytes.size() * 2, '\0');
+  char* out = hex.data();
+  for (const unsigned char byte : bytes) {
+    *out++ = kDigits[byte >> 4];
+    *out++ = kDigits[byte & 0xF];
   }
   return hex;
 }

@@ -22,10 +22,6 @@ using tcp = asio::ip::tcp;
 constexpr std::size_t kReadChunk = 4096;
 constexpr auto kNever = Clock::time_point::max();
 
-bool would_block(const beast::error_code& error) {
-  return error == asio::error::would_block || error == asio::error::try_again;
-}
-
 // Beast's synchronous reads, given the non-blocking socket: they stop with would_block where
 // the kernel has nothing more, and the parser and buffer keep their place for the next call.
 struct NonBlockingSocket {
@@ -42,6 +38,10 @@ struct NonBlockingSocket {
 };
 
 }  // namespace
+
+bool would_block(const beast::error_code& error) {
+  return error == asio::error::would_block || error == asio::error::try_again;
+}
 
 struct Channel::State {
   explicit State(tcp::socket&& connected)
@@ -124,24 +124,45 @@ beast::error_code Channel::end_wait(beast::error_code error) {
   return beast::error::timeout;
 }
 
-asio::awaitable<beast::error_code> Channel::read(beast::flat_buffer& buffer, RequestParser& parser,
-                                                 bool whole, Clock::time_point deadline) {
+beast::error_code Channel::read_now(beast::flat_buffer& buffer, RequestParser& parser, bool whole) {
   NonBlockingSocket socket{state_->socket};
+  beast::error_code error;
+  if (whole) {
+    bhttp::read(socket, buffer, parser, error);
+  } else {
+    bhttp::read_header(socket, buffer, parser, error);
+  }
+  return error;
+}
+
+asio::awaitable<beast::error_code> Channel::read_rest(beast::flat_buffer& buffer,
+                                                      RequestParser& parser, bool whole,
+                                                      Clock::time_point deadline) {
   for (;;) {
-    beast::error_code error;
-    if (whole) {
-      bhttp::read(socket, buffer, parser, error);
-    } else {
-      bhttp::read_header(socket, buffer, parser, error);
-    }
-    if (!would_block(error)) co_return error;
     if (const auto waited = co_await read_some(buffer, deadline)) co_return waited;
+    const auto error = read_now(buffer, parser, whole);
+    if (!would_block(error)) co_return error;
   }
 }
 
-asio::awaitable<beast::error_code> Channel::write(std::span<const asio::const_buffer> buffers,
-                                                  Clock::duration timeout) {
+std::size_t Channel::write_now(std::span<const asio::const_buffer> buffers,
+                               beast::error_code& error) {
   beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  std::size_t sent = 0;
+  while (beast::buffer_bytes(rest) > 0) {
+    const std::size_t taken = state_->socket.write_some(rest, error);
+    if (error) break;
+    rest.consume(taken);
+    sent += taken;
+  }
+  return sent;
+}
+
+asio::awaitable<beast::error_code> Channel::write(std::span<const asio::const_buffer> buffers,
+                                                  Clock::duration timeout,
+                                                  std::size_t already_sent) {
+  beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  rest.consume(already_sent);
   std::optional<Clock::time_point> deadline;  // from the first wait: most writes never wait
   while (beast::buffer_bytes(rest) > 0) {
     beast::error_code error;

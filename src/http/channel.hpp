@@ -16,6 +16,9 @@
 namespace tb::http::detail {
 
 using Clock = std::chrono::steady_clock;
+
+// Whether `error` says only that the socket has nothing to give, or no room, right now.
+bool would_block(const boost::beast::error_code& error);
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // A connection's socket, read and written the way nginx does it. A request is parsed from the
@@ -42,16 +45,29 @@ class Channel {
   boost::asio::awaitable<boost::beast::error_code> read_some(boost::beast::flat_buffer& buffer,
                                                              Clock::time_point deadline);
 
-  // Reads until the parser has the request's header (or, with `whole`, all of it), waiting
-  // for bytes until `deadline`. Errors: those of Beast's read, and as read_some's.
-  boost::asio::awaitable<boost::beast::error_code> read(boost::beast::flat_buffer& buffer,
-                                                        RequestParser& parser, bool whole,
-                                                        Clock::time_point deadline);
+  // Parses the request's header (or, with `whole`, all of it) from what is in `buffer` and
+  // what the kernel holds, without waiting: would_block when more must come. Most requests
+  // arrive whole, and are read here without a coroutine of their own.
+  boost::beast::error_code read_now(boost::beast::flat_buffer& buffer, RequestParser& parser,
+                                    bool whole);
 
-  // Writes all of `buffers`, waiting for room for at most `timeout` from the first time the
-  // kernel has none.
+  // After read_now said would_block: waits for more bytes until `deadline` and parses them,
+  // until the parser has what read_now was asked for. Errors: those of Beast's read, and as
+  // read_some's.
+  boost::asio::awaitable<boost::beast::error_code> read_rest(boost::beast::flat_buffer& buffer,
+                                                             RequestParser& parser, bool whole,
+                                                             Clock::time_point deadline);
+
+  // Sends what of `buffers` the kernel takes at once and returns its size: would_block in
+  // `error` when the rest must wait for room. Most answers go whole, with no coroutine.
+  std::size_t write_now(std::span<const boost::asio::const_buffer> buffers,
+                        boost::beast::error_code& error);
+
+  // Writes all of `buffers` but their first `already_sent` bytes, waiting for room for at most
+  // `timeout` from the first time the kernel has none.
   boost::asio::awaitable<boost::beast::error_code> write(
-      std::span<const boost::asio::const_buffer> buffers, Clock::duration timeout);
+      std::span<const boost::asio::const_buffer> buffers, Clock::duration timeout,
+      std::size_t already_sent = 0);
 
   // Reads and drops what the peer sends, up to `most` bytes or until `deadline`, after
   // shutting down the sending side; then closes.

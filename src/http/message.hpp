@@ -30,7 +30,6 @@ struct Request {
   std::string body;
   std::string remote_address;   // the client's: behind a trusted proxy, the one it reports
   std::string scheme = "http";  // "https" when a trusted proxy says the client used it
-  std::string request_id;       // X-Request-Id from a trusted proxy, or made up here
   Fields path_params;           // filled by the router from the route pattern
 
   // The first header with this (lower-case) name, or empty.

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <boost/container/small_vector.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
@@ -10,9 +11,13 @@
 namespace tb::http {
 namespace {
 
+// A path's segments, on the stack for any path a route could match: matching runs on every
+// request, and growing a vector for them was two allocations of each.
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
 // "/a/b/" → {"a", "b", ""}; "/" → {""}.
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
+Segments split_path(std::string_view path) {
+  Segments segments;
   if (path.starts_with('/')) path.remove_prefix(1);
   for (;;) {
     const auto slash = path.find('/');
@@ -38,8 +43,7 @@ std::string_view parameter_name(std::string_view segment) {
 }
 
 // Matches `path` (already split) against a route's segments, filling `params`.
-bool matches(const Route& route, std::string_view path, const std::vector<std::string_view>& parts,
-             Fields& params) {
+bool matches(const Route& route, std::string_view path, const Segments& parts, Fields& params) {
   params.clear();
   size_t consumed = 0;  // characters of path (after the leading '/') before parts[i]
   for (size_t i = 0; i < route.segments.size(); ++i) {

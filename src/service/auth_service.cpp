@@ -162,7 +162,7 @@ Principal AuthService::principal_for(std::shared_ptr<const User> user,
 }
 
 Principal AuthService::authenticate_session(std::string_view token) {
-  const std::string hash = token_hash(token);
+  std::string hash = token_hash(token);
   std::optional<store::Session> session;
   {
     std::shared_lock lock(cache_mutex_);
@@ -182,7 +182,7 @@ Principal AuthService::authenticate_session(std::string_view token) {
   }
   auto user = user_by_id(session->user_id);
   if (!user) refuse("invalid or revoked session token");
-  auto principal = principal_for(std::move(user), hash);
+  auto principal = principal_for(std::move(user), std::move(hash));
   principal.expires_at = session->expires_at;
   return principal;
 }

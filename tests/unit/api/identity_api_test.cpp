@@ -271,6 +271,51 @@ TEST_F(IdentityApi, StaffCategoriesAndAvailability) {
       400);
 }
 
+// GET /auth/me's answer is kept per person (api/auth_routes.cpp): whatever changes the person or
+// their role's permissions must show on the next call, and one person's answer never another's.
+TEST_F(IdentityApi, AuthMeIsNeverStaleAfterWhatChangesIt) {
+  start();
+  add_category("Billing");
+  const auto developer = demo_token(Role::developer);
+  const auto moderator = demo_token(Role::moderator);
+  const auto helper = demo_token(Role::helper);
+  const auto helper_id = std::to_string(demo_user_id(Role::helper));
+  const auto me = [&](const std::string& token) {
+    return json(call(Method::get, "/auth/me", "", token));
+  };
+  const auto first = me(helper);
+  EXPECT_EQ(me(helper), first);  // kept, and the same
+  EXPECT_EQ(me(moderator).at("role").as_string(), "moderator");
+
+  ASSERT_EQ(call(Method::put, "/roles/helper/permissions",
+                 R"({"permissions":["tickets.create","users.view"]})", developer)
+                .status,
+            200);
+  EXPECT_EQ(boost::json::serialize(me(helper).at("permissions")),
+            R"(["tickets.create","users.view"])");
+
+  ASSERT_EQ(
+      call(Method::put, "/users/" + helper_id + "/availability", R"({"available":false})", helper)
+          .status,
+      200);
+  EXPECT_FALSE(me(helper).at("available").as_bool());
+
+  ASSERT_EQ(
+      call(Method::put, "/users/" + helper_id + "/categories", R"({"category_ids":[1]})", moderator)
+          .status,
+      200);
+  EXPECT_EQ(boost::json::serialize(me(helper).at("category_ids")), "[1]");
+
+  const auto admin = demo_token(Role::admin);
+  ASSERT_EQ(
+      call(Method::put, "/users/" + helper_id + "/role", R"({"role":"moderator"})", admin).status,
+      200);
+  const auto promoted = me(helper);
+  EXPECT_EQ(promoted.at("role").as_string(), "moderator");
+  EXPECT_EQ(promoted.at("permissions"), me(moderator).at("permissions"));
+  EXPECT_EQ(promoted.at("id").as_int64(), first.at("id").as_int64());
+}
+
 TEST_F(IdentityApi, DeveloperEditsThePermissionTable) {
   start();
   const auto developer = demo_token(Role::developer);

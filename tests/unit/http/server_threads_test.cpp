@@ -74,9 +74,9 @@ class Client {
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
   void send_get(const std::string& path) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
-    asio::write(socket_, asio::buffer(request));
+    send_raw("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n");
   }
+  void send_raw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
   // The status line and header of the next response, up to the blank line.
   std::string read_head() {
     std::string head;
@@ -112,6 +112,18 @@ std::string id_text(std::thread::id id) {
   return text.str();
 }
 
+// Far more than a socket's buffers hold, and no two stretches alike, so that a byte sent twice
+// or skipped shows.
+std::string large_body() {
+  std::string body(8 << 20, '\0');
+  std::uint32_t state = 1;
+  for (char& c : body) {
+    state = state * 1664525u + 1013904223u;
+    c = static_cast<char>(state >> 24);
+  }
+  return body;
+}
+
 struct Fixture {
   Fixture(std::size_t connection_threads, bool quick_reads_inline) : threads(connection_threads) {
     const auto where = [](Request&) {
@@ -127,6 +139,11 @@ struct Fixture {
       response.headers.emplace_back("X-Note", "a\r\nSet-Cookie: stolen=1\r\n\r\nbody");
       return response;
     });
+    router.add(Method::get, "/large", [](Request&) {
+      return Response::text(200, "application/octet-stream", large_body());
+    });
+    router.add(Method::post, "/echo",
+               [](Request& request) { return Response::text(200, "text/plain", request.body); });
     router.add(Method::get, "/blocked", [this](Request&) {
       release.wait();
       return Response::text(200, "text/plain", "released");
@@ -203,6 +220,37 @@ TEST(ServerResponses, AHeaderValueCannotSplitTheResponse) {
   EXPECT_NE(head.find("X-Note: a  Set-Cookie: stolen=1    body\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.find("\r\nSet-Cookie"), std::string::npos) << head;
   EXPECT_NE(head.find("\r\nContent-Length: 2\r\n"), std::string::npos) << head;
+}
+
+// Most answers go out in one send; one the kernel cannot take at once is finished after waiting
+// for room, from where the first send stopped.
+TEST(ServerResponses, AnAnswerLargerThanTheSocketTakesArrivesWholeToASlowReader) {
+  Fixture fixture(1, /*quick_reads_inline=*/true);
+  Client client(fixture.server->port());
+  client.send_get("/large");
+  std::this_thread::sleep_for(200ms);  // the server's first send fills the socket's buffers
+  EXPECT_TRUE(client.read_body() == large_body());
+  EXPECT_FALSE(client.get("/quick").empty());  // and the connection goes on
+}
+
+// A request is read without waiting when it has arrived whole; one that comes in pieces, its
+// header split and its body late, is read once it has all come.
+TEST(ServerResponses, ARequestSentInPiecesIsAnsweredOnceItIsWhole) {
+  Fixture fixture(1, /*quick_reads_inline=*/true);
+  Client client(fixture.server->port());
+  const std::string header = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\n";
+  client.send_raw(header.substr(0, 9));
+  std::this_thread::sleep_for(50ms);
+  client.send_raw(header.substr(9));
+  std::this_thread::sleep_for(50ms);
+  client.send_raw("hello ");
+  std::this_thread::sleep_for(50ms);
+  client.send_raw("world");
+  EXPECT_EQ(client.read_body(), "hello world");
+  // And one whole request after another on the same connection, sent together.
+  client.send_raw(header + "first piece" + header + "other piece");
+  EXPECT_EQ(client.read_body(), "first piece");
+  EXPECT_EQ(client.read_body(), "other piece");
 }
 
 }  // namespace

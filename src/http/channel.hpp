@@ -16,10 +16,10 @@
 namespace tb::http::detail {
 
 using Clock = std::chrono::steady_clock;
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // Whether `error` says only that the socket has nothing to give, or no room, right now.
 bool would_block(const boost::beast::error_code& error);
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
 // A connection's socket, read and written the way nginx does it. A request is parsed from the
 // bytes already read when they hold it; an answer is sent at once on the non-blocking socket,

@@ -145,12 +145,16 @@ asio::awaitable<beast::error_code> Channel::read_rest(beast::flat_buffer& buffer
   }
 }
 
-std::size_t Channel::write_now(std::span<const asio::const_buffer> buffers,
-                               beast::error_code& error) {
-  beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+namespace {
+
+using Unsent = beast::buffers_suffix<std::span<const asio::const_buffer>>;
+
+// Sends from `rest` what the kernel takes, consuming it, until all is sent or a send fails
+// (would_block when the socket is full). Returns the bytes sent.
+std::size_t send_what_fits(tcp::socket& socket, Unsent& rest, beast::error_code& error) {
   std::size_t sent = 0;
   while (beast::buffer_bytes(rest) > 0) {
-    const std::size_t taken = state_->socket.write_some(rest, error);
+    const std::size_t taken = socket.write_some(rest, error);
     if (error) break;
     rest.consume(taken);
     sent += taken;
@@ -158,21 +162,27 @@ std::size_t Channel::write_now(std::span<const asio::const_buffer> buffers,
   return sent;
 }
 
+}  // namespace
+
+std::size_t Channel::write_now(std::span<const asio::const_buffer> buffers,
+                               beast::error_code& error) {
+  Unsent rest(buffers);
+  return send_what_fits(state_->socket, rest, error);
+}
+
 asio::awaitable<beast::error_code> Channel::write(std::span<const asio::const_buffer> buffers,
                                                   Clock::duration timeout,
                                                   std::size_t already_sent) {
-  beast::buffers_suffix<std::span<const asio::const_buffer>> rest(buffers);
+  Unsent rest(buffers);
   rest.consume(already_sent);
   std::optional<Clock::time_point> deadline;  // from the first wait: most writes never wait
-  while (beast::buffer_bytes(rest) > 0) {
+  for (;;) {
     beast::error_code error;
-    rest.consume(state_->socket.write_some(rest, error));
-    if (!error) continue;
-    if (!would_block(error)) co_return error;
+    send_what_fits(state_->socket, rest, error);
+    if (!would_block(error)) co_return error;  // all sent, or a failure
     if (!deadline) deadline = Clock::now() + timeout;
     if (const auto waited = co_await wait_for_room(*deadline)) co_return waited;
   }
-  co_return beast::error_code{};
 }
 
 asio::awaitable<void> Channel::drain_and_close(std::size_t most, Clock::time_point deadline) {

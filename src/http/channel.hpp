@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <memory>
+#include <memory_resource>
 #include <span>
 
 #include <boost/asio/awaitable.hpp>
@@ -16,7 +17,11 @@
 namespace tb::http::detail {
 
 using Clock = std::chrono::steady_clock;
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+// A request's header fields come from an arena that server.cpp keeps in the frame of the
+// coroutine serving the request, not one by one from the heap.
+using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
+using RequestParser =
+    boost::beast::http::request_parser<boost::beast::http::string_body, FieldsAllocator>;
 
 // Whether `error` says only that the socket has nothing to give, or no room, right now.
 bool would_block(const boost::beast::error_code& error);

@@ -73,6 +73,27 @@ void append_allowed(std::string& allow, Method method) {
   allow += name;
 }
 
+// Tries one route for a request's method and path; true once the search is over (the route
+// was found), else notes a route of another method for the 405.
+bool try_route(const Route& route, Method method, std::string_view path, const Segments& parts,
+               Fields& params, RouteMatch& result) {
+  if (!matches(route, path, parts, params)) return false;
+  if (!result.path_route) result.path_route = &route;
+  const bool method_fits =
+      route.method == method || (method == Method::head && route.method == Method::get);
+  if (method_fits) {
+    result.outcome = RouteMatch::Outcome::found;
+    result.route = &route;
+    result.path_route = &route;
+    result.params = params;
+    return true;
+  }
+  result.outcome = RouteMatch::Outcome::method_not_allowed;
+  append_allowed(result.allow, route.method);
+  if (route.method == Method::get) append_allowed(result.allow, Method::head);
+  return false;
+}
+
 }  // namespace
 
 void Router::add(Method method, std::string_view pattern, Handler handler, Execution execution) {
@@ -92,28 +113,27 @@ void Router::add(Method method, std::string_view pattern, Handler handler,
     }
     route.segments.emplace_back(parts[i]);
   }
+  if (is_parameter(parts.front())) {
+    starting_with_parameter_.push_back(route.id);
+  } else {
+    by_first_segment_[std::string(parts.front())].push_back(route.id);
+  }
   routes_.push_back(std::move(route));
 }
 
 RouteMatch Router::match(Method method, std::string_view path) const {
   RouteMatch result;
   const auto parts = split_path(path);
+  static const std::vector<std::size_t> kNone;
+  const auto literal = by_first_segment_.find(parts.front());
+  const auto& named = literal == by_first_segment_.end() ? kNone : literal->second;
+  const auto& open = starting_with_parameter_;
   Fields params;
-  for (const Route& route : routes_) {
-    if (!matches(route, path, parts, params)) continue;
-    if (!result.path_route) result.path_route = &route;
-    const bool method_fits =
-        route.method == method || (method == Method::head && route.method == Method::get);
-    if (method_fits) {
-      result.outcome = RouteMatch::Outcome::found;
-      result.route = &route;
-      result.path_route = &route;
-      result.params = params;
-      return result;
-    }
-    result.outcome = RouteMatch::Outcome::method_not_allowed;
-    append_allowed(result.allow, route.method);
-    if (route.method == Method::get) append_allowed(result.allow, Method::head);
+  // The two lists merged, so that routes are still tried in the order they were added.
+  for (std::size_t i = 0, j = 0; i < named.size() || j < open.size();) {
+    const bool from_named = j == open.size() || (i < named.size() && named[i] < open[j]);
+    const std::size_t index = from_named ? named[i++] : open[j++];
+    if (try_route(routes_[index], method, path, parts, params, result)) break;
   }
   return result;
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,11 @@ class Router {
 
  private:
   std::vector<Route> routes_;
+  // Indexes of the routes whose pattern starts with each literal segment ("tickets" for
+  // /tickets/{id}), and of those that start with a parameter, each in the order added: a path
+  // is tried against these, not against every route.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_segment_;
+  std::vector<std::size_t> starting_with_parameter_;
 };
 
 }  // namespace tb::http

@@ -56,7 +56,8 @@ using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
-using BeastRequest = bhttp::request<bhttp::string_body>;
+using BeastRequest = detail::RequestParser::value_type;     // its fields in the request's arena
+using UpgradeRequest = bhttp::request<bhttp::string_body>;  // on the heap, outliving it
 using detail::Channel;
 using detail::Clock;
 
@@ -66,6 +67,7 @@ constexpr std::chrono::milliseconds kShutdownPoll{20};
 constexpr std::chrono::seconds kForcedCloseGrace{2};  // for cut-off connections to unwind
 constexpr std::size_t kSmallestJsonWorthCompressing = 1024;
 constexpr std::size_t kLongestRequestId = 128;
+constexpr std::size_t kFieldsArenaBytes = 1024;
 // Requests a connection serves in a row before it lets the thread's other connections have a
 // turn: reads that find their bytes already there never yield, so a client pipelining a flood
 // of requests would otherwise keep the thread to itself.
@@ -82,7 +84,7 @@ struct OpenConnection {
 
 // A request to upgrade to a WebSocket, read and left for run_connection to carry out.
 struct PendingUpgrade {
-  BeastRequest message;
+  UpgradeRequest message;
   Request request;
   std::size_t metrics_slot = 0;
   std::string request_id;
@@ -121,6 +123,17 @@ Request to_request(BeastRequest& message, const std::string& peer, const Trusted
   request.remote_address = client.address;
   request.scheme = client.scheme;
   return request;
+}
+
+// The request of a WebSocket upgrade, copied out of the arena of the coroutine that read it.
+UpgradeRequest to_upgrade_request(BeastRequest& message) {
+  UpgradeRequest copy;
+  copy.method(message.method());
+  copy.target(message.target());
+  copy.version(message.version());
+  for (const auto& field : message) copy.insert(field.name_string(), field.value());
+  copy.body() = std::move(message.body());
+  return copy;
 }
 
 // What RFC 9112 says a server must refuse before it reads a body (§3.2, §6.1, §6.3), and
@@ -168,18 +181,21 @@ std::optional<Response> websocket_handshake_refusal(const BeastRequest& message)
 
 // X-Request-Id: kept when a trusted proxy sent a sane one, else made here. Made ones need
 // to be unique, not secret: a random start and a counter, mixed so they do not look serial.
-std::string request_id_for(std::string_view given, bool from_trusted_proxy) {
+// Written into `id`, whose room a connection keeps from one request to the next.
+void assign_request_id(std::string& id, std::string_view given, bool from_trusted_proxy) {
   if (from_trusted_proxy && !given.empty() && given.size() <= kLongestRequestId &&
       given.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
                               "-_.:") == std::string_view::npos) {
-    return std::string(given);
+    id.assign(given);
+    return;
   }
   static const std::uint64_t start = std::random_device{}() * 0x9E3779B97F4A7C15ULL;
   static std::atomic<std::uint64_t> counter{0};
-  std::uint64_t id = start + counter.fetch_add(1, std::memory_order_relaxed);
-  id = (id ^ (id >> 30)) * 0xBF58476D1CE4E5B9ULL;  // splitmix64's finaliser
-  id = (id ^ (id >> 27)) * 0x94D049BB133111EBULL;
-  return fmt::format(FMT_COMPILE("{:016x}"), id ^ (id >> 31));
+  std::uint64_t number = start + counter.fetch_add(1, std::memory_order_relaxed);
+  number = (number ^ (number >> 30)) * 0xBF58476D1CE4E5B9ULL;  // splitmix64's finaliser
+  number = (number ^ (number >> 27)) * 0x94D049BB133111EBULL;
+  id.resize(16);
+  fmt::format_to(id.data(), FMT_COMPILE("{:016x}"), number ^ (number >> 31));
 }
 
 // JSON answers of some size go out gzip-compressed to clients that take it; fastest level,
@@ -528,16 +544,29 @@ bool wants_websocket(const Impl& server, const BeastRequest& message, const Requ
          request.path == server.options.websocket.path && detail::is_websocket_upgrade(message);
 }
 
+// Strings a connection reuses from one request to the next, so that their room is allocated
+// once: its answers' header and its requests' ids.
+struct ConnectionScratch {
+  std::string header;
+  std::string request_id;
+};
+
 // Reads, answers and writes one request. Returns whether the connection may be reused; a
 // WebSocket upgrade is not answered here but left in `upgrade` (and false returned).
-// `header_room` is the connection's string for the answer's header, kept for the next one.
 awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& buffer,
                           const std::string& peer, std::optional<PendingUpgrade>& upgrade,
-                          std::string& header_room) {
-  detail::RequestParser parser;
+                          ConnectionScratch& scratch) {
+  // Room for the header fields of most requests; a larger header takes more from the heap.
+  alignas(std::max_align_t) std::array<std::byte, kFieldsArenaBytes> fields_room;
+  std::pmr::monotonic_buffer_resource fields_arena(fields_room.data(), fields_room.size());
+  detail::RequestParser parser(std::piecewise_construct, std::make_tuple(),
+                               std::make_tuple(detail::FieldsAllocator(&fields_arena)));
   parser.header_limit(static_cast<std::uint32_t>(server.options.max_header_bytes));
   parser.body_limit(server.options.max_body_bytes);
-  const auto read_deadline = Clock::now() + server.options.read_timeout;
+  // A request's time, in the metrics and the log, runs from its first bytes being here to
+  // its answer's last being sent, as nginx's $request_time does.
+  const auto started = Clock::now();
+  const auto read_deadline = started + server.options.read_timeout;
   auto error = channel.read_now(buffer, parser, false);
   if (detail::would_block(error)) {
     error = co_await channel.read_rest(buffer, parser, false, read_deadline);
@@ -557,10 +586,10 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
     }
   }
 
-  const auto started = std::chrono::steady_clock::now();
   BeastRequest& message = parser.get();
   const bool from_proxy = server.proxies.contains(peer);
-  const std::string request_id = request_id_for(message[kRequestIdField], from_proxy);
+  assign_request_id(scratch.request_id, message[kRequestIdField], from_proxy);
+  const std::string& request_id = scratch.request_id;
   std::string remote = peer;
   Response response;
   std::size_t metrics_slot = server.metrics.unmatched_slot();
@@ -587,7 +616,7 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
           response = std::move(*refused);
         } else {
           const auto match = server.router.match(request.method, request.path);
-          upgrade.emplace(PendingUpgrade{std::move(message), std::move(request),
+          upgrade.emplace(PendingUpgrade{to_upgrade_request(message), std::move(request),
                                          match.route ? match.route->id : metrics_slot, request_id});
           co_return false;
         }
@@ -613,7 +642,7 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
   if (response.producer) {
     const auto [complete, streamed] = co_await write_streamed(
         server, channel, std::move(response), message.version(), keep_alive, head, request_id);
-    const auto elapsed = std::chrono::steady_clock::now() - started;
+    const auto elapsed = Clock::now() - started;
     server.metrics.record(metrics_slot, status, elapsed);
     log_access(remote, method_text, path, status, streamed, elapsed, request_id);
     const bool reusable = keep_alive && complete;
@@ -621,15 +650,15 @@ awaitable<bool> serve_one(Impl& server, Channel& channel, beast::flat_buffer& bu
   }
   const std::size_t bytes = response.body.size();
   auto out = to_wire(std::move(response), message.version(), keep_alive, head, request_id,
-                     Framing::length, std::move(header_room));
+                     Framing::length, std::move(scratch.header));
   const auto wire = out.buffers();
   beast::error_code write_error;
   const std::size_t sent = channel.write_now(wire, write_error);
   if (detail::would_block(write_error)) {
     write_error = co_await channel.write(wire, server.options.write_timeout, sent);
   }
-  header_room = std::move(out.header);
-  const auto elapsed = std::chrono::steady_clock::now() - started;
+  scratch.header = std::move(out.header);
+  const auto elapsed = Clock::now() - started;
   server.metrics.record(metrics_slot, status, elapsed);
   log_access(remote, method_text, path, status, bytes, elapsed, request_id);
   if (write_error) co_return false;
@@ -704,7 +733,7 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string pee
     Channel channel(std::move(socket));
     entry->channel = &channel;
     beast::flat_buffer buffer;
-    std::string header_room;
+    ConnectionScratch scratch;
     unsigned served = 0;
     for (;;) {
       // Waits for the first byte of the next request, unless pipelined bytes are here. Ends
@@ -718,7 +747,7 @@ awaitable<void> run_connection(Impl* server, tcp::socket socket, std::string pee
         entry->idle = false;
         if (error) break;
       }
-      if (!co_await serve_one(*server, channel, buffer, peer, upgrade, header_room)) break;
+      if (!co_await serve_one(*server, channel, buffer, peer, upgrade, scratch)) break;
       if (++served % kRequestsBetweenTurns == 0) {
         co_await asio::post(entry->executor, use_awaitable);
       }

@@ -344,7 +344,7 @@ beast::tcp_stream& raw_stream(WebSocketConnection& connection) {
   return connection.stream().next_layer().next_layer();
 }
 
-bool is_websocket_upgrade(const beast::http::request<beast::http::string_body>& request) {
+bool is_websocket_upgrade(const RequestParser::value_type& request) {
   return websocket::is_upgrade(request);
 }
 

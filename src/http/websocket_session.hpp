@@ -10,6 +10,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "http/channel.hpp"
 #include "http/metrics.hpp"
 #include "http/websocket.hpp"
 
@@ -38,7 +39,7 @@ void abort(const std::shared_ptr<WebSocketConnection>& connection);
 // The raw stream, for answering a refused upgrade with a plain HTTP response.
 boost::beast::tcp_stream& raw_stream(WebSocketConnection& connection);
 
-bool is_websocket_upgrade(
-    const boost::beast::http::request<boost::beast::http::string_body>& request);
+// Whether a request just read (its fields in the reading coroutine's arena) asks for one.
+bool is_websocket_upgrade(const RequestParser::value_type& request);
 
 }  // namespace tb::http::detail

@@ -72,6 +72,28 @@ TEST_F(RouterTest, RestParameterTakesTheRemainingPath) {
   EXPECT_EQ(router.match(Method::get, "/application").outcome, Outcome::not_found);
 }
 
+// Routes are indexed by their first segment; one starting with a parameter competes with the
+// literal ones in the order routes were added, for a match and for a 405's Allow.
+TEST(RouterOrder, TheFirstRouteAddedWinsWhateverItsFirstSegmentIs) {
+  Router router;
+  router.add(Method::get, "/about", answer("about"));
+  router.add(Method::get, "/{page}", answer("page"));
+  router.add(Method::get, "/help", answer("help"));
+  router.add(Method::post, "/{page}/{part...}", answer("part"));
+  router.add(Method::put, "/about/{part...}", answer("about part"));
+  EXPECT_EQ(router.match(Method::get, "/about").route->pattern, "/about");
+  EXPECT_EQ(router.match(Method::get, "/help").route->pattern, "/{page}");
+  EXPECT_EQ(router.match(Method::get, "/other").route->pattern, "/{page}");
+  EXPECT_EQ(router.match(Method::put, "/about/x").route->pattern, "/about/{part...}");
+  EXPECT_EQ(router.match(Method::post, "/about/x").route->pattern, "/{page}/{part...}");
+
+  const auto refused = router.match(Method::del, "/about/x");
+  EXPECT_EQ(refused.outcome, Outcome::method_not_allowed);
+  EXPECT_EQ(refused.path_route->pattern, "/{page}/{part...}");
+  EXPECT_EQ(refused.allow, "POST, PUT");
+  EXPECT_EQ(router.match(Method::get, "/").outcome, Outcome::not_found);
+}
+
 TEST_F(RouterTest, KnownPathWithOtherMethodIs405WithAllow) {
   const auto match = router.match(Method::del, "/tickets/7");
   EXPECT_EQ(match.outcome, Outcome::method_not_allowed);

@@ -144,6 +144,11 @@ struct Fixture {
     });
     router.add(Method::post, "/echo",
                [](Request& request) { return Response::text(200, "text/plain", request.body); });
+    router.add(Method::get, "/headers", [](Request& request) {
+      std::string listed;
+      for (const auto& [name, value] : request.headers) listed += name + "=" + value + "\n";
+      return Response::text(200, "text/plain", listed);
+    });
     router.add(Method::get, "/blocked", [this](Request&) {
       release.wait();
       return Response::text(200, "text/plain", "released");
@@ -251,6 +256,29 @@ TEST(ServerResponses, ARequestSentInPiecesIsAnsweredOnceItIsWhole) {
   client.send_raw(header + "first piece" + header + "other piece");
   EXPECT_EQ(client.read_body(), "first piece");
   EXPECT_EQ(client.read_body(), "other piece");
+}
+
+// A request's fields are kept in an arena of 1 KB per request; a header larger than that takes
+// more from the heap, and every field arrives intact, request after request on one connection.
+TEST(ServerResponses, HeaderFieldsBeyondTheArenaArriveIntact) {
+  Fixture fixture(1, /*quick_reads_inline=*/true);
+  Client client(fixture.server->port());
+  const auto request_with = [](int fields) {
+    std::string request = "GET /headers HTTP/1.1\r\nHost: test\r\n";
+    std::string expected = "host=test\n";
+    for (int i = 0; i < fields; ++i) {
+      const std::string value =
+          std::to_string(i) + std::string(60, static_cast<char>('a' + i % 26));
+      request += "X-Field-" + std::to_string(i) + ": " + value + "\r\n";
+      expected += "x-field-" + std::to_string(i) + "=" + value + "\n";
+    }
+    return std::pair{request + "\r\n", expected};
+  };
+  for (const int fields : {80, 1, 80, 0, 200}) {
+    const auto [request, expected] = request_with(fields);
+    client.send_raw(request);
+    EXPECT_EQ(client.read_body(), expected) << fields << " fields";
+  }
 }
 
 }  // namespace

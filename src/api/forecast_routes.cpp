@@ -15,6 +15,13 @@ boost::json::value optional_number(const std::optional<double>& value) {
   return std::round(*value * 10) / 10;  // one decimal: the error is no more precise than that
 }
 
+// Two decimals; an hour that expects any ticket at all shows at least 0.01, so that it never
+// reads 0 beside the agent it needs (staff_needed is 0 only when nothing is expected).
+double expected_for_display(double expected) {
+  const double rounded = std::round(expected * 100) / 100;
+  return expected > 0 ? std::max(rounded, 0.01) : rounded;
+}
+
 boost::json::object backtest_json(const forecast::Backtest& backtest) {
   boost::json::array candidates;
   for (const auto& candidate : backtest.candidates) {
@@ -35,7 +42,7 @@ boost::json::object forecast_json(const service::StaffingForecast& forecast) {
   boost::json::array points;
   for (const auto& point : forecast.points) {
     points.push_back(boost::json::object{{"t", format_timestamp(point.t)},
-                                         {"expected", std::round(point.expected * 100) / 100},
+                                         {"expected", expected_for_display(point.expected)},
                                          {"low", point.low},
                                          {"high", point.high},
                                          {"staff_needed", point.staff_needed}});

@@ -65,6 +65,8 @@ TEST_F(ForecastOverHttp, AnswersHourlyPointsWithStaffForTheDaysAsked) {
     EXPECT_LE(point.at("low").as_int64(), point.at("high").as_int64());
     ASSERT_TRUE(point.at("staff_needed").is_int64());
     EXPECT_GE(point.at("staff_needed").as_int64(), 0);
+    // (An hour expecting under 0.005 tickets once read 0 here beside the agent it needs: it
+    // failed at some hours of the day. Positive expectations now show at least 0.01.)
     EXPECT_EQ(point.at("staff_needed").as_int64() == 0, expected == 0);
     staffing.emplace_back(expected, point.at("staff_needed").as_int64());
   }

@@ -3,8 +3,10 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdlib>
 #include <ctime>
+#include <memory_resource>
 #include <mutex>
 #include <random>
 #include <system_error>
@@ -57,7 +59,7 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 
 using BeastRequest = detail::RequestParser::value_type;     // its fields in the request's arena
-using UpgradeRequest = bhttp::request<bhttp::string_body>;  // on the heap, outliving it
+using UpgradeRequest = bhttp::request<bhttp::string_body>;  // fields on the heap: outlives it
 using detail::Channel;
 using detail::Clock;
 
